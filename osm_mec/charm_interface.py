@@ -1,0 +1,98 @@
+"""A charm's interface as OSM sees it: config options and actions with typed parameters.
+
+The descriptors are generated from it and the charm-contract check compares a VNFD
+against it, so primitive names and types have one source: the charm's YAML files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import OsmMecError
+
+# Juju action parameter types (JSON schema) and config option types -> SOL006 data-type.
+ACTION_TYPES = {"string": "STRING", "integer": "INTEGER", "boolean": "BOOLEAN"}
+CONFIG_TYPES = {"string": "STRING", "int": "INTEGER", "boolean": "BOOLEAN"}
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of an action or one config option."""
+
+    name: str
+    data_type: str  # STRING | INTEGER | BOOLEAN, or the raw type when OSM cannot express it
+    required: bool
+    default: Any = None
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """An action (or the `config` pseudo-primitive) and its parameters."""
+
+    name: str
+    params: dict[str, Param] = field(default_factory=dict)
+    closed: bool = True  # additionalProperties: false
+
+    @property
+    def required(self) -> list[str]:
+        return [p.name for p in self.params.values() if p.required]
+
+
+@dataclass(frozen=True)
+class CharmInterface:
+    """Config options (as the `config` primitive) and actions of one charm folder."""
+
+    name: str
+    config: Primitive
+    actions: dict[str, Primitive]
+
+    def primitive(self, name: str) -> Primitive | None:
+        """The `config` pseudo-primitive or the action of that name."""
+        return self.config if name == "config" else self.actions.get(name)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise OsmMecError(f"{path}: cannot read: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise OsmMecError(f"{path}: not valid YAML: {exc}") from exc
+
+
+def _action(name: str, spec: dict[str, Any]) -> Primitive:
+    spec = spec or {}
+    required = set(spec.get("required") or [])
+    params = {
+        pname: Param(pname, ACTION_TYPES.get(str(p.get("type")), str(p.get("type"))),
+                     pname in required, p.get("default"))
+        for pname, p in (spec.get("params") or {}).items()
+    }
+    return Primitive(name, params, closed=spec.get("additionalProperties", True) is False)
+
+
+def parse_charm_interface(default_name: str, metadata: Any, config: Any,
+                          actions: Any) -> CharmInterface:
+    """The interface from the parsed metadata.yaml, config.yaml and actions.yaml."""
+    metadata, config, actions = metadata or {}, config or {}, actions or {}
+    options = {
+        oname: Param(oname, CONFIG_TYPES.get(str(o.get("type")), str(o.get("type"))), False,
+                     o.get("default"))
+        for oname, o in (config.get("options") or {}).items()
+    }
+    return CharmInterface(
+        name=str(metadata.get("name") or default_name),
+        config=Primitive("config", options, closed=True),
+        actions={name: _action(name, spec) for name, spec in actions.items()},
+    )
+
+
+def load_charm_interface(folder: Path) -> CharmInterface:
+    """Read metadata.yaml, config.yaml and actions.yaml of a charm source folder."""
+    parts = [_read_yaml(folder / f) if (folder / f).exists() else {}
+             for f in ("metadata.yaml", "config.yaml", "actions.yaml")]
+    return parse_charm_interface(folder.name, *parts)

@@ -1,0 +1,165 @@
+"""The osm-mec command line. Thin: parse, call, render.
+
+Exit codes: 0 success, 1 failure (an operation or a validation failed), 2 bad usage
+(a bad flag, profile or input file).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from . import __version__
+from .errors import OsmMecError
+from .profile import default_profile_yaml, load_profile
+
+PROFILE_OPTION = click.option(
+    "--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
+    help="MECaaS profile (YAML). Default: the built-in default profile.")
+
+
+def _run(action: Callable[[], Any]) -> Any:
+    """Run an action, turning osm-mec errors into a message and the right exit code."""
+    try:
+        return action()
+    except OsmMecError as exc:
+        click.echo(f"osm-mec: {exc}", err=True)
+        sys.exit(exc.exit_code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="osm-mec")
+def cli() -> None:
+    """MEC-as-a-Service on OSM: build packages, provision B2B2C edge environments and
+    measure them from OSM's Kafka bus."""
+
+
+@cli.group()
+def profile() -> None:
+    """Create and check MECaaS profiles."""
+
+
+@profile.command("init")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+def profile_init(file: Path | None, force: bool) -> None:
+    """Write the default profile, with a comment on every field, to FILE (or stdout)."""
+    text = default_profile_yaml()
+    if file is None:
+        click.echo(text, nl=False)
+        return
+    if file.exists() and not force:
+        raise click.UsageError(f"{file}: exists; use --force to overwrite it")
+    file.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {file}", err=True)
+
+
+@profile.command("check")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def profile_check(file: Path) -> None:
+    """Validate a profile; exit 2 with every problem when it is invalid."""
+    prof = _run(lambda: load_profile(file))
+    click.echo(f"{file}: valid profile (name prefix {prof.prefix}, model {prof['model']})")
+
+
+@cli.command()
+@PROFILE_OPTION
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("out"), show_default=True, help="Folder for the packages.")
+@click.option("--check", "check_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Do not write: fail when the package folders in this folder differ from "
+                   "a fresh build.")
+@click.option("--package", "names", multiple=True, metavar="NAME",
+              help="Build only this package (repeatable).")
+def build(profile_path: Path | None, out_dir: Path, check_dir: Path | None,
+          names: tuple[str, ...]) -> None:
+    """Generate the OSM packages of a profile: folders and reproducible .tar.gz archives."""
+    from .descriptors import PACKAGES, package_spec
+    from .packages import build as build_packages
+    from .packages import check
+
+    prof = _run(lambda: load_profile(profile_path))
+    specs = [_run(lambda n=n: package_spec(n)) for n in names] if names else list(PACKAGES)
+    if check_dir is not None:
+        problems = _run(lambda: check(prof, check_dir, specs))
+        for problem in problems:
+            click.echo(problem, err=True)
+        if problems:
+            click.echo(f"{check_dir}: {len(problems)} difference(s) from a fresh build; "
+                       f"rebuild with: osm-mec build --out {check_dir}", err=True)
+            sys.exit(1)
+        click.echo(f"{check_dir}: up to date ({len(specs)} packages)")
+        return
+    for built in _run(lambda: build_packages(prof, out_dir, specs)):
+        click.echo(f"{built.archive}  md5 {built.md5}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+def validate(paths: tuple[Path, ...], fmt: str) -> None:
+    """Validate package folders, .tar.gz packages or descriptor files as OSM's onboarding
+    would, and more: information model, NBI cross-references, package files and the
+    charm contract. One line per finding; exit 1 on any error."""
+    from .validation import has_errors, validate_paths
+
+    findings = validate_paths(paths)
+    if fmt == "json":
+        click.echo(json.dumps({"valid": not has_errors(findings),
+                               "findings": [f.as_dict() for f in findings]}, indent=2))
+    else:
+        for finding in findings:
+            click.echo(finding.line())
+        errors = sum(1 for f in findings if f.severity == "error")
+        summary = f"{len(paths)} path(s): {errors} error(s), {len(findings) - errors} warning(s)"
+        click.echo(summary, err=True)
+    sys.exit(1 if has_errors(findings) else 0)
+
+
+@cli.command()
+@PROFILE_OPTION
+@click.option("--ns", "ns_package", required=True, metavar="NAME",
+              help="NS package, e.g. k8s_osm_cluster_ns or mec_env_ns.")
+@click.option("--csp", required=True, help="The CSP (customer) the NS is for.")
+@click.option("--out", "out", metavar="FILE",
+              help="Where to write the file (0600); '-' prints it to stdout. "
+                   "Default: <csp>-<ns>-params.yaml")
+def params(profile_path: Path | None, ns_package: str, csp: str, out: str | None) -> None:
+    """Write the `osm ns-create --config` file of an NS for a CSP, with a fresh bootstrap
+    token and cluster CA for every cluster it creates. The file holds secrets: it is
+    written 0600 and never printed unless --out - is given."""
+    from .params import instantiation_params
+    from .secret_files import write_secret_file
+    from .yamlio import dump_yaml
+
+    prof = _run(lambda: load_profile(profile_path))
+    config = _run(lambda: instantiation_params(prof, ns_package, csp))
+    text = dump_yaml(config)
+    if out == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(out or f"{csp}-{ns_package}-params.yaml")
+    _run(lambda: _write(target, text, write_secret_file))
+    click.echo(f"wrote {target} (0600); use it with: osm ns-create --config_file {target} ...",
+               err=True)
+
+
+def _write(target: Path, text: str, writer: Callable[[Path, str], None]) -> None:
+    try:
+        writer(target, text)
+    except OSError as exc:
+        raise OsmMecError(f"{target}: cannot write: {exc.strerror}") from exc
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="osm-mec")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""The Kubernetes cluster VNF: a controller VDU and a scalable worker VDU on cluster-net."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..assets import charm_dir
+from ..charm_interface import CharmInterface, load_charm_interface
+from ..profile import Profile
+from . import cloud_init
+from .common import (DF_ID, INSTANTIATION_LEVEL_ID, config_primitive, header,
+                     initial_primitive)
+
+PACKAGE = "k8s_cluster_vnf"
+CHARM = "k8s-cluster"
+EE_ID = "k8s-cluster-ee"
+CLUSTER_VL = "cluster-net"
+SCALING_ASPECT = "worker-scale"
+CONTROLLER_DAY2 = ["get-join-info", "get-kubeconfig", "remove-node", "list-nodes",
+                   "register-cluster"]
+WORKER_DAY2 = ["join-cluster", "leave-cluster"]
+
+
+def cluster_cpd(role: str) -> str:
+    """Id of a VDU's connection point on cluster-net (target of the fixed address)."""
+    return f"{role}-cluster"
+
+
+def mgmt_ext_cpd(role: str) -> str:
+    """Id of a VDU's external (management) connection point."""
+    return f"{role}-mgmt-ext"
+
+
+def _vdu(role: str, image: str) -> dict[str, Any]:
+    def interface(name: str) -> list[dict[str, Any]]:
+        return [{"name": name, "position": 1 if name == "eth0" else 2,
+                 "virtual-interface": {"type": "PARAVIRT"}}]
+
+    return {
+        "id": role,
+        "name": role,
+        "description": f"Kubernetes {role} node",
+        "cloud-init-file": cloud_init.file_name(role),
+        "int-cpd": [
+            {"id": f"{role}-mgmt", "virtual-network-interface-requirement": interface("eth0")},
+            {"id": cluster_cpd(role), "int-virtual-link-desc": CLUSTER_VL,
+             "virtual-network-interface-requirement": interface("eth1")},
+        ],
+        "virtual-compute-desc": f"{role}-compute",
+        "virtual-storage-desc": [f"{role}-storage"],
+        "sw-image-desc": image,
+    }
+
+
+def _ssh_config(charm: CharmInterface, profile: Profile, role: str) -> dict[str, Any]:
+    return initial_primitive(charm, 1, "config", EE_ID, {
+        "ssh-hostname": "<rw_mgmt_ip>",
+        "ssh-username": profile["cluster"]["ssh_user"],
+        "role": role,
+    })
+
+
+def _day12(charm: CharmInterface, profile: Profile, role: str) -> dict[str, Any]:
+    cluster = profile["cluster"]
+    entry: dict[str, Any] = {
+        "id": role,
+        "config-access": {"ssh-access": {"required": True,
+                                         "default-user": cluster["ssh_user"]}},
+        "execution-environment-list": [{"id": EE_ID, "juju": {"charm": CHARM, "proxy": True}}],
+    }
+    if role == "controller":
+        entry["initial-config-primitive"] = [
+            _ssh_config(charm, profile, role),
+            initial_primitive(charm, 2, "init-control-plane", EE_ID, {
+                "bootstrap-token": "<bootstrap_token>",
+                "ca-cert": "<ca_cert>",
+                "ca-key": "<ca_key>",
+                "advertise-address": "<controller_ip>",
+                "pod-cidr": cluster["pod_cidr"],
+                "service-cidr": cluster["service_cidr"],
+                "kubernetes-version": cluster["kubernetes_version"],
+                "cni": cluster["cni"],
+            }),
+        ]
+        entry["config-primitive"] = [config_primitive(charm, name, EE_ID)
+                                     for name in CONTROLLER_DAY2]
+    else:
+        entry["initial-config-primitive"] = [
+            _ssh_config(charm, profile, role),
+            initial_primitive(charm, 2, "join-cluster", EE_ID, {
+                "controller-address": "<controller_ip>",
+                "bootstrap-token": "<bootstrap_token>",
+                "ca-cert-hash": "<ca_cert_hash>",
+            }),
+        ]
+        entry["config-primitive"] = [config_primitive(charm, name, EE_ID)
+                                     for name in WORKER_DAY2]
+        entry["terminate-config-primitive"] = [
+            initial_primitive(charm, 1, "leave-cluster", EE_ID, {})
+        ]
+    return entry
+
+
+def descriptor(profile: Profile) -> dict[str, Any]:
+    """The cluster VNFD for a profile."""
+    charm = load_charm_interface(charm_dir(CHARM))
+    workers = profile["workers"]
+    flavours = profile["flavours"]
+    image = profile["image"]
+    vnfd = header(profile, PACKAGE, "Kubernetes cluster (kubeadm): one controller (CISM) and "
+                  "scalable workers (CIS), set up by cloud-init and the k8s-cluster proxy charm")
+    vnfd.update({
+        "mgmt-cp": mgmt_ext_cpd("controller"),
+        "sw-image-desc": [{"id": image, "name": image, "image": image}],
+        "virtual-compute-desc": [
+            {"id": f"{role}-compute",
+             "virtual-cpu": {"num-virtual-cpu": flavours[role]["vcpu"]},
+             "virtual-memory": {"size": float(flavours[role]["ram_gib"])}}
+            for role in cloud_init.ROLES
+        ],
+        "virtual-storage-desc": [
+            {"id": f"{role}-storage", "type-of-storage": "root-storage",
+             "size-of-storage": flavours[role]["disk_gib"]}
+            for role in cloud_init.ROLES
+        ],
+        "int-virtual-link-desc": [{"id": CLUSTER_VL}],
+        "vdu": [_vdu(role, image) for role in cloud_init.ROLES],
+        "ext-cpd": [
+            {"id": mgmt_ext_cpd(role), "int-cpd": {"vdu-id": role, "cpd": f"{role}-mgmt"}}
+            for role in cloud_init.ROLES
+        ],
+        "df": [{
+            "id": DF_ID,
+            "vdu-profile": [
+                {"id": "controller", "min-number-of-instances": 1,
+                 "max-number-of-instances": 1},
+                {"id": "worker", "min-number-of-instances": workers["min"],
+                 "max-number-of-instances": workers["max"]},
+            ],
+            "instantiation-level": [{
+                "id": INSTANTIATION_LEVEL_ID,
+                "vdu-level": [{"vdu-id": "controller", "number-of-instances": 1},
+                              {"vdu-id": "worker", "number-of-instances": workers["initial"]}],
+            }],
+            "scaling-aspect": [{
+                "id": SCALING_ASPECT,
+                "name": SCALING_ASPECT,
+                "description": "Add or remove one Kubernetes worker",
+                "max-scale-level": max(1, workers["max"] - workers["min"]),
+                "aspect-delta-details": {"deltas": [{
+                    "id": f"{SCALING_ASPECT}-delta",
+                    "vdu-delta": [{"id": "worker", "number-of-instances": 1}],
+                }]},
+            }],
+            "lcm-operations-configuration": {"operate-vnf-op-config": {
+                "day1-2": [_day12(charm, profile, role) for role in cloud_init.ROLES],
+            }},
+        }],
+    })
+    return {"vnfd": vnfd}

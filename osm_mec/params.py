@@ -1,0 +1,143 @@
+"""Instantiation parameters of an NS (the `osm ns-create --config` file).
+
+Per-cluster values (name, bootstrap token, cluster CA, the controller's fixed address on
+cluster-net) reach the VNF as additionalParams, the VDUs' cloud-init templates and the
+charm's day-1 primitives; KDUs get their namespace and Helm values.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any, Callable
+
+from .cluster_secrets import ClusterSecrets, new_cluster_secrets
+from .descriptors import network_services as ns
+from .descriptors.common import MGMT_VL
+from .descriptors.k8s_cluster_vnf import CLUSTER_VL, cluster_cpd
+from .errors import UsageError
+from .profile import Profile
+
+CSP_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,29}$")
+NS_PACKAGES = ("k8s_osm_cluster_ns", "mec_env_ns", "mec_app_ns", "baseline_vnf_ns",
+               "baseline_cnf_ns")
+SecretsFactory = Callable[[str], ClusterSecrets]
+
+
+def check_csp(csp: str) -> str:
+    """A CSP name usable in host names and namespaces, or UsageError."""
+    if not CSP_PATTERN.match(csp):
+        raise UsageError(f"--csp {csp!r}: a CSP name is 1-30 lower-case letters, digits or '-', "
+                         "starting with a letter")
+    return csp
+
+
+def cluster_name(profile: Profile, csp: str, site: str) -> str:
+    """Name of a CSP's cluster: site is 'nsp' (for the CNFs) or 'edge' (the MEC host)."""
+    return f"{profile.prefix}-{csp}-{site}"
+
+
+def namespace(profile: Profile, csp: str) -> str:
+    """Kubernetes namespace of a CSP's KDUs."""
+    return f"{profile.prefix}-{csp}"
+
+
+def _image(reference: str) -> dict[str, str]:
+    repository, _, tag = reference.rpartition(":")
+    if not repository or "/" in tag:
+        return {"repository": reference, "tag": "latest"}
+    return {"repository": repository, "tag": tag}
+
+
+def _cluster_member(profile: Profile, name: str, secrets: ClusterSecrets
+                    ) -> tuple[dict[str, Any], dict[str, Any]]:
+    cluster = profile["cluster"]
+    net = ipaddress.IPv4Network(cluster["network_cidr"])
+    controller = ipaddress.IPv4Address(cluster["controller_ip"])
+    last_host = net.broadcast_address - 1
+    additional = {
+        "member-vnf-index": ns.CLUSTER_MEMBER,
+        "additionalParams": {
+            "cluster_name": name,
+            "controller_ip": str(controller),
+            "bootstrap_token": secrets.bootstrap_token,
+            "ca_cert_hash": secrets.ca_cert_hash,
+        },
+        "additionalParamsForVdu": [{
+            "vdu_id": "controller",
+            "additionalParams": {"ca_cert": secrets.ca_cert_pem, "ca_key": secrets.ca_key_pem},
+        }],
+    }
+    vnf = {
+        "member-vnf-index": ns.CLUSTER_MEMBER,
+        "internal-vld": [{
+            "name": CLUSTER_VL,
+            "ip-profile": {
+                "ip-version": "ipv4",
+                "subnet-address": str(net),
+                "dhcp-params": {"enabled": True, "start-address": str(controller + 1),
+                                "count": int(last_host) - int(controller)},
+            },
+            "internal-connection-point": [{"id-ref": cluster_cpd("controller"),
+                                           "ip-address": str(controller)}],
+        }],
+    }
+    return additional, vnf
+
+
+def _kdu_member(member: str, kdu: str, ns_name: str, values: dict[str, Any]) -> dict[str, Any]:
+    item: dict[str, Any] = {"kdu_name": kdu, "k8s-namespace": ns_name}
+    if values:
+        item["additionalParams"] = values
+    return {"member-vnf-index": member, "additionalParamsForKdu": [item]}
+
+
+def _mep_values(profile: Profile) -> dict[str, Any]:
+    mep = profile["mep"]
+    service: dict[str, Any] = {"type": mep["service_type"]}
+    if mep["service_type"] == "NodePort":
+        service["nodePort"] = mep["node_port"]
+    return {"image": _image(mep["image"]), "replicas": mep["replicas"], "service": service}
+
+
+def _mec_app_values(profile: Profile) -> dict[str, Any]:
+    app = profile["mec_app"]
+    return {"image": _image(app["image"]), "replicas": app["replicas"],
+            "serviceName": app["service_name"]}
+
+
+def instantiation_params(profile: Profile, ns_package: str, csp: str,
+                         make_secrets: SecretsFactory = new_cluster_secrets) -> dict[str, Any]:
+    """The --config mapping of `osm ns-create` for one NS package and CSP."""
+    check_csp(csp)
+    if ns_package not in NS_PACKAGES:
+        raise UsageError(f"--ns {ns_package!r}: not an NS package; use one of "
+                         f"{', '.join(NS_PACKAGES)}")
+    kdu_ns = namespace(profile, csp)
+    vim = profile["vim"]
+    additional: list[dict[str, Any]] = []
+    vnfs: list[dict[str, Any]] = []
+    vlds = [{"name": MGMT_VL, "vim-network-name": vim["nsp_mgmt_network"]}]
+    if ns_package in ("k8s_osm_cluster_ns", "mec_env_ns"):
+        site = "nsp" if ns_package == "k8s_osm_cluster_ns" else "edge"
+        name = cluster_name(profile, csp, site)
+        member, vnf = _cluster_member(profile, name, make_secrets(name))
+        additional.append(member)
+        vnfs.append(vnf)
+    if ns_package == "mec_env_ns":
+        vlds.insert(0, {"name": ns.EDGE_VL, "vim-network-name": vim["edge_mgmt_network"]})
+        additional.append(_kdu_member(ns.MEP_MEMBER, "mep", kdu_ns, _mep_values(profile)))
+        if profile["model"] == "b2b2c":
+            additional.append(_kdu_member(ns.EDGE_OSM_MEMBER, "osm", kdu_ns, {}))
+    elif ns_package == "mec_app_ns":
+        vlds = [{"name": MGMT_VL, "vim-network-name": vim["edge_mgmt_network"]}]
+        additional.append(_kdu_member(ns.MEC_APP_MEMBER, "mec-app", kdu_ns,
+                                      _mec_app_values(profile)))
+    elif ns_package == "baseline_cnf_ns":
+        additional.append(_kdu_member(ns.BASELINE_MEMBER, "alpine", kdu_ns, {}))
+    config: dict[str, Any] = {"vld": vlds}
+    if additional:
+        config["additionalParamsForVnf"] = additional
+    if vnfs:
+        config["vnf"] = vnfs
+    return config

@@ -1,0 +1,96 @@
+"""Charm contract: every primitive of a VNFD exists in the packaged charm, with its
+required parameters and compatible types. OSM itself only finds these mid-deployment."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from ..charm_interface import CharmInterface
+from .findings import WARNING, Finding
+from .references import PRIMITIVE_LISTS, day12_entries
+
+PLACEHOLDER = re.compile(r"^<[A-Za-z_][A-Za-z0-9_]*>$")
+# OSM calls these itself on a proxy charm whose VDU asks for SSH access.
+SSH_ACTIONS = ("generate-ssh-key", "get-ssh-public-key")
+
+
+def _value_fits(value: Any, data_type: str) -> bool:
+    if not isinstance(value, str) or PLACEHOLDER.match(value):
+        return True
+    if data_type == "INTEGER":
+        return re.match(r"^-?\d+$", value) is not None
+    if data_type == "BOOLEAN":
+        return value.lower() in ("true", "false")
+    return True
+
+
+def _check_primitive(primitive: dict[str, Any], key: str, where: str, charm: CharmInterface,
+                     report: Callable[[str, str, str], None]) -> None:
+    name = primitive.get("name")
+    spec = charm.primitive(str(name))
+    if spec is None:
+        report(f"{where}.name", f"primitive {name!r} is not an action of charm {charm.name!r} "
+               f"(actions: {', '.join(sorted(charm.actions))}); OSM fails the operation with "
+               "'not in available actions'", "error")
+        return
+    given = {}
+    for q, param in enumerate(primitive.get("parameter") or []):
+        if not isinstance(param, dict):
+            continue
+        pname = param.get("name")
+        given[pname] = param
+        declared = spec.params.get(pname)
+        what = "config option" if name == "config" else f"parameter of action {name!r}"
+        if declared is None:
+            if spec.closed:
+                report(f"{where}.parameter[{q}].name", f"{pname!r} is not a {what} of charm "
+                       f"{charm.name!r} (known: {', '.join(spec.params) or 'none'})", "error")
+            continue
+        data_type = param.get("data-type")
+        if data_type is not None and data_type != declared.data_type:
+            report(f"{where}.parameter[{q}].data-type", f"{data_type} does not match the charm's "
+                   f"type of {what} {pname!r} ({declared.data_type})", "error")
+        if "value" in param and not _value_fits(param["value"], declared.data_type):
+            report(f"{where}.parameter[{q}].value", f"{param['value']!r} is not a valid "
+                   f"{declared.data_type} for {what} {pname!r}", "error")
+    for required in spec.required:
+        if required not in given:
+            verb = "declare" if key == "config-primitive" else "give"
+            report(where, f"action {name!r} of charm {charm.name!r} requires parameter "
+                   f"{required!r}: {verb} it here", "error")
+
+
+def check_charm_contract(data: dict[str, Any], file: str,
+                         charms: dict[str, CharmInterface | None]) -> list[Finding]:
+    """Findings for a VNFD against the charms of its package (None: charm folder missing)."""
+    findings: list[Finding] = []
+
+    def report(path: str, message: str, severity: str) -> None:
+        findings.append(Finding(file, path, message, severity))
+
+    vnfd = data.get("vnfd") if isinstance(data, dict) else None
+    if not isinstance(vnfd, dict):
+        return findings
+    for where, entry in day12_entries(vnfd):
+        environments: dict[str, CharmInterface | None] = {}
+        for e, env in enumerate(entry.get("execution-environment-list") or []):
+            juju = env.get("juju") if isinstance(env, dict) else None
+            if isinstance(juju, dict) and "charm" in juju:
+                environments[env.get("id")] = charms.get(juju["charm"])
+        for key in PRIMITIVE_LISTS:
+            for p, primitive in enumerate(entry.get(key) or []):
+                if not isinstance(primitive, dict):
+                    continue
+                charm = environments.get(primitive.get("execution-environment-ref"))
+                if charm is not None:
+                    _check_primitive(primitive, key, f"{where}.{key}[{p}]", charm, report)
+        access = (entry.get("config-access") or {}).get("ssh-access") or {}
+        if access.get("required") is True:
+            for charm in {c.name: c for c in environments.values() if c is not None}.values():
+                missing = [a for a in SSH_ACTIONS if a not in charm.actions]
+                if missing:
+                    report(f"{where}.config-access.ssh-access", f"charm {charm.name!r} lacks "
+                           f"{', '.join(missing)}, which OSM calls to inject its SSH key",
+                           WARNING)
+    return findings

@@ -1,0 +1,284 @@
+"""Reading OSM packages (folders or tar.gz) and the checks on their files: layout, charm
+folders, cloud-init files, local Helm charts (linted with Helm's Go SDK), Juju bundles and
+checksums."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable
+
+import jinja2
+import yaml
+
+from ..charm_interface import CharmInterface, parse_charm_interface
+from .findings import WARNING, Finding
+
+DESCRIPTOR_SUFFIXES = (".yaml", ".yml", ".json")
+CHARM_DIRS = ("charms", "Scripts/charms")
+CLOUD_INIT_DIRS = ("cloud_init", "Scripts/cloud_init")
+CHART_DIRS = {"v3": ("helm-chart-v3s",), "v2": ("helm-chart-v2s",)}
+
+
+@dataclass
+class PackageContent:
+    """A package's files by path inside its top-level folder."""
+
+    label: str          # how findings name the package (folder path, or archive:root)
+    files: dict[str, bytes]
+    disk_root: Path | None  # the folder on disk, when it is one
+
+    def file_label(self, rel: str) -> str:
+        return f"{self.label}/{rel}"
+
+    def folders(self, prefix: str) -> set[str]:
+        """Names of the direct sub-folders of prefix that hold at least one file."""
+        start = prefix.rstrip("/") + "/"
+        return {rel[len(start):].split("/", 1)[0] for rel in self.files
+                if rel.startswith(start) and "/" in rel[len(start):]}
+
+
+def load_folder(path: Path) -> PackageContent:
+    files = {p.relative_to(path).as_posix(): p.read_bytes()
+             for p in sorted(path.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+    return PackageContent(str(path).rstrip("/"), files, path)
+
+
+def load_archive(path: Path) -> tuple[PackageContent | None, list[Finding]]:
+    """Read a tar.gz file the way NBI does (see load_archive_bytes)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [Finding(str(path), "(archive)", f"cannot read: {exc.strerror}")]
+    return load_archive_bytes(data, str(path))
+
+
+def load_archive_bytes(data: bytes, label: str) -> tuple[PackageContent | None, list[Finding]]:
+    """Read a tar.gz the way NBI does: one top-level folder, regular files only."""
+    try:
+        tar = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
+    except (tarfile.TarError, OSError) as exc:
+        return None, [Finding(label, "(archive)", f"not a readable tar archive: {exc}")]
+    findings: list[Finding] = []
+    files: dict[str, bytes] = {}
+    roots: set[str] = set()
+    with tar:
+        for member in tar.getmembers():
+            name = PurePosixPath(member.name)
+            if name.is_absolute() or ".." in name.parts:
+                findings.append(Finding(label, member.name, "unsafe path in archive (absolute "
+                                        "or with '..'); NBI refuses the package"))
+                continue
+            parts = name.parts
+            if not parts:
+                continue
+            roots.add(parts[0])
+            if member.isfile() and len(parts) > 1:
+                extracted = tar.extractfile(member)
+                files["/".join(parts[1:])] = extracted.read() if extracted else b""
+            elif member.isfile():
+                findings.append(Finding(label, member.name, "file outside the package's "
+                                        "top-level folder; NBI answers 400"))
+            elif not member.isdir():
+                findings.append(Finding(label, member.name, "not a regular file or folder "
+                                        "(links are not allowed in an OSM package)"))
+    if len(roots) != 1:
+        findings.append(Finding(label, "(archive)", f"needs exactly one top-level folder, found "
+                                f"{len(roots)} ({', '.join(sorted(roots)) or 'none'}); NBI "
+                                "answers 400"))
+        return None, findings
+    return PackageContent(f"{label}:{roots.pop()}", files, None), findings
+
+
+def find_descriptor(pkg: PackageContent) -> tuple[str | None, list[Finding]]:
+    """The only .yaml/.yml/.json at the top of the package folder."""
+    candidates = sorted(rel for rel in pkg.files
+                        if "/" not in rel and rel.endswith(DESCRIPTOR_SUFFIXES))
+    if len(candidates) == 1:
+        return candidates[0], []
+    message = ("no descriptor (.yaml, .yml or .json) at the top of the package" if not candidates
+               else f"more than one descriptor at the top of the package: {', '.join(candidates)}")
+    return None, [Finding(pkg.label, "(package)", message + "; NBI answers 400")]
+
+
+def _existing_folder(pkg: PackageContent, bases: tuple[str, ...], name: str) -> str | None:
+    for base in bases:
+        if name in pkg.folders(base):
+            return f"{base}/{name}"
+    return None
+
+
+def _charm_interfaces(pkg: PackageContent, vnfd: dict[str, Any], file: str,
+                      findings: list[Finding]) -> dict[str, CharmInterface | None]:
+    charms: dict[str, CharmInterface | None] = {}
+    for d, df in enumerate(vnfd.get("df") or []):
+        ops = ((df or {}).get("lcm-operations-configuration") or {}).get("operate-vnf-op-config")
+        for e, entry in enumerate((ops or {}).get("day1-2") or []):
+            for x, env in enumerate((entry or {}).get("execution-environment-list") or []):
+                charm = ((env or {}).get("juju") or {}).get("charm")
+                if not isinstance(charm, str) or charm in charms:
+                    continue
+                folder = _existing_folder(pkg, CHARM_DIRS, charm)
+                if folder is None:
+                    findings.append(Finding(file, f"vnfd.df[{d}].lcm-operations-configuration."
+                                            f"operate-vnf-op-config.day1-2[{e}].execution-"
+                                            f"environment-list[{x}].juju.charm",
+                                            f"charm {charm!r} is not a non-empty folder under "
+                                            "charms/ in the package"))
+                    charms[charm] = None
+                    continue
+                parsed = []
+                for part in ("metadata.yaml", "config.yaml", "actions.yaml"):
+                    raw = pkg.files.get(f"{folder}/{part}")
+                    try:
+                        parsed.append(yaml.safe_load(raw) if raw else {})
+                    except yaml.YAMLError as exc:
+                        findings.append(Finding(pkg.file_label(f"{folder}/{part}"), "(file)",
+                                                f"not valid YAML: {exc}"))
+                        parsed.append({})
+                charms[charm] = parse_charm_interface(charm, *parsed)
+    return charms
+
+
+def _check_cloud_init(pkg: PackageContent, vnfd: dict[str, Any], file: str,
+                      findings: list[Finding]) -> None:
+    for v, vdu in enumerate(vnfd.get("vdu") or []):
+        name = (vdu or {}).get("cloud-init-file")
+        if not isinstance(name, str):
+            continue
+        rel = next((f"{base}/{name}" for base in CLOUD_INIT_DIRS
+                    if f"{base}/{name}" in pkg.files), None)
+        if rel is None:
+            findings.append(Finding(file, f"vnfd.vdu[{v}].cloud-init-file",
+                                    f"{name!r} is not in the package's cloud_init/ folder"))
+            continue
+        try:
+            jinja2.Environment().parse(pkg.files[rel].decode("utf-8"))
+        except (jinja2.TemplateSyntaxError, UnicodeDecodeError) as exc:
+            findings.append(Finding(pkg.file_label(rel), "(template)", "LCM renders cloud-init "
+                                    f"as a Jinja2 template and this one does not parse: {exc}"))
+
+
+def _lint_chart(pkg: PackageContent, folder: str, findings: list[Finding],
+                lint: Callable[[Path], dict[str, Any]]) -> None:
+    if pkg.disk_root is not None:
+        report = lint(pkg.disk_root / folder)
+    else:
+        with tempfile.TemporaryDirectory(prefix="osm-mec-chart-") as tmp:
+            for rel, data in pkg.files.items():
+                if rel.startswith(folder + "/"):
+                    target = Path(tmp, rel)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(data)
+            report = lint(Path(tmp, folder))
+    for message in report.get("messages") or []:
+        severity = message.get("severity", 0)
+        if severity >= 2:
+            findings.append(Finding(pkg.file_label(f"{folder}/{message.get('path', '')}"),
+                                    "helm lint", str(message.get("error")).replace("\n", " "),
+                                    "error" if severity >= 3 else WARNING))
+
+
+def helm_lint(path: Path) -> dict[str, Any]:
+    """`helm lint --strict` through Helm's Go SDK (helm-python-sdk, no binary)."""
+    import helm_python
+
+    return helm_python.lint(str(path), strict=True)
+
+
+def _check_kdus(pkg: PackageContent, vnfd: dict[str, Any], file: str,
+                findings: list[Finding]) -> None:
+    for k, kdu in enumerate(vnfd.get("kdu") or []):
+        kdu = kdu or {}
+        chart = kdu.get("helm-chart")
+        if isinstance(chart, str) and "/" not in chart and "://" not in chart:
+            bases = CHART_DIRS.get(str(kdu.get("helm-version", "v3")), CHART_DIRS["v3"])
+            folder = _existing_folder(pkg, bases, chart)
+            if folder is None:
+                findings.append(Finding(file, f"vnfd.kdu[{k}].helm-chart", f"local chart "
+                                        f"{chart!r} is not under {bases[0]}/ in the package"))
+            else:
+                _lint_chart(pkg, folder, findings, helm_lint)
+        bundle = kdu.get("juju-bundle")
+        if isinstance(bundle, str) and "/" not in bundle and "://" not in bundle:
+            rel = next((r for r in (f"juju-bundles/{bundle}", f"juju-bundles/{bundle}.yaml")
+                        if r in pkg.files), None)
+            if rel is None:
+                findings.append(Finding(file, f"vnfd.kdu[{k}].juju-bundle",
+                                        f"bundle {bundle!r} is not under juju-bundles/"))
+            else:
+                findings.extend(check_bundle(pkg.files[rel], pkg.file_label(rel)))
+
+
+def check_bundle(raw: bytes, label: str) -> list[Finding]:
+    """A Juju bundle parses, has applications, and every relation names two of them."""
+    try:
+        bundle = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        return [Finding(label, "(file)", f"not valid YAML: {exc}")]
+    apps = (bundle or {}).get("applications") if isinstance(bundle, dict) else None
+    if not isinstance(apps, dict) or not apps:
+        return [Finding(label, "applications", "a bundle needs a non-empty applications map")]
+    findings = []
+    for name, app in apps.items():
+        if not isinstance(app, dict) or not app.get("charm"):
+            findings.append(Finding(label, f"applications.{name}", "needs a charm"))
+    for r, relation in enumerate(bundle.get("relations") or []):
+        if not isinstance(relation, list) or len(relation) != 2:
+            findings.append(Finding(label, f"relations[{r}]", "a relation names two endpoints"))
+            continue
+        for e, endpoint in enumerate(relation):
+            app = str(endpoint).split(":", 1)[0]
+            if app not in apps:
+                findings.append(Finding(label, f"relations[{r}][{e}]", f"{endpoint!r} names "
+                                        f"application {app!r}, which is not in the bundle"))
+    return findings
+
+
+def check_checksums(pkg: PackageContent) -> list[Finding]:
+    """checksums.txt (md5sum -c format) lists every file with its current md5."""
+    label = pkg.file_label("checksums.txt")
+    raw = pkg.files.get("checksums.txt")
+    if raw is None:
+        return [Finding(pkg.label, "checksums.txt", "missing (OSM does not verify it, but "
+                        "osm package-build writes it)", WARNING)]
+    findings = []
+    listed: dict[str, str] = {}
+    for number, line in enumerate(raw.decode("utf-8", "replace").splitlines(), start=1):
+        match = re.match(r"^([0-9a-f]{32}) [ *](.+)$", line.strip())
+        if not match:
+            findings.append(Finding(label, f"line {number}", "not '<md5>  <path>'"))
+            continue
+        listed[match.group(2)] = match.group(1)
+    for rel, digest in listed.items():
+        if rel not in pkg.files:
+            findings.append(Finding(label, rel, "listed but not in the package"))
+        elif hashlib.md5(pkg.files[rel]).hexdigest() != digest:
+            findings.append(Finding(label, rel, "md5 does not match the file; rebuild the "
+                                    "package"))
+    for rel in sorted(set(pkg.files) - set(listed) - {"checksums.txt"}):
+        findings.append(Finding(label, rel, "file not listed in checksums.txt"))
+    return findings
+
+
+def check_package_files(pkg: PackageContent, kind: str, data: Any, file: str
+                        ) -> tuple[list[Finding], dict[str, CharmInterface | None]]:
+    """Every file check of a package; also the charm interfaces its VNFD uses."""
+    findings: list[Finding] = []
+    charms: dict[str, CharmInterface | None] = {}
+    vnfd = data.get("vnfd") if isinstance(data, dict) else None
+    if kind == "vnfd" and isinstance(vnfd, dict):
+        charms = _charm_interfaces(pkg, vnfd, file, findings)
+        _check_cloud_init(pkg, vnfd, file, findings)
+        _check_kdus(pkg, vnfd, file, findings)
+    findings.extend(check_checksums(pkg))
+    return findings, charms
+
+
+__all__ = ["PackageContent", "load_folder", "load_archive", "load_archive_bytes",
+           "find_descriptor", "check_package_files", "check_bundle", "check_checksums"]

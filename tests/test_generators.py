@@ -1,0 +1,245 @@
+"""Generated descriptors: content as designed, valid for every profile shape, and the
+instantiation parameters that go with them."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from cryptography import x509
+
+from osm_mec.charm_interface import load_charm_interface
+from osm_mec.cli import cli
+from osm_mec.cluster_secrets import ca_cert_hash
+from osm_mec.descriptors import PACKAGES, juju_bundle, package_spec
+from osm_mec.errors import UsageError
+from osm_mec.packages import build
+from osm_mec.params import instantiation_params
+from osm_mec.profile import validate_profile_data
+from osm_mec.validation import has_errors, validate_paths
+
+from .conftest import REPO
+
+
+def _day12(vnfd: dict, entry_id: str) -> dict:
+    entries = vnfd["df"][0]["lcm-operations-configuration"]["operate-vnf-op-config"]["day1-2"]
+    return next(e for e in entries if e["id"] == entry_id)
+
+
+def test_cluster_vnf_structure(profile):
+    vnfd = package_spec("k8s_cluster_vnf").generate(profile)["vnfd"]
+    assert [v["id"] for v in vnfd["vdu"]] == ["controller", "worker"]
+    assert {c["id"] for c in vnfd["ext-cpd"]} == {"controller-mgmt-ext", "worker-mgmt-ext"}
+    assert vnfd["int-virtual-link-desc"] == [{"id": "cluster-net"}]
+    df = vnfd["df"][0]
+    worker = next(p for p in df["vdu-profile"] if p["id"] == "worker")
+    assert (worker["min-number-of-instances"], worker["max-number-of-instances"]) == (1, 10)
+    aspect = df["scaling-aspect"][0]
+    assert aspect["id"] == "worker-scale"
+    assert aspect["aspect-delta-details"]["deltas"][0]["vdu-delta"] == [
+        {"id": "worker", "number-of-instances": 1}]
+    compute = {c["id"]: c for c in vnfd["virtual-compute-desc"]}
+    assert compute["worker-compute"]["virtual-cpu"]["num-virtual-cpu"] == 4
+    assert compute["worker-compute"]["virtual-memory"]["size"] == 8.0
+
+
+def test_cluster_vnf_primitives(profile):
+    vnfd = package_spec("k8s_cluster_vnf").generate(profile)["vnfd"]
+    controller, worker = _day12(vnfd, "controller"), _day12(vnfd, "worker")
+    assert [p["name"] for p in controller["initial-config-primitive"]] == [
+        "config", "init-control-plane"]
+    assert [p["name"] for p in worker["initial-config-primitive"]] == ["config", "join-cluster"]
+    assert [p["name"] for p in worker["terminate-config-primitive"]] == ["leave-cluster"]
+    assert [p["name"] for p in controller["config-primitive"]] == [
+        "get-join-info", "get-kubeconfig", "remove-node", "list-nodes", "register-cluster"]
+    assert [p["name"] for p in worker["config-primitive"]] == ["join-cluster", "leave-cluster"]
+    config = {p["name"]: p["value"] for p in controller["initial-config-primitive"][0]["parameter"]}
+    assert config == {"ssh-hostname": "<rw_mgmt_ip>", "ssh-username": "ubuntu",
+                      "role": "controller"}
+    join = {p["name"]: p["value"] for p in worker["initial-config-primitive"][1]["parameter"]}
+    assert join == {"controller-address": "<controller_ip>",
+                    "bootstrap-token": "<bootstrap_token>", "ca-cert-hash": "<ca_cert_hash>"}
+    assert controller["execution-environment-list"] == [
+        {"id": "k8s-cluster-ee", "juju": {"charm": "k8s-cluster", "proxy": True}}]
+
+
+def test_primitive_types_come_from_the_charm(profile):
+    """The charm's YAML is the single source of parameter types."""
+    charm = load_charm_interface(REPO / "charms" / "k8s-cluster")
+    vnfd = package_spec("k8s_cluster_vnf").generate(profile)["vnfd"]
+    for entry_id in ("controller", "worker"):
+        entry = _day12(vnfd, entry_id)
+        for key in ("initial-config-primitive", "config-primitive"):
+            for primitive in entry[key]:
+                spec = charm.primitive(primitive["name"])
+                for param in primitive.get("parameter", []):
+                    assert param["data-type"] == spec.params[param["name"]].data_type
+    get_join = next(p for p in _day12(vnfd, "controller")["config-primitive"]
+                    if p["name"] == "get-join-info")
+    assert get_join["parameter"] == [{"name": "new-token", "data-type": "BOOLEAN",
+                                      "default-value": "false"}]
+
+
+def test_b2b2c_and_b2c_environments(profile):
+    b2b2c = package_spec("mec_env_ns").generate(profile)["nsd"]["nsd"][0]
+    assert [p["id"] for p in b2b2c["df"][0]["vnf-profile"]] == ["cluster", "mep", "edge-osm"]
+    b2c = validate_profile_data({"model": "b2c"})
+    nsd = package_spec("mec_env_ns").generate(b2c)["nsd"]["nsd"][0]
+    assert [p["id"] for p in nsd["df"][0]["vnf-profile"]] == ["cluster", "mep"]
+    assert "mecaas_edge_mano_cnf" not in nsd["vnfd-id"]
+
+
+def test_management_vls_map_to_profile_networks(profile):
+    nsd = package_spec("mec_env_ns").generate(profile)["nsd"]["nsd"][0]
+    vls = {vl["id"]: vl for vl in nsd["virtual-link-desc"]}
+    assert vls["edge-mgmt"] == {"id": "edge-mgmt", "mgmt-network": True,
+                                "vim-network-name": "edge-mgmt"}
+    assert vls["mgmtnet"]["vim-network-name"] == "osm-ext"
+    cluster = nsd["df"][0]["vnf-profile"][0]["virtual-link-connectivity"]
+    assert cluster == [{"virtual-link-profile-id": "edge-mgmt", "constituent-cpd-id": [
+        {"constituent-base-element-id": "cluster", "constituent-cpd-id": "controller-mgmt-ext"},
+        {"constituent-base-element-id": "cluster", "constituent-cpd-id": "worker-mgmt-ext"}]}]
+
+
+def test_juju_bundle_relations_name_bundle_applications(profile):
+    bundle = juju_bundle.bundle(profile)
+    assert bundle["bundle"] == "kubernetes"
+    for left, right in bundle["relations"]:
+        assert left.split(":")[0] in bundle["applications"]
+        assert right.split(":")[0] in bundle["applications"]
+    assert bundle["applications"]["nbi"]["channel"] == "14.0/stable"
+    assert bundle["applications"]["nbi"]["options"]["node-port"] == 30999
+
+
+@pytest.mark.parametrize("overrides", [
+    {},
+    {"model": "b2c"},
+    {"name_prefix": "acme-edge", "cluster": {"cni": "calico", "kubernetes_version": "1.29"}},
+    {"workers": {"initial": 0, "min": 0, "max": 3}},
+    {"workers": {"initial": 3, "min": 2, "max": 20},
+     "flavours": {"worker": {"vcpu": 8, "ram_gib": 32, "disk_gib": 100}}},
+    {"mep": {"service_type": "ClusterIP"}, "edge_osm": {"channel": "15.0/edge"}},
+])
+def test_every_package_validates_for_varied_profiles(tmp_path: Path, overrides):
+    prof = validate_profile_data(overrides)
+    build(prof, tmp_path)
+    findings = validate_paths(sorted(p for p in tmp_path.iterdir()))
+    assert not has_errors(findings), [f.line() for f in findings]
+    assert not findings, [f.line() for f in findings]
+
+
+def test_params_for_a_cluster_ns(profile):
+    config = instantiation_params(profile, "k8s_osm_cluster_ns", "acme")
+    member = config["additionalParamsForVnf"][0]
+    params = member["additionalParams"]
+    assert params["cluster_name"] == "mecaas-acme-nsp"
+    assert params["controller_ip"] == "172.16.0.10"
+    assert re.fullmatch(r"[a-z0-9]{6}\.[a-z0-9]{16}", params["bootstrap_token"])
+    vdu = member["additionalParamsForVdu"][0]
+    assert vdu["vdu_id"] == "controller"
+    cert = x509.load_pem_x509_certificate(vdu["additionalParams"]["ca_cert"].encode())
+    assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    assert ca_cert_hash(vdu["additionalParams"]["ca_cert"]) == params["ca_cert_hash"]
+    assert "BEGIN RSA PRIVATE KEY" in vdu["additionalParams"]["ca_key"]
+    vld = config["vnf"][0]["internal-vld"][0]
+    assert vld["name"] == "cluster-net"
+    assert vld["internal-connection-point"] == [{"id-ref": "controller-cluster",
+                                                 "ip-address": "172.16.0.10"}]
+    assert vld["ip-profile"]["subnet-address"] == "172.16.0.0/24"
+    assert vld["ip-profile"]["dhcp-params"] == {"enabled": True, "start-address": "172.16.0.11",
+                                                "count": 244}
+    assert config["vld"] == [{"name": "mgmtnet", "vim-network-name": "osm-ext"}]
+
+
+def test_params_fresh_secrets_per_cluster(profile):
+    one = instantiation_params(profile, "mec_env_ns", "acme")
+    two = instantiation_params(profile, "mec_env_ns", "acme")
+    token = lambda c: c["additionalParamsForVnf"][0]["additionalParams"]["bootstrap_token"]  # noqa
+    assert token(one) != token(two)
+
+
+def test_params_kdus_get_namespace_and_values(profile):
+    config = instantiation_params(profile, "mec_env_ns", "acme")
+    kdus = {m["member-vnf-index"]: m["additionalParamsForKdu"][0]
+            for m in config["additionalParamsForVnf"] if "additionalParamsForKdu" in m}
+    assert set(kdus) == {"mep", "edge-osm"}
+    assert kdus["mep"]["k8s-namespace"] == "mecaas-acme"
+    assert kdus["mep"]["additionalParams"]["service"] == {"type": "NodePort", "nodePort": 30380}
+    assert kdus["mep"]["additionalParams"]["image"] == {"repository": "osm-mec/mep",
+                                                        "tag": "0.1.0"}
+    b2c = instantiation_params(validate_profile_data({"model": "b2c"}), "mec_env_ns", "acme")
+    assert [m["member-vnf-index"] for m in b2c["additionalParamsForVnf"]] == ["cluster", "mep"]
+
+
+def test_params_names_fit_osm_rules(profile):
+    """Every additionalParams key must match ^[a-zA-Z_][a-zA-Z0-9_]*$ (osm-nbi.md)."""
+    for ns in ("k8s_osm_cluster_ns", "mec_env_ns", "mec_app_ns", "baseline_cnf_ns"):
+        config = instantiation_params(profile, ns, "acme")
+        for member in config.get("additionalParamsForVnf", []):
+            for key in member.get("additionalParams", {}):
+                assert re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", key)
+
+
+def test_params_placeholders_all_provided(profile):
+    """Every <param> of a day-1 primitive has a value in the generated params."""
+    vnfd = package_spec("k8s_cluster_vnf").generate(profile)["vnfd"]
+    config = instantiation_params(profile, "mec_env_ns", "acme")
+    member = config["additionalParamsForVnf"][0]
+    for role in ("controller", "worker"):
+        given = dict(member["additionalParams"])
+        for vdu in member["additionalParamsForVdu"]:
+            if vdu["vdu_id"] == role:
+                given.update(vdu["additionalParams"])
+        for primitive in _day12(vnfd, role)["initial-config-primitive"]:
+            for param in primitive.get("parameter", []):
+                match = re.fullmatch(r"<(\w+)>", param["value"])
+                if match and match.group(1) != "rw_mgmt_ip":
+                    assert match.group(1) in given, (role, param)
+
+
+@pytest.mark.parametrize("ns, csp, message", [
+    ("mec_env", "acme", "not an NS package"),
+    ("mec_env_ns", "ACME", "a CSP name is"),
+    ("mec_env_ns", "a" * 31, "a CSP name is"),
+])
+def test_params_bad_input(profile, ns, csp, message):
+    with pytest.raises(UsageError, match=message):
+        instantiation_params(profile, ns, csp)
+
+
+def test_params_cli_writes_0600_and_keeps_secrets_off_stdout(tmp_path: Path):
+    runner = CliRunner()
+    out = tmp_path / "p.yaml"
+    result = runner.invoke(cli, ["params", "--ns", "mec_env_ns", "--csp", "acme",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    config = yaml.safe_load(out.read_text())
+    token = config["additionalParamsForVnf"][0]["additionalParams"]["bootstrap_token"]
+    assert token not in result.output and "PRIVATE KEY" not in result.output
+    printed = runner.invoke(cli, ["params", "--ns", "mec_app_ns", "--csp", "acme", "--out", "-"])
+    assert printed.exit_code == 0 and yaml.safe_load(printed.output)["vld"]
+    bad = runner.invoke(cli, ["params", "--ns", "nope", "--csp", "acme", "--out", "-"])
+    assert bad.exit_code == 2
+
+
+def test_params_file_existing_permissions_are_tightened(tmp_path: Path):
+    out = tmp_path / "p.yaml"
+    out.write_text("old")
+    out.chmod(0o644)
+    result = CliRunner().invoke(cli, ["params", "--ns", "k8s_osm_cluster_ns", "--csp", "acme",
+                                      "--out", str(out)])
+    assert result.exit_code == 0
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+
+
+def test_every_package_listed_once():
+    names = [spec.name for spec in PACKAGES]
+    assert len(names) == len(set(names)) == 11
+    kinds = [spec.kind for spec in PACKAGES]
+    assert kinds.index("ns") > max(i for i, k in enumerate(kinds) if k == "vnf")
