@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import io
+import shutil
 import tarfile
 from pathlib import Path
 from typing import Any, Callable
@@ -243,9 +244,9 @@ DESCRIPTOR_RULES = [
                                                     "list-nodes", "list-all-nodes"),
      "config-primitive[3].name", "'list-all-nodes' is not an action of charm 'k8s-cluster'"),
     ("charm-config-option", K8S, _add_param("worker", "initial-config-primitive", "config",
-                                            {"name": "ssh-port", "data-type": "INTEGER",
+                                            {"name": "ssh-timeout", "data-type": "INTEGER",
                                              "value": "22"}),
-     "initial-config-primitive[0].parameter[3].name", "'ssh-port' is not a config option"),
+     "initial-config-primitive[0].parameter[3].name", "'ssh-timeout' is not a config option"),
     ("charm-required-param", K8S, _drop_param("controller", "initial-config-primitive",
                                               "init-control-plane", "bootstrap-token"),
      "initial-config-primitive[1]", "requires parameter 'bootstrap-token': give it here"),
@@ -325,10 +326,9 @@ def test_cloud_init_template_syntax(package_copy):
 def test_missing_or_empty_charm_folder(package_copy, remove):
     folder = package_copy(K8S)
     charm = folder / "charms" / "k8s-cluster"
-    for child in charm.iterdir():
-        child.unlink()
-    if remove == "folder":
-        charm.rmdir()
+    shutil.rmtree(charm)
+    if remove == "contents":
+        (charm / "src").mkdir(parents=True)  # folders but no file: still empty
     refresh_checksums(folder)
     errors = [f for f in validate_paths([folder]) if f.severity == ERROR]
     prefix = "vnfd.df[0].lcm-operations-configuration.operate-vnf-op-config.day1-2"

@@ -1,0 +1,285 @@
+#!/usr/bin/env python3
+"""k8s-cluster: the proxy charm OSM deploys as the execution environment of the cluster
+VNF's controller and worker VDUs. It turns VMs prepared by cloud-init into a kubeadm
+cluster over SSH and runs the cluster's day-2 operations.
+
+Every action reports failure the way OSM shows it: results["output"] names the failed
+step, the command and the tail of its stderr, then event.fail(). No exception escapes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+import ops
+import yaml
+
+from cluster_ops import Clock, Node, StepFailed
+from osm_registration import OsmRegistration, RegistrationError
+from remote import (Credentials, HostKey, RemoteError, RemoteHost, decode_host_key,
+                    generate_key)
+
+logger = logging.getLogger(__name__)
+
+ROLES = ("controller", "worker", "standalone")
+STDERR_TAIL = 800
+RemoteFactory = Callable[..., Any]
+
+
+def state_dir() -> Path:
+    """Where the unit keeps its SSH key (0700 folder, 0600 key)."""
+    return Path(os.environ.get("K8S_CLUSTER_CHARM_STATE", "/var/lib/juju/k8s-cluster-charm"))
+
+
+def failure_output(exc: Exception) -> str:
+    """What OSM shows in detailed-status: the step, the command, the tail of stderr."""
+    step = getattr(exc, "step", "") or type(exc).__name__
+    text = f"{step} failed: {getattr(exc, 'detail', exc)}"
+    command = getattr(exc, "command", "")
+    if command:
+        text += f"\ncommand: {command}"
+    stderr = (getattr(exc, "stderr", "") or "").strip()
+    if stderr:
+        text += f"\nstderr: {stderr[-STDERR_TAIL:]}"
+    return text
+
+
+class K8sClusterCharm(ops.CharmBase):
+    """Day-1 and day-2 of one Kubernetes node, driven over SSH."""
+
+    _stored = ops.StoredState()
+    # Replaced in tests: how to reach the VM, and how time passes during waits.
+    remote_factory: RemoteFactory = RemoteHost
+    clock: Clock = Clock()
+
+    ACTIONS = {
+        "generate-ssh-key": "_generate_ssh_key",
+        "get-ssh-public-key": "_get_ssh_public_key",
+        "verify-ssh-credentials": "_verify_ssh_credentials",
+        "run": "_run_command",
+        "init-control-plane": "_init_control_plane",
+        "join-cluster": "_join_cluster",
+        "leave-cluster": "_leave_cluster",
+        "get-join-info": "_get_join_info",
+        "get-kubeconfig": "_get_kubeconfig",
+        "remove-node": "_remove_node",
+        "list-nodes": "_list_nodes",
+        "register-cluster": "_register_cluster",
+    }
+
+    def __init__(self, framework: ops.Framework) -> None:
+        super().__init__(framework)
+        self._stored.set_default(host_key="")
+        framework.observe(self.on.install, self._on_config_changed)
+        framework.observe(self.on.config_changed, self._on_config_changed)
+        framework.observe(self.on.start, self._on_config_changed)
+        for action in self.ACTIONS:
+            framework.observe(self.on[action].action, self._on_action)
+
+    # -- status ---------------------------------------------------------------------------
+    def _on_config_changed(self, event: ops.EventBase) -> None:
+        role = self.config.get("role", "")
+        if role not in ROLES:
+            self.unit.status = ops.BlockedStatus(f"role {role!r}: use one of {', '.join(ROLES)}")
+        elif not self.config.get("ssh-hostname"):
+            self.unit.status = ops.WaitingStatus("waiting for ssh-hostname (OSM's config "
+                                                 "primitive)")
+        else:
+            self.unit.status = ops.ActiveStatus(f"{role} at {self.config['ssh-hostname']}")
+
+    # -- plumbing -------------------------------------------------------------------------
+    def _on_action(self, event: ops.ActionEvent) -> None:
+        """Run the action's handler; turn every failure into results['output'] + fail."""
+        name = event.handle.kind.removesuffix("_action").replace("_", "-")
+        handler: Callable[[ops.ActionEvent], dict[str, Any]] = getattr(self, self.ACTIONS[name])
+        logger.info("action %s started", name)
+        try:
+            event.set_results(handler(event))
+        except (StepFailed, RemoteError, RegistrationError, ValueError, KeyError) as exc:
+            output = failure_output(exc)
+            logger.error("action %s failed: %s", name, output.splitlines()[0])
+            event.set_results({"output": output})
+            event.fail(output.splitlines()[0])
+        except Exception as exc:  # noqa: BLE001 - an action must never raise
+            output = f"unexpected error: {type(exc).__name__}: {exc}"
+            logger.exception("action %s crashed", name)
+            event.set_results({"output": output})
+            event.fail(output)
+        finally:
+            self._close()
+
+    _host: Any = None
+
+    def _key_path(self) -> Path:
+        return state_dir() / "id_ssh"
+
+    def _pin(self, key: HostKey) -> None:
+        self._stored.host_key = f"{key.key_type} {key.data}"
+        logger.info("pinned the VM's %s host key", key.key_type)
+
+    def _remote(self) -> Any:
+        if self._host is None:
+            host = self.config.get("ssh-hostname", "")
+            if not host:
+                raise StepFailed("connect", "ssh-hostname is not set: run the config "
+                                 "primitive (ssh-hostname, ssh-username) first")
+            key = self._key_path()
+            credentials = Credentials(
+                host=host, username=self.config.get("ssh-username", "ubuntu"),
+                port=int(self.config.get("ssh-port", 22)),
+                password=self.config.get("ssh-password") or None,
+                key_filename=str(key) if key.exists() else None)
+            self._host = self.remote_factory(credentials,
+                                             pinned=decode_host_key(self._stored.host_key),
+                                             on_first_use=self._pin)
+        return self._host
+
+    def _node(self) -> Node:
+        return Node(self._remote(), self.clock)
+
+    def _close(self) -> None:
+        if self._host is not None:
+            self._host.close()
+            self._host = None
+
+    def _require_role(self, *roles: str) -> None:
+        role = self.config.get("role", "")
+        if role not in roles:
+            raise StepFailed("role", f"this action runs on a {' or '.join(roles)} unit; this "
+                             f"unit's role is {role!r}")
+
+    @staticmethod
+    def _params(event: ops.ActionEvent, *required: str) -> dict[str, Any]:
+        params = dict(event.params)
+        missing = [name for name in required if params.get(name) in (None, "")]
+        if missing:
+            raise StepFailed("parameters", f"missing required parameter(s): {', '.join(missing)}")
+        return params
+
+    # -- OSM's standard proxy actions -----------------------------------------------------
+    def _generate_ssh_key(self, event: ops.ActionEvent) -> dict[str, Any]:
+        path = self._key_path()
+        if path.exists():
+            return {"output": "the unit already has an SSH key; kept it"}
+        private, public = generate_key(self.config.get("ssh-key-type", "rsa"),
+                                       int(self.config.get("ssh-key-bits", 4096)))
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(private)
+        path.with_suffix(".pub").write_text(public + "\n")
+        return {"output": "generated a new SSH key"}
+
+    def _get_ssh_public_key(self, event: ops.ActionEvent) -> dict[str, Any]:
+        pub = self._key_path().with_suffix(".pub")
+        if not pub.exists():
+            raise StepFailed("get-ssh-public-key", "no key yet: run generate-ssh-key first")
+        return {"pubkey": pub.read_text().strip()}
+
+    def _verify_ssh_credentials(self, event: ops.ActionEvent) -> dict[str, Any]:
+        try:
+            result = self._remote().run(["true"], timeout=30)
+        except RemoteError as exc:
+            event.set_results({"verified": "false"})
+            raise exc
+        if not result.ok:
+            event.set_results({"verified": "false"})
+            raise StepFailed("verify-ssh-credentials", f"`true` exited {result.exit_status}",
+                             result.command, result.stderr)
+        return {"verified": "true"}
+
+    def _run_command(self, event: ops.ActionEvent) -> dict[str, Any]:
+        command = self._params(event, "command")["command"]
+        result = self._remote().run_line(command, timeout=float(event.params.get("timeout",
+                                                                                  600)))
+        if not result.ok:
+            raise StepFailed("run", f"exit status {result.exit_status}", result.command,
+                             result.stderr)
+        return {"output": result.stdout}
+
+    # -- day 1 ----------------------------------------------------------------------------
+    def _cni_manifest(self, cni: str, pod_cidr: str) -> str:
+        path = self.charm_dir / "cni" / f"{cni}.yaml"
+        if not path.exists():
+            raise StepFailed("install-cni", f"{path.name} is not in the charm: use flannel, or "
+                             "deploy a charm built with charmcraft pack (it vendors Calico)")
+        return path.read_text().replace("__POD_CIDR__", pod_cidr)
+
+    def _init_control_plane(self, event: ops.ActionEvent) -> dict[str, Any]:
+        self._require_role("controller")
+        p = self._params(event, "bootstrap-token", "advertise-address", "pod-cidr",
+                         "service-cidr", "kubernetes-version", "cni")
+        manifest = self._cni_manifest(p["cni"], p["pod-cidr"])
+        return self._node().init_control_plane(
+            token=p["bootstrap-token"], advertise=p["advertise-address"],
+            pod_cidr=p["pod-cidr"], service_cidr=p["service-cidr"],
+            version=str(p["kubernetes-version"]), cni_manifest=manifest,
+            mgmt_address=self.config.get("ssh-hostname", ""),
+            ca_cert=p.get("ca-cert", ""), ca_key=p.get("ca-key", ""),
+            ready_timeout=float(p.get("ready-timeout", 600)))
+
+    def _join_cluster(self, event: ops.ActionEvent) -> dict[str, Any]:
+        self._require_role("worker")
+        p = self._params(event, "controller-address", "bootstrap-token", "ca-cert-hash")
+        return self._node().join_cluster(p["controller-address"], p["bootstrap-token"],
+                                         p["ca-cert-hash"],
+                                         ready_timeout=float(p.get("ready-timeout", 900)))
+
+    def _leave_cluster(self, event: ops.ActionEvent) -> dict[str, Any]:
+        try:
+            return self._node().leave_cluster()
+        except (RemoteError, StepFailed) as exc:
+            if isinstance(exc, StepFailed) and exc.step not in ("connect",):
+                raise
+            # The VM is already gone or unreachable: a scale-in must not fail on that.
+            return {"output": f"node unreachable, nothing to clean: {exc}"}
+
+    # -- day 2 ----------------------------------------------------------------------------
+    def _get_join_info(self, event: ops.ActionEvent) -> dict[str, Any]:
+        self._require_role("controller")
+        return self._node().join_info(new_token=bool(event.params.get("new-token", False)))
+
+    def _server_url(self) -> str:
+        return f"https://{self.config.get('ssh-hostname')}:6443"
+
+    def _get_kubeconfig(self, event: ops.ActionEvent) -> dict[str, Any]:
+        self._require_role("controller")
+        p = event.params
+        kubeconfig = self._node().kubeconfig(p.get("service-account", "osm-admin"),
+                                             p.get("namespace", "kube-system"),
+                                             int(p.get("duration", 31536000)), self._server_url())
+        return {"kubeconfig": kubeconfig}
+
+    def _remove_node(self, event: ops.ActionEvent) -> dict[str, Any]:
+        self._require_role("controller")
+        p = self._params(event, "node")
+        return self._node().remove_node(p["node"], int(p.get("drain-timeout", 300)))
+
+    def _list_nodes(self, event: ops.ActionEvent) -> dict[str, Any]:
+        self._require_role("controller")
+        return {"nodes": json.dumps(self._node().list_nodes())}
+
+    def _register_cluster(self, event: ops.ActionEvent) -> dict[str, Any]:
+        self._require_role("controller")
+        p = self._params(event, "osm-url", "osm-user", "osm-password", "vim-account",
+                         "cluster-name")
+        node = self._node()
+        kubeconfig = yaml.safe_load(node.kubeconfig("osm-admin", "kube-system", 31536000,
+                                                    self._server_url()))
+        version = node.server_version()
+        registration = OsmRegistration(
+            p["osm-url"], p["osm-user"], p["osm-password"], p.get("osm-project", "admin"),
+            verify_tls=bool(p.get("verify-tls", True)), timeout=float(p.get("timeout", 600)),
+            poll=self.clock.poll, sleep=self.clock.sleep, now=self.clock.now)
+        result = registration.register(p["cluster-name"], p["vim-account"], kubeconfig,
+                                       version, p.get("vim-network", ""))
+        return {"cluster-id": result["cluster-id"], "state": result["state"],
+                "created": "true" if result["created"] else "false"}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    ops.main(K8sClusterCharm)

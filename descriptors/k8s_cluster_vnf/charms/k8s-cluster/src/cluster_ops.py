@@ -1,0 +1,317 @@
+"""Kubernetes node operations over SSH: kubeadm init/join/reset and the day-2 queries.
+
+Every operation takes a runner with ``run(argv, timeout=, stdin=, sudo=) -> Result`` and
+raises StepFailed naming the step, the command and its stderr. Every operation is
+idempotent: run again after success, it changes nothing and succeeds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol, Sequence
+
+import yaml
+
+from remote import Result
+
+ADMIN_CONF = "/etc/kubernetes/admin.conf"
+KUBELET_CONF = "/etc/kubernetes/kubelet.conf"
+PKI_DIR = "/etc/kubernetes/pki"
+CA_CRT = f"{PKI_DIR}/ca.crt"
+CA_KEY = f"{PKI_DIR}/ca.key"
+KUBEADM_CONFIG = "/etc/kubernetes/osm-mec-kubeadm.yaml"
+PREPARED_MARKER = "/var/lib/osm-mec/node-prepared"
+API_PORT = 6443
+ADMIN = ["kubectl", "--kubeconfig", ADMIN_CONF]
+AS_NODE = ["kubectl", "--kubeconfig", KUBELET_CONF]
+
+
+class Runner(Protocol):
+    def run(self, argv: Sequence[str], timeout: float = ..., stdin: str | None = ...,
+            sudo: bool = ...) -> Result: ...
+
+
+class StepFailed(Exception):
+    """A step of an action failed; the charm turns it into results['output'] + fail."""
+
+    def __init__(self, step: str, message: str, command: str = "", stderr: str = "") -> None:
+        super().__init__(f"{step}: {message}")
+        self.step = step
+        self.detail = message
+        self.command = command
+        self.stderr = stderr
+
+
+@dataclass
+class Clock:
+    """Time for waits; tests replace it to run waits instantly."""
+
+    sleep: Callable[[float], None] = time.sleep
+    now: Callable[[], float] = time.monotonic
+    poll: float = 5.0
+
+
+def ca_cert_hash(cert_pem: str) -> str:
+    """kubeadm's discovery hash: sha256 of the CA certificate's SubjectPublicKeyInfo."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    cert = x509.load_pem_x509_certificate(cert_pem.encode())
+    spki = cert.public_key().public_bytes(serialization.Encoding.DER,
+                                          serialization.PublicFormat.SubjectPublicKeyInfo)
+    return "sha256:" + hashlib.sha256(spki).hexdigest()
+
+
+def _json_documents(text: str) -> list[Any]:
+    """kubeadm prints one JSON object per token, back to back."""
+    decoder, docs, index = json.JSONDecoder(), [], 0
+    text = text.strip()
+    while index < len(text):
+        doc, end = decoder.raw_decode(text, index)
+        docs.append(doc)
+        index = end
+        while index < len(text) and text[index].isspace():
+            index += 1
+    return docs
+
+
+class Node:
+    """One VM of the cluster, reached through a runner."""
+
+    def __init__(self, runner: Runner, clock: Clock | None = None) -> None:
+        self.runner = runner
+        self.clock = clock or Clock()
+
+    # -- plumbing -------------------------------------------------------------------------
+    def _run(self, step: str, argv: Sequence[str], timeout: float = 120.0,
+             stdin: str | None = None, sudo: bool = True, check: bool = True) -> Result:
+        result = self.runner.run(argv, timeout=timeout, stdin=stdin, sudo=sudo)
+        if check and not result.ok:
+            raise StepFailed(step, f"exit status {result.exit_status}", result.command,
+                             result.stderr or result.stdout)
+        return result
+
+    def _exists(self, path: str) -> bool:
+        return self._run("check", ["test", "-f", path], check=False).ok
+
+    def _wait(self, step: str, what: str, timeout: float, probe: Callable[[], bool]) -> None:
+        deadline = self.clock.now() + timeout
+        while not probe():
+            if self.clock.now() + self.clock.poll > deadline:
+                raise StepFailed(step, f"timed out after {timeout:.0f} s waiting for {what}")
+            self.clock.sleep(self.clock.poll)
+
+    def hostname(self) -> str:
+        return self._run("hostname", ["hostname"], sudo=False).stdout.strip()
+
+    def wait_prepared(self, timeout: float) -> None:
+        """Wait until cloud-init has installed kubeadm (its marker file exists)."""
+        self._wait("wait-for-cloud-init", f"{PREPARED_MARKER} (cloud-init still running?)",
+                   timeout, lambda: self._exists(PREPARED_MARKER))
+
+    def wait_ready(self, name: str, kubectl: list[str], timeout: float) -> None:
+        jsonpath = '{.status.conditions[?(@.type=="Ready")].status}'
+
+        def ready() -> bool:
+            result = self._run("node-ready", kubectl + ["get", "node", name, "-o",
+                                                        f"jsonpath={jsonpath}"], check=False)
+            return result.ok and result.stdout.strip() == "True"
+
+        self._wait("node-ready", f"node {name} to become Ready", timeout, ready)
+
+    def kubeadm_version(self) -> str:
+        return self._run("kubeadm-version", ["kubeadm", "version", "-o", "short"]).stdout.strip()
+
+    # -- day 1 ----------------------------------------------------------------------------
+    def _install_ca(self, cert: str, key: str) -> None:
+        if self._exists(CA_CRT):
+            current = self._run("read-ca", ["cat", CA_CRT]).stdout
+            if ca_cert_hash(current) != ca_cert_hash(cert):
+                raise StepFailed("install-ca", f"{CA_CRT} already holds a different CA; this "
+                                 "node belongs to another cluster (reset it first)")
+            return
+        self._run("install-ca", ["install", "-d", "-m", "0755", PKI_DIR])
+        self._run("install-ca", ["install", "-m", "0644", "/dev/stdin", CA_CRT], stdin=cert)
+        self._run("install-ca", ["install", "-m", "0600", "/dev/stdin", CA_KEY], stdin=key)
+
+    @staticmethod
+    def kubeadm_config(version: str, token: str, advertise: str, extra_sans: list[str],
+                       pod_cidr: str, service_cidr: str) -> str:
+        """kubeadm's InitConfiguration + ClusterConfiguration (v1beta3, or v1beta4 on 1.31+)."""
+        minor = int(version.lstrip("v").split(".")[1])
+        api = "kubeadm.k8s.io/v1beta4" if minor >= 31 else "kubeadm.k8s.io/v1beta3"
+        kubelet_args: Any = ([{"name": "node-ip", "value": advertise}] if minor >= 31
+                             else {"node-ip": advertise})
+        init = {
+            "apiVersion": api, "kind": "InitConfiguration",
+            "bootstrapTokens": [{"token": token, "ttl": "0s",
+                                 "usages": ["signing", "authentication"],
+                                 "groups": ["system:bootstrappers:kubeadm:default-node-token"]}],
+            "localAPIEndpoint": {"advertiseAddress": advertise, "bindPort": API_PORT},
+            "nodeRegistration": {"kubeletExtraArgs": kubelet_args},
+        }
+        cluster = {
+            "apiVersion": api, "kind": "ClusterConfiguration",
+            "kubernetesVersion": version,
+            "controlPlaneEndpoint": f"{advertise}:{API_PORT}",
+            "apiServer": {"certSANs": sorted({advertise, *extra_sans})},
+            "networking": {"podSubnet": pod_cidr, "serviceSubnet": service_cidr},
+        }
+        return yaml.safe_dump_all([init, cluster], sort_keys=False)
+
+    def init_control_plane(self, token: str, advertise: str, pod_cidr: str, service_cidr: str,
+                           version: str, cni_manifest: str, mgmt_address: str = "",
+                           ca_cert: str = "", ca_key: str = "",
+                           prepare_timeout: float = 1200, ready_timeout: float = 600
+                           ) -> dict[str, str]:
+        """kubeadm init with the supplied token (no expiry) and CA, the CNI, wait Ready."""
+        self.wait_prepared(prepare_timeout)
+        name = self.hostname()
+        if bool(ca_cert) != bool(ca_key):
+            raise StepFailed("install-ca", "give both ca-cert and ca-key, or neither")
+        if self._exists(ADMIN_CONF):
+            if ca_cert:
+                self._install_ca(ca_cert, ca_key)  # only verifies: the CA exists already
+        else:
+            if ca_cert:
+                self._install_ca(ca_cert, ca_key)
+            installed = self.kubeadm_version()
+            if installed.lstrip("v").rsplit(".", 1)[0] != version.lstrip("v"):
+                raise StepFailed("kubeadm-version", f"kubeadm {installed} is installed but "
+                                 f"kubernetes-version {version} was asked for")
+            config = self.kubeadm_config(installed, token, advertise,
+                                         [mgmt_address] if mgmt_address else [],
+                                         pod_cidr, service_cidr)
+            self._run("kubeadm-config", ["install", "-m", "0600", "/dev/stdin", KUBEADM_CONFIG],
+                      stdin=config)
+            self._run("kubeadm-init", ["kubeadm", "init", "--config", KUBEADM_CONFIG,
+                                       "--skip-token-print"], timeout=900)
+        self._run("install-cni", ADMIN + ["apply", "-f", "-"], stdin=cni_manifest, timeout=300)
+        self.wait_ready(name, ADMIN, ready_timeout)
+        return {"api-endpoint": f"https://{advertise}:{API_PORT}", "node-name": name}
+
+    def join_cluster(self, controller: str, token: str, ca_hash: str,
+                     prepare_timeout: float = 1200, ready_timeout: float = 900
+                     ) -> dict[str, str]:
+        """Wait for the controller's API, kubeadm join with the pinned CA hash, wait Ready."""
+        self.wait_prepared(prepare_timeout)
+        name = self.hostname()
+        if not self._exists(KUBELET_CONF):
+            livez = f"https://{controller}:{API_PORT}/livez"
+            self._wait("wait-for-api", f"the API server at {livez}", ready_timeout,
+                       lambda: self._run("wait-for-api", ["curl", "-ksf", "--max-time", "5",
+                                                          livez], sudo=False, check=False).ok)
+            self._run("kubeadm-join", ["kubeadm", "join", f"{controller}:{API_PORT}",
+                                       "--token", token, "--discovery-token-ca-cert-hash",
+                                       ca_hash], timeout=900)
+        self.wait_ready(name, AS_NODE, ready_timeout)
+        return {"node-name": name}
+
+    def leave_cluster(self) -> dict[str, str]:
+        """kubeadm reset and clean-up; a node that is not (or no longer) joined is fine."""
+        joined = self._exists(KUBELET_CONF) or self._exists(ADMIN_CONF)
+        reset = self._run("kubeadm-reset", ["kubeadm", "reset", "-f"], timeout=300, check=False)
+        if reset.exit_status == 127:
+            return {"output": "kubeadm is not installed: nothing to reset"}
+        if not reset.ok:
+            raise StepFailed("kubeadm-reset", f"exit status {reset.exit_status}",
+                             reset.command, reset.stderr)
+        self._run("clean-up", ["rm", "-rf", "/etc/cni/net.d", KUBEADM_CONFIG])
+        return {"output": "left the cluster" if joined else "was not joined; reset anyway"}
+
+    # -- day 2 (controller) ---------------------------------------------------------------
+    def _admin_kubeconfig(self) -> dict[str, Any]:
+        if not self._exists(ADMIN_CONF):
+            raise StepFailed("read-kubeconfig", f"{ADMIN_CONF} not found: the control plane is "
+                             "not initialised (run init-control-plane first)")
+        return yaml.safe_load(self._run("read-kubeconfig", ["cat", ADMIN_CONF]).stdout)
+
+    def join_info(self, new_token: bool = False) -> dict[str, str]:
+        """Endpoint, CA hash and a bootstrap token (a fresh one when asked)."""
+        server = self._admin_kubeconfig()["clusters"][0]["cluster"]["server"]
+        ca_hash = ca_cert_hash(self._run("read-ca", ["cat", CA_CRT]).stdout)
+        token = ""
+        if not new_token:
+            listed = self._run("token-list", ["kubeadm", "token", "list", "-o", "json"]).stdout
+            for doc in _json_documents(listed):
+                if "authentication" in (doc.get("usages") or []) and doc.get("token"):
+                    token = doc["token"]
+                    break
+        if not token:
+            token = self._run("token-create", ["kubeadm", "token", "create"]).stdout.strip()
+        endpoint = server.removeprefix("https://")
+        return {"endpoint": server, "ca-cert-hash": ca_hash, "token": token,
+                "join-command": f"kubeadm join {endpoint} --token {token} "
+                                f"--discovery-token-ca-cert-hash {ca_hash}"}
+
+    def kubeconfig(self, service_account: str, namespace: str, duration: int,
+                   server: str = "") -> str:
+        """A kubeconfig for a cluster-admin ServiceAccount, token from the TokenRequest API."""
+        admin = self._admin_kubeconfig()
+        cluster = admin["clusters"][0]["cluster"]
+        manifest = {"apiVersion": "v1", "kind": "List", "items": [
+            {"apiVersion": "v1", "kind": "ServiceAccount",
+             "metadata": {"name": service_account, "namespace": namespace}},
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+             "metadata": {"name": f"osm-mec-{namespace}-{service_account}"},
+             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                         "name": "cluster-admin"},
+             "subjects": [{"kind": "ServiceAccount", "name": service_account,
+                           "namespace": namespace}]},
+        ]}
+        self._run("service-account", ADMIN + ["apply", "-f", "-"], stdin=json.dumps(manifest))
+        token = self._run("token-request", ADMIN + ["create", "token", service_account, "-n",
+                                                   namespace, "--duration", f"{duration}s"]
+                          ).stdout.strip()
+        if not token:
+            raise StepFailed("token-request", "kubectl create token printed no token")
+        name = "osm-mec"
+        config = {
+            "apiVersion": "v1", "kind": "Config",
+            "clusters": [{"name": name, "cluster": {
+                "server": server or cluster["server"],
+                "certificate-authority-data": cluster["certificate-authority-data"]}}],
+            "users": [{"name": service_account, "user": {"token": token}}],
+            "contexts": [{"name": name, "context": {"cluster": name, "user": service_account,
+                                                    "namespace": namespace}}],
+            "current-context": name,
+        }
+        return yaml.safe_dump(config, sort_keys=False)
+
+    def remove_node(self, node: str, drain_timeout: int) -> dict[str, str]:
+        """Drain (ignoring DaemonSets) and delete a node; a node already gone is fine."""
+        found = self._run("get-node", ADMIN + ["get", "node", node, "-o", "name"], check=False)
+        if not found.ok:
+            if "NotFound" in found.stderr or "not found" in found.stderr:
+                return {"output": f"node {node} is not in the cluster: nothing to remove"}
+            raise StepFailed("get-node", f"exit status {found.exit_status}", found.command,
+                             found.stderr)
+        self._run("drain", ADMIN + ["drain", node, "--ignore-daemonsets",
+                                    "--delete-emptydir-data", "--force",
+                                    f"--timeout={drain_timeout}s"], timeout=drain_timeout + 60)
+        self._run("delete-node", ADMIN + ["delete", "node", node, "--ignore-not-found"])
+        return {"output": f"node {node} drained and deleted"}
+
+    def list_nodes(self) -> list[dict[str, Any]]:
+        """Name, roles, Ready and kubelet version of every node."""
+        data = json.loads(self._run("list-nodes", ADMIN + ["get", "nodes", "-o", "json"]).stdout)
+        nodes = []
+        for item in data.get("items", []):
+            labels = item.get("metadata", {}).get("labels", {}) or {}
+            roles = sorted(k.split("/", 1)[1] for k in labels
+                           if k.startswith("node-role.kubernetes.io/"))
+            ready = any(c.get("type") == "Ready" and c.get("status") == "True"
+                        for c in item.get("status", {}).get("conditions", []))
+            nodes.append({"name": item["metadata"]["name"], "roles": roles, "ready": ready,
+                          "kubelet-version": item.get("status", {}).get("nodeInfo", {})
+                          .get("kubeletVersion", "")})
+        return nodes
+
+    def server_version(self) -> str:
+        """The API server's major.minor, as OSM's k8s_version wants it."""
+        data = json.loads(self._run("version", ADMIN + ["version", "-o", "json"]).stdout)
+        server = data["serverVersion"]
+        return f"{server['major']}.{server['minor'].rstrip('+')}"

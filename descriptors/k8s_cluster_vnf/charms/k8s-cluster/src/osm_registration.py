@@ -1,0 +1,152 @@
+"""Registering this cluster in an OSM through its NBI ``k8sclusters`` API (stdlib only).
+
+Retries until that OSM answers (bounded), adopts an existing registration with the same
+name instead of duplicating it, waits for ``_admin.operationalState`` ENABLED. The password
+and the kubeconfig never appear in errors or logs.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+class RegistrationError(Exception):
+    """Registration failed; the message names the call and OSM's answer."""
+
+
+@dataclass
+class NbiAnswer:
+    status: int
+    body: Any
+
+
+class OsmRegistration:
+    """Just enough of an NBI client to register one K8s cluster."""
+
+    def __init__(self, url: str, user: str, password: str, project: str = "admin",
+                 verify_tls: bool = True, timeout: float = 600.0, poll: float = 5.0,
+                 sleep: Callable[[float], None] = time.sleep,
+                 now: Callable[[], float] = time.monotonic) -> None:
+        self.base = url.rstrip("/")
+        self.user, self._password, self.project = user, password, project
+        self.context = ssl.create_default_context()
+        if not verify_tls:
+            self.context.check_hostname = False
+            self.context.verify_mode = ssl.CERT_NONE
+        self.deadline = now() + timeout
+        self.timeout, self.poll, self.sleep, self.now = timeout, poll, sleep, now
+        self._token: str | None = None
+
+    def _call(self, method: str, path: str, body: Any = None, auth: bool = True) -> NbiAnswer:
+        """One NBI call; connection errors and 5xx are retried until the deadline."""
+        delay = 1.0
+        while True:
+            headers = {"Accept": "application/json", "Content-Type": "application/json"}
+            if auth:
+                headers["Authorization"] = f"Bearer {self._login()}"
+            data = json.dumps(body).encode() if body is not None else None
+            request = urllib.request.Request(self.base + path, data=data, method=method,
+                                             headers=headers)
+            try:
+                with urllib.request.urlopen(request, timeout=30, context=self.context) as resp:
+                    raw = resp.read()
+                    return NbiAnswer(resp.status, json.loads(raw) if raw else None)
+            except urllib.error.HTTPError as exc:
+                raw = exc.read()
+                try:
+                    answer = json.loads(raw) if raw else {}
+                except ValueError:
+                    answer = {"detail": raw.decode(errors="replace")[:200]}
+                if exc.code == 401 and auth and self._token is not None:
+                    self._token = None  # expired: log in again once
+                    auth_retry = self._call(method, path, body, auth)
+                    return auth_retry
+                if exc.code < 500:
+                    return NbiAnswer(exc.code, answer)
+                problem = f"HTTP {exc.code} {answer.get('detail', '')}"
+            except (urllib.error.URLError, OSError, ValueError) as exc:
+                problem = str(getattr(exc, "reason", exc))
+            if self.now() + delay > self.deadline:
+                raise RegistrationError(f"{method} {self.base}{path}: OSM did not answer within "
+                                        f"{self.timeout:.0f} s (last: {problem})")
+            self.sleep(delay)
+            delay = min(delay * 2, 15.0)
+
+    def _login(self) -> str:
+        if self._token is None:
+            answer = self._call("POST", "/admin/v1/tokens", {
+                "username": self.user, "password": self._password, "project_id": self.project,
+            }, auth=False)
+            if answer.status != 200 or not isinstance(answer.body, dict):
+                raise RegistrationError(f"POST {self.base}/admin/v1/tokens: HTTP "
+                                        f"{answer.status} {self._detail(answer)} (check "
+                                        "osm-user, osm-password and osm-project)")
+            self._token = str(answer.body["id"])
+        return self._token
+
+    @staticmethod
+    def _detail(answer: NbiAnswer) -> str:
+        return str(answer.body.get("detail", "")) if isinstance(answer.body, dict) else ""
+
+    def _expect(self, answer: NbiAnswer, method: str, path: str, *ok: int) -> Any:
+        if answer.status not in ok:
+            raise RegistrationError(f"{method} {self.base}{path}: HTTP {answer.status} "
+                                    f"{self._detail(answer)}")
+        return answer.body
+
+    def vim_id(self, vim: str) -> str:
+        """The _id of a VIM account given by name or id."""
+        path = "/admin/v1/vim_accounts"
+        for account in self._expect(self._call("GET", path), "GET", path, 200) or []:
+            if vim in (account.get("_id"), account.get("name")):
+                return str(account["_id"])
+        raise RegistrationError(f"VIM account {vim!r} not found in {self.base}; create it or "
+                                "pass its name or id as vim-account")
+
+    def find_cluster(self, name: str) -> dict[str, Any] | None:
+        path = "/admin/v1/k8sclusters"
+        for cluster in self._expect(self._call("GET", path), "GET", path, 200) or []:
+            if cluster.get("name") == name:
+                return cluster
+        return None
+
+    def register(self, name: str, vim: str, kubeconfig: dict[str, Any], k8s_version: str,
+                 vim_network: str = "") -> dict[str, Any]:
+        """Create (or adopt) the registration and wait until it is ENABLED."""
+        vim_id = self.vim_id(vim)
+        existing = self.find_cluster(name)
+        created = existing is None
+        if existing is None:
+            path = "/admin/v1/k8sclusters"
+            body = self._expect(self._call("POST", path, {
+                "name": name, "credentials": kubeconfig, "vim_account": vim_id,
+                "k8s_version": k8s_version, "nets": {"net1": vim_network or None},
+                "namespace": "kube-system", "description": "registered by osm-mec",
+            }), "POST", path, 201, 202)
+            cluster_id = str(body["id"])
+        else:
+            cluster_id = str(existing["_id"])
+        state = self.wait_enabled(cluster_id)
+        return {"cluster-id": cluster_id, "state": state, "created": created}
+
+    def wait_enabled(self, cluster_id: str) -> str:
+        path = f"/admin/v1/k8sclusters/{cluster_id}"
+        while True:
+            cluster = self._expect(self._call("GET", path), "GET", path, 200)
+            admin = cluster.get("_admin", {}) if isinstance(cluster, dict) else {}
+            state = admin.get("operationalState", "")
+            if state == "ENABLED":
+                return state
+            if state == "ERROR":
+                raise RegistrationError(f"cluster {cluster_id} is in ERROR in {self.base}: "
+                                        f"{admin.get('detailed-status', 'no detail')}")
+            if self.now() + self.poll > self.deadline:
+                raise RegistrationError(f"cluster {cluster_id} still {state or 'unknown'} after "
+                                        f"{self.timeout:.0f} s")
+            self.sleep(self.poll)

@@ -1,0 +1,357 @@
+"""The charm's hooks and actions with ops' state-transition testing API (Context/State);
+the SSH runner is replaced by a recording fake VM (conftest.FakeVm)."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+import yaml
+from ops import testing
+
+from remote import AuthenticationFailed, CommandTimeout, Unreachable
+
+from .conftest import TEST_CA
+
+CONTROLLER = {"ssh-hostname": "10.0.0.5", "ssh-username": "ubuntu", "role": "controller"}
+WORKER = {"ssh-hostname": "10.0.0.6", "ssh-username": "ubuntu", "role": "worker"}
+INIT = {"bootstrap-token": "abcdef.0123456789abcdef", "advertise-address": "172.16.0.10",
+        "pod-cidr": "10.244.0.0/16", "service-cidr": "10.96.0.0/12",
+        "kubernetes-version": "1.30", "cni": "flannel",
+        "ca-cert": TEST_CA[0], "ca-key": TEST_CA[1]}
+JOIN = {"controller-address": "172.16.0.10", "bootstrap-token": "abcdef.0123456789abcdef",
+        "ca-cert-hash": TEST_CA[2]}
+
+
+def run_action(ctx, name, config, params=None):
+    ctx.run(ctx.on.action(name, params=params or {}), testing.State(config=config))
+    return dict(ctx.action_results or {})
+
+
+def failed_action(ctx, name, config, params=None):
+    with pytest.raises(testing.ActionFailed) as failure:
+        ctx.run(ctx.on.action(name, params=params or {}), testing.State(config=config))
+    return failure.value.message, dict(ctx.action_results or {})
+
+
+# -- hooks ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("config, status", [
+    ({"role": "controller"}, testing.WaitingStatus),
+    ({"role": "manager", "ssh-hostname": "h"}, testing.BlockedStatus),
+    (CONTROLLER, testing.ActiveStatus),
+])
+def test_status_follows_config(ctx, config, status):
+    state = ctx.run(ctx.on.config_changed(), testing.State(config=config))
+    assert isinstance(state.unit_status, status)
+
+
+def test_install_and_start_set_status(ctx):
+    for event in (ctx.on.install(), ctx.on.start()):
+        state = ctx.run(event, testing.State(config=WORKER))
+        assert state.unit_status == testing.ActiveStatus("worker at 10.0.0.6")
+
+
+# -- OSM's standard proxy actions -------------------------------------------------------------
+def test_generate_and_get_ssh_key(ctx, vm, tmp_path):
+    assert run_action(ctx, "generate-ssh-key", CONTROLLER)["output"] == "generated a new SSH key"
+    key = tmp_path / "state" / "id_ssh"
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    pubkey = run_action(ctx, "get-ssh-public-key", CONTROLLER)["pubkey"]
+    assert pubkey.startswith("ssh-rsa ")
+    before = key.read_bytes()
+    assert "kept it" in run_action(ctx, "generate-ssh-key", CONTROLLER)["output"]
+    assert key.read_bytes() == before  # idempotent
+    assert run_action(ctx, "get-ssh-public-key", CONTROLLER)["pubkey"] == pubkey
+
+
+def test_generate_ed25519_key(ctx, vm):
+    run_action(ctx, "generate-ssh-key", {**CONTROLLER, "ssh-key-type": "ed25519"})
+    assert run_action(ctx, "get-ssh-public-key", CONTROLLER)["pubkey"].startswith("ssh-ed25519 ")
+
+
+def test_bad_key_type_fails_cleanly(ctx, vm):
+    message, results = failed_action(ctx, "generate-ssh-key", {**CONTROLLER,
+                                                               "ssh-key-type": "dsa"})
+    assert "use rsa or ed25519" in results["output"]
+
+
+def test_public_key_before_generation_fails(ctx, vm):
+    message, results = failed_action(ctx, "get-ssh-public-key", CONTROLLER)
+    assert "run generate-ssh-key first" in results["output"]
+
+
+def test_verify_ssh_credentials(ctx, vm):
+    assert run_action(ctx, "verify-ssh-credentials", CONTROLLER) == {"verified": "true"}
+    assert vm.credentials.host == "10.0.0.5" and vm.credentials.username == "ubuntu"
+    assert vm.closed == 1
+
+
+@pytest.mark.parametrize("error", [
+    Unreachable("10.0.0.5:22 did not accept SSH within 300 s"),
+    AuthenticationFailed("ubuntu@10.0.0.5:22 refused the credentials"),
+])
+def test_verify_ssh_credentials_failures(ctx, vm, error):
+    vm.raise_on(["true"], error)
+    message, results = failed_action(ctx, "verify-ssh-credentials", CONTROLLER)
+    assert results["verified"] == "false"
+    assert str(error) in results["output"] and str(error) in message
+
+
+def test_run_returns_output_and_reports_failures(ctx, vm):
+    assert run_action(ctx, "run", CONTROLLER, {"command": "uptime"})["output"] == "ok\n"
+    vm.fail(["sh", "-c", "false"], exit_status=3, stderr="it broke\n")
+    message, results = failed_action(ctx, "run", CONTROLLER, {"command": "false"})
+    assert results["output"] == "run failed: exit status 3\ncommand: sh -c false\nstderr: it broke"
+
+
+def test_run_timeout(ctx, vm):
+    vm.raise_on(["sh"], CommandTimeout("no answer within 5 s", "sleep 10"))
+    message, results = failed_action(ctx, "run", CONTROLLER, {"command": "sleep 10",
+                                                              "timeout": 5})
+    assert results["output"] == ("CommandTimeout failed: no answer within 5 s\n"
+                                 "command: sleep 10")
+
+
+def test_missing_ssh_hostname(ctx, vm):
+    message, results = failed_action(ctx, "list-nodes", {"role": "controller"})
+    assert "ssh-hostname is not set" in results["output"]
+
+
+def test_unexpected_errors_never_escape(ctx, vm):
+    vm.raise_on(["true"], RuntimeError("surprise"))
+    message, results = failed_action(ctx, "verify-ssh-credentials", CONTROLLER)
+    assert results["output"] == "unexpected error: RuntimeError: surprise"
+
+
+# -- day 1 -----------------------------------------------------------------------------------
+def test_init_control_plane(ctx, vm):
+    results = run_action(ctx, "init-control-plane", CONTROLLER, INIT)
+    assert results == {"api-endpoint": "https://172.16.0.10:6443",
+                       "node-name": "mecaas-acme-edge-controller"}
+    stdins = {c["argv"][-1]: c["stdin"] for c in vm.calls if c["argv"][0] == "install"}
+    assert stdins["/etc/kubernetes/pki/ca.crt"] == TEST_CA[0]
+    assert stdins["/etc/kubernetes/pki/ca.key"] == TEST_CA[1]
+    assert ["install", "-m", "0600", "/dev/stdin", "/etc/kubernetes/pki/ca.key"] in vm.commands()
+    init_cfg, cluster_cfg = yaml.safe_load_all(stdins["/etc/kubernetes/osm-mec-kubeadm.yaml"])
+    assert init_cfg["bootstrapTokens"][0]["token"] == INIT["bootstrap-token"]
+    assert init_cfg["bootstrapTokens"][0]["ttl"] == "0s"
+    assert init_cfg["localAPIEndpoint"]["advertiseAddress"] == "172.16.0.10"
+    assert cluster_cfg["kubernetesVersion"] == "v1.30.2"
+    assert cluster_cfg["networking"] == {"podSubnet": "10.244.0.0/16",
+                                         "serviceSubnet": "10.96.0.0/12"}
+    assert cluster_cfg["apiServer"]["certSANs"] == ["10.0.0.5", "172.16.0.10"]
+    assert vm.ran("kubeadm", "init", "--config", "/etc/kubernetes/osm-mec-kubeadm.yaml")
+    apply = next(c for c in vm.calls if c["argv"][3:5] == ["apply", "-f"])
+    assert '"Network": "10.244.0.0/16"' in apply["stdin"] and "kube-flannel-ds" in apply["stdin"]
+    assert all(c["sudo"] for c in vm.calls if c["argv"][0] in ("kubeadm", "kubectl", "install"))
+    polls = [c for c in vm.calls if c["argv"][3:5] == ["get", "node"]]
+    assert len(polls) == 3  # NotReady twice, then Ready
+
+
+def test_init_control_plane_is_idempotent(ctx, vm):
+    run_action(ctx, "init-control-plane", CONTROLLER, INIT)
+    vm.calls.clear()
+    results = run_action(ctx, "init-control-plane", CONTROLLER, INIT)
+    assert results["node-name"] == "mecaas-acme-edge-controller"
+    assert not vm.ran("kubeadm", "init") and not vm.ran("install")
+
+
+def test_init_refuses_a_different_ca_on_an_initialised_node(ctx, vm):
+    run_action(ctx, "init-control-plane", CONTROLLER, INIT)
+    from osm_mec.cluster_secrets import new_cluster_secrets
+    other = new_cluster_secrets("other")
+    message, results = failed_action(ctx, "init-control-plane", CONTROLLER,
+                                     {**INIT, "ca-cert": other.ca_cert_pem,
+                                      "ca-key": other.ca_key_pem})
+    assert "already holds a different CA" in results["output"]
+
+
+def test_init_failure_reports_step_command_and_stderr(ctx, vm):
+    vm.fail(["kubeadm", "init"], stderr="[ERROR Port-6443]: Port 6443 is in use\n" * 5)
+    message, results = failed_action(ctx, "init-control-plane", CONTROLLER, INIT)
+    output = results["output"]
+    assert output.startswith("kubeadm-init failed: exit status 1\ncommand: kubeadm init "
+                             "--config /etc/kubernetes/osm-mec-kubeadm.yaml --skip-token-print")
+    assert "Port 6443 is in use" in output
+    assert message == "kubeadm-init failed: exit status 1"
+    assert INIT["ca-key"] not in output and INIT["bootstrap-token"] not in output
+
+
+def test_init_version_mismatch(ctx, vm):
+    vm.version = "v1.29.9"
+    message, results = failed_action(ctx, "init-control-plane", CONTROLLER, INIT)
+    assert "kubeadm v1.29.9 is installed but kubernetes-version 1.30" in results["output"]
+
+
+def test_init_waits_for_cloud_init_then_times_out(ctx, vm):
+    del vm.files["/var/lib/osm-mec/node-prepared"]
+    message, results = failed_action(ctx, "init-control-plane", CONTROLLER, INIT)
+    assert results["output"].startswith("wait-for-cloud-init failed: timed out after 1200 s")
+
+
+def test_init_node_never_ready(ctx, vm):
+    vm.ready_after = 10**6
+    message, results = failed_action(ctx, "init-control-plane", CONTROLLER,
+                                     {**INIT, "ready-timeout": 60})
+    assert "timed out after 60 s waiting for node mecaas-acme-edge-controller" in \
+        results["output"]
+
+
+def test_init_needs_both_ca_parts(ctx, vm):
+    message, results = failed_action(ctx, "init-control-plane", CONTROLLER,
+                                     {**INIT, "ca-key": ""})
+    assert "give both ca-cert and ca-key" in results["output"]
+
+
+def test_init_on_a_worker_is_refused(ctx, vm):
+    message, results = failed_action(ctx, "init-control-plane", WORKER, INIT)
+    assert "runs on a controller unit; this unit's role is 'worker'" in results["output"]
+    assert vm.calls == []
+
+
+def test_calico_without_vendored_manifest(ctx, vm):
+    message, results = failed_action(ctx, "init-control-plane", CONTROLLER,
+                                     {**INIT, "cni": "calico"})
+    assert "calico.yaml is not in the charm" in results["output"]
+
+
+def test_join_cluster(ctx, vm):
+    vm.hostname = "mecaas-acme-edge-worker-1a2b3c4d"
+    vm.api_up_after = 2
+    results = run_action(ctx, "join-cluster", WORKER, JOIN)
+    assert results == {"node-name": "mecaas-acme-edge-worker-1a2b3c4d"}
+    curls = [c for c in vm.calls if c["argv"][0] == "curl"]
+    assert len(curls) == 3 and curls[0]["argv"][-1] == "https://172.16.0.10:6443/livez"
+    assert ["kubeadm", "join", "172.16.0.10:6443", "--token", JOIN["bootstrap-token"],
+            "--discovery-token-ca-cert-hash", TEST_CA[2]] in vm.commands()
+    polls = [c["argv"] for c in vm.calls if c["argv"][3:5] == ["get", "node"]]
+    assert polls[0][:3] == ["kubectl", "--kubeconfig", "/etc/kubernetes/kubelet.conf"]
+    vm.calls.clear()
+    assert run_action(ctx, "join-cluster", WORKER, JOIN) == results  # idempotent
+    assert not vm.ran("kubeadm", "join")
+
+
+def test_join_waits_for_the_api_then_times_out(ctx, vm):
+    vm.api_up_after = 10**6
+    message, results = failed_action(ctx, "join-cluster", WORKER, {**JOIN, "ready-timeout": 30})
+    assert "wait-for-api failed: timed out after 30 s waiting for the API server" in \
+        results["output"]
+    assert not vm.ran("kubeadm", "join")
+
+
+def test_join_with_a_bad_token(ctx, vm):
+    vm.fail(["kubeadm", "join"], stderr="error execution phase preflight: couldn't validate "
+            "the identity of the API Server: token id \"abcdef\" is invalid")
+    message, results = failed_action(ctx, "join-cluster", WORKER, JOIN)
+    assert results["output"].startswith("kubeadm-join failed")
+    assert "token id" in results["output"]
+
+
+def test_leave_cluster(ctx, vm):
+    vm.files["/etc/kubernetes/kubelet.conf"] = "x"
+    assert run_action(ctx, "leave-cluster", WORKER) == {"output": "left the cluster"}
+    assert ["kubeadm", "reset", "-f"] in vm.commands()
+    assert run_action(ctx, "leave-cluster", WORKER) == {
+        "output": "was not joined; reset anyway"}
+
+
+@pytest.mark.parametrize("error", [Unreachable("gone"), AuthenticationFailed("refused")])
+def test_leave_cluster_never_fails_a_scale_in_for_a_gone_node(ctx, vm, error):
+    vm.raise_on(["test"], error)
+    results = run_action(ctx, "leave-cluster", WORKER)
+    assert results["output"].startswith("node unreachable, nothing to clean")
+
+
+def test_leave_cluster_without_kubeadm(ctx, vm):
+    vm.fail(["kubeadm", "reset"], exit_status=127, stderr="kubeadm: not found")
+    assert run_action(ctx, "leave-cluster", WORKER) == {
+        "output": "kubeadm is not installed: nothing to reset"}
+
+
+def test_leave_cluster_reset_failure_is_reported(ctx, vm):
+    vm.fail(["kubeadm", "reset"], exit_status=1, stderr="unmount failed")
+    message, results = failed_action(ctx, "leave-cluster", WORKER)
+    assert "kubeadm-reset failed" in results["output"] and "unmount failed" in results["output"]
+
+
+# -- day 2 -----------------------------------------------------------------------------------
+@pytest.fixture()
+def initialised(ctx, vm):
+    run_action(ctx, "init-control-plane", CONTROLLER, INIT)
+    vm.nodes["mecaas-acme-edge-worker-1"] = True
+    vm.calls.clear()
+    return vm
+
+
+def test_get_join_info(ctx, initialised):
+    initialised.tokens.append("abcdef.0123456789abcdef")
+    results = run_action(ctx, "get-join-info", CONTROLLER)
+    assert results["ca-cert-hash"] == TEST_CA[2]
+    assert results["token"] == "abcdef.0123456789abcdef"
+    assert results["endpoint"] == "https://172.16.0.10:6443"
+    assert results["join-command"] == (f"kubeadm join 172.16.0.10:6443 --token "
+                                       f"abcdef.0123456789abcdef --discovery-token-ca-cert-hash "
+                                       f"{TEST_CA[2]}")
+    fresh = run_action(ctx, "get-join-info", CONTROLLER, {"new-token": True})
+    assert fresh["token"] == "new001.0123456789abcdef"
+
+
+def test_get_join_info_creates_a_token_when_none_is_valid(ctx, initialised):
+    assert run_action(ctx, "get-join-info", CONTROLLER)["token"] == "new000.0123456789abcdef"
+
+
+def test_get_join_info_before_init(ctx, vm):
+    message, results = failed_action(ctx, "get-join-info", CONTROLLER)
+    assert "the control plane is not initialised" in results["output"]
+
+
+def test_get_kubeconfig_uses_a_service_account_token(ctx, initialised):
+    results = run_action(ctx, "get-kubeconfig", CONTROLLER, {"service-account": "osm",
+                                                             "duration": 3600})
+    config = yaml.safe_load(results["kubeconfig"])
+    assert config["users"] == [{"name": "osm", "user": {
+        "token": "eyJhbGciOiJSUzI1NiJ9.sa-token.sig"}}]
+    assert config["clusters"][0]["cluster"] == {"server": "https://10.0.0.5:6443",
+                                                "certificate-authority-data": "Q0EK"}
+    assert "ADMIN-CERT" not in results["kubeconfig"]
+    assert ["kubectl", "--kubeconfig", "/etc/kubernetes/admin.conf", "create", "token", "osm",
+            "-n", "kube-system", "--duration", "3600s"] in initialised.commands()
+    applied = json.loads(next(c["stdin"] for c in initialised.calls
+                              if c["argv"][3:5] == ["apply", "-f"]))
+    kinds = [item["kind"] for item in applied["items"]]
+    assert kinds == ["ServiceAccount", "ClusterRoleBinding"]
+
+
+def test_remove_node(ctx, initialised):
+    results = run_action(ctx, "remove-node", CONTROLLER, {"node": "mecaas-acme-edge-worker-1"})
+    assert results == {"output": "node mecaas-acme-edge-worker-1 drained and deleted"}
+    drain = next(c["argv"] for c in initialised.calls if c["argv"][3] == "drain")
+    assert "--ignore-daemonsets" in drain and "--timeout=300s" in drain
+    again = run_action(ctx, "remove-node", CONTROLLER, {"node": "mecaas-acme-edge-worker-1"})
+    assert again == {"output": "node mecaas-acme-edge-worker-1 is not in the cluster: nothing "
+                               "to remove"}
+
+
+def test_remove_node_drain_failure(ctx, initialised):
+    initialised.fail(["kubectl", "--kubeconfig", "/etc/kubernetes/admin.conf", "drain"],
+                     stderr="error: timed out waiting for the condition")
+    message, results = failed_action(ctx, "remove-node", CONTROLLER,
+                                     {"node": "mecaas-acme-edge-worker-1"})
+    assert results["output"].startswith("drain failed") and "timed out" in results["output"]
+
+
+def test_list_nodes(ctx, initialised):
+    nodes = json.loads(run_action(ctx, "list-nodes", CONTROLLER)["nodes"])
+    assert nodes == [
+        {"name": "mecaas-acme-edge-controller", "roles": ["control-plane"], "ready": True,
+         "kubelet-version": "v1.30.2"},
+        {"name": "mecaas-acme-edge-worker-1", "roles": [], "ready": True,
+         "kubelet-version": "v1.30.2"}]
+
+
+def test_day2_on_a_worker_is_refused(ctx, vm):
+    for action in ("get-join-info", "get-kubeconfig", "list-nodes"):
+        message, results = failed_action(ctx, action, WORKER)
+        assert "runs on a controller unit" in results["output"]
