@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_TEST_PACKAGES=(cloud-init)
+# cloud-init: `cloud-init schema`; openssh-server: the charm's SSH integration tests
+# (python3-yaml is what their kubeadm/kubectl doubles parse YAML with).
+APT_TEST_PACKAGES=(cloud-init openssh-server python3-yaml openssl)
 
 need_apt=()
 if [[ "${1:-}" == "--test" ]]; then

@@ -198,10 +198,30 @@ def vm(monkeypatch, tmp_path) -> FakeVm:
     return fake
 
 
-@pytest.fixture()
-def ctx():
+_CHARM_COPY: list[Path] = []
+
+
+def charm_context():
+    """A testing.Context on a throwaway copy of the charm: Scenario writes the charm's
+    YAML files into charm_root, which must never be the source folder."""
+    import shutil
+    import tempfile
+
+    import yaml
     from ops import testing
 
     from charm import K8sClusterCharm
 
-    return testing.Context(K8sClusterCharm, charm_root=CHARM_DIR)
+    if not _CHARM_COPY:
+        root = Path(tempfile.mkdtemp(prefix="k8s-cluster-charm-")) / "charm"
+        shutil.copytree(CHARM_DIR, root)
+        _CHARM_COPY.append(root)
+    load = lambda name: yaml.safe_load((CHARM_DIR / name).read_text())  # noqa: E731
+    return testing.Context(K8sClusterCharm, meta=load("metadata.yaml"),
+                           actions=load("actions.yaml"), config=load("config.yaml"),
+                           charm_root=_CHARM_COPY[0])
+
+
+@pytest.fixture()
+def ctx():
+    return charm_context()

@@ -148,6 +148,10 @@ class RemoteHost:
                 and self._client.get_transport().is_active():
             return self._client
         c = self.credentials
+        if not c.password and not c.key_filename:
+            raise AuthenticationFailed(
+                f"no credentials for {c.username}@{c.host}: run generate-ssh-key and let OSM "
+                "inject the public key, or set ssh-password")
         deadline = time.monotonic() + self.connect_deadline
         delay, auth_failures, attempt = self.first_backoff, 0, 0
         while True:
