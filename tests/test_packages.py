@@ -112,3 +112,13 @@ def test_build_with_bad_profile_exits_2(tmp_path):
 
 def test_gzip_stream_decompresses(built):
     assert gzip.decompress((built / "mec_app_ns.tar.gz").read_bytes())
+
+
+def test_cluster_vnf_package_carries_the_charm(built):
+    charm = built / "k8s_cluster_vnf" / "charms" / "k8s-cluster"
+    for rel in ("src/charm.py", "src/remote.py", "src/cluster_ops.py",
+                "src/osm_registration.py", "cni/flannel.yaml", "requirements.txt",
+                "actions.yaml", "config.yaml", "metadata.yaml", "charmcraft.yaml"):
+        assert (charm / rel).is_file(), rel
+    assert (charm / "src" / "charm.py").stat().st_mode & 0o111  # executable, like the source
+    assert not list(charm.rglob("__pycache__"))

@@ -215,6 +215,8 @@ def charm_context():
     if not _CHARM_COPY:
         root = Path(tempfile.mkdtemp(prefix="k8s-cluster-charm-")) / "charm"
         shutil.copytree(CHARM_DIR, root)
+        for name in ("metadata.yaml", "config.yaml", "actions.yaml", "charmcraft.yaml"):
+            (root / name).unlink()  # Context gets them as arguments
         _CHARM_COPY.append(root)
     load = lambda name: yaml.safe_load((CHARM_DIR / name).read_text())  # noqa: E731
     return testing.Context(K8sClusterCharm, meta=load("metadata.yaml"),

@@ -355,3 +355,20 @@ def test_day2_on_a_worker_is_refused(ctx, vm):
     for action in ("get-join-info", "get-kubeconfig", "list-nodes"):
         message, results = failed_action(ctx, action, WORKER)
         assert "runs on a controller unit" in results["output"]
+
+
+@pytest.mark.parametrize("action, config, params, missing", [
+    ("remove-node", CONTROLLER, {}, "node"),
+    ("remove-node", CONTROLLER, {"node": ""}, "node"),
+    ("run", CONTROLLER, {"command": ""}, "command"),
+    ("join-cluster", WORKER, {"controller-address": "172.16.0.10"},
+     "bootstrap-token, ca-cert-hash"),
+    ("init-control-plane", CONTROLLER, {k: v for k, v in INIT.items() if k != "cni"}, "cni"),
+    ("register-cluster", CONTROLLER, {"osm-url": "http://x", "osm-user": "u"},
+     "osm-password, vim-account, cluster-name"),
+])
+def test_missing_parameters_fail_before_touching_the_vm(ctx, vm, action, config, params,
+                                                        missing):
+    message, results = failed_action(ctx, action, config, params)
+    assert results["output"] == f"parameters failed: missing required parameter(s): {missing}"
+    assert vm.calls == []
