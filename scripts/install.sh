@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # cloud-init: `cloud-init schema`; openssh-server: the charm's SSH integration tests
-# (python3-yaml is what their kubeadm/kubectl doubles parse YAML with).
-APT_TEST_PACKAGES=(cloud-init openssh-server python3-yaml openssl)
+# (python3-yaml is what their kubeadm/kubectl doubles parse YAML with); redis-server:
+# the MEP tests start their own (the package's service is not used).
+APT_TEST_PACKAGES=(cloud-init openssh-server python3-yaml openssl redis-server)
 
 need_apt=()
 if [[ "${1:-}" == "--test" ]]; then

@@ -1,0 +1,101 @@
+"""The MEP as an ASGI application: FastAPI routers for MEC 011 service management and
+application support, the platform-management API, problem+json errors, a request-body
+limit, and the background tasks (notification delivery, liveness watchdog, termination
+timers) started and stopped with the application."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any, AsyncIterator
+
+from fastapi import FastAPI
+
+from . import app_support, platform_mgmt, problems, service_mgmt
+from .context import MepContext, Settings
+from .lifecycle import Timers, watchdog
+from .notifications import CallbackPolicy, Notifier
+from .store import Store
+
+
+class BodyLimit:
+    """Refuse request bodies over a size limit with 413, declared or streamed."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            return await self._refuse(scope, send)
+        seen = 0
+
+        async def limited() -> dict:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._refuse(scope, send)
+
+    async def _refuse(self, scope: dict, send: Any) -> None:
+        response = problems.problem_response(
+            413, f"request body larger than {self.limit} bytes", scope.get("path", ""))
+        await response(scope, None, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(settings: Settings, admin_token: str, store: Store | None = None) -> FastAPI:
+    """The MEP application. The store is created from settings.redis_url when not given."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_store = store or Store.from_url(settings.redis_url)
+        policy = CallbackPolicy(settings.allowed_callback_networks)
+        notifier = Notifier(own_store, settings.public_url, policy,
+                            max_attempts=settings.notify_max_attempts,
+                            first_backoff=settings.notify_first_backoff)
+        mep = MepContext(settings, own_store, notifier, policy)
+        app.state.mep = mep
+        app.state.timers = Timers(mep)
+        await own_store.ping()
+        notifier.start()
+        await app.state.timers.resume()
+        dog = asyncio.create_task(watchdog(mep), name="mep-liveness-watchdog")
+        try:
+            yield
+        finally:
+            dog.cancel()
+            await asyncio.gather(dog, return_exceptions=True)
+            await app.state.timers.stop()
+            await notifier.stop()
+            if store is None:
+                await own_store.close()
+
+    app = FastAPI(title="osm-mec MEC platform (MEC 011 Mp1)", version="2.1.1",
+                  lifespan=lifespan, docs_url="/docs", redoc_url=None)
+    app.state.admin_token = admin_token
+    problems.install(app)
+    app.include_router(service_mgmt.router)
+    app.include_router(app_support.router)
+    app.include_router(platform_mgmt.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        await app.state.mep.store.ping()
+        return {"status": "ok"}
+
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    return app

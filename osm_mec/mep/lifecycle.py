@@ -1,0 +1,85 @@
+"""Application-instance lifecycle on the platform: termination (graceful, with
+AppTerminationNotification, or immediate) and the liveness watchdog (v2.2.1)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from .context import MepContext
+
+log = logging.getLogger("osm_mec.mep.lifecycle")
+
+
+async def finalize_termination(mep: MepContext, app_id: str) -> bool:
+    """Remove an application instance: its services (REMOVED notifications), its
+    subscriptions, rules and token. False when it was already gone."""
+    if not await mep.store.app_exists(app_id):
+        return False
+    removed = []
+    for sid in await mep.store.service_ids(owner=app_id):
+        service = await mep.store.delete_service(sid)
+        if service is not None:
+            removed.append(service)
+    if removed:
+        await mep.notifier.service_changed("REMOVED", removed)
+    await mep.store.delete_app(app_id)
+    log.info("application instance %s removed", app_id)
+    return True
+
+
+class Timers:
+    """Graceful-termination deadlines, rescheduled from Redis after a restart."""
+
+    def __init__(self, mep: MepContext) -> None:
+        self.mep = mep
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+
+    def schedule(self, app_id: str, deadline: float) -> None:
+        async def later() -> None:
+            await asyncio.sleep(max(0.0, deadline - time.time()))
+            app = await self.mep.store.get_app(app_id)
+            if app is not None and app.get("state") == "TERMINATING":
+                log.info("application %s did not confirm termination in time", app_id)
+                await finalize_termination(self.mep, app_id)
+
+        self.cancel(app_id)
+        self.tasks[app_id] = asyncio.create_task(later())
+
+    def cancel(self, app_id: str) -> None:
+        task = self.tasks.pop(app_id, None)
+        if task is not None:
+            task.cancel()
+
+    async def resume(self) -> None:
+        for app in await self.mep.store.list_apps():
+            if app.get("state") == "TERMINATING":
+                self.schedule(app["appInstanceId"], float(app.get("terminationDeadline", 0)))
+
+    async def stop(self) -> None:
+        tasks = list(self.tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self.tasks.clear()
+
+
+async def watchdog(mep: MepContext) -> None:
+    """Mark a service SUSPENDED when its heartbeat lapses, and notify subscribers."""
+    while True:
+        try:
+            for sid in await mep.store.expired(time.time()):
+                await mep.store.clear_deadline(sid)
+                service = await mep.store.get_service(sid)
+                if service is None or service.info["state"] != "ACTIVE":
+                    continue
+                _, new = await mep.store.replace_service(
+                    sid, {**service.info, "state": "SUSPENDED"}, None)
+                log.info("service %s missed its heartbeat: SUSPENDED", sid)
+                await mep.notifier.service_changed("STATE_CHANGED", [new])
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - Redis away: keep watching
+            log.exception("liveness watchdog")
+        await asyncio.sleep(mep.settings.watchdog_period)

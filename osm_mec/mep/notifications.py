@@ -1,0 +1,198 @@
+"""Notifications: which subscriptions an event concerns, a persistent per-subscription
+outbox in Redis, and one delivery task per subscription (order kept) that retries with
+exponential backoff and expires subscriptions whose callback never answers."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from .store import Service, Store
+
+log = logging.getLogger("osm_mec.mep.notifications")
+SERVICE_NOTIFICATION = "SerAvailabilityNotification"
+TERMINATION_NOTIFICATION = "AppTerminationNotification"
+
+
+class CallbackPolicy:
+    """Which callback URLs the platform will call. None: any http(s) URL."""
+
+    def __init__(self, allowed_networks: list[str] | None = None) -> None:
+        self.networks = ([ipaddress.ip_network(n) for n in allowed_networks]
+                         if allowed_networks is not None else None)
+
+    def check(self, url: str) -> None:
+        """ValueError naming what is wrong with a callbackReference."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"callbackReference {url!r} is not an http(s) URL")
+        if self.networks is None:
+            return
+        host = "127.0.0.1" if parts.hostname == "localhost" else parts.hostname
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            raise ValueError(f"callbackReference host {parts.hostname!r} is not allowed by "
+                             "this platform (IP addresses in "
+                             f"{', '.join(map(str, self.networks))} only)") from None
+        if not any(address in network for network in self.networks):
+            raise ValueError(f"callbackReference host {host} is outside the networks this "
+                             f"platform calls ({', '.join(map(str, self.networks))})")
+
+
+def _matches(criteria: dict[str, Any] | None, info: dict[str, Any]) -> bool:
+    if not criteria:
+        return True
+    if criteria.get("serInstanceIds") is not None and \
+            info["serInstanceId"] not in criteria["serInstanceIds"]:
+        return False
+    if criteria.get("serNames") is not None and info["serName"] not in criteria["serNames"]:
+        return False
+    if criteria.get("serCategories") is not None:
+        category = (info.get("serCategory") or {}).get("id")
+        if category not in [c.get("id") for c in criteria["serCategories"]]:
+            return False
+    if criteria.get("states") is not None and info["state"] not in criteria["states"]:
+        return False
+    if criteria.get("isLocal") is not None and \
+            bool(info.get("isLocal", True)) != criteria["isLocal"]:
+        return False
+    return True
+
+
+class Notifier:
+    """Queues notifications in Redis and delivers them in the background."""
+
+    def __init__(self, store: Store, base_url: str, policy: CallbackPolicy,
+                 client: httpx.AsyncClient | None = None, max_attempts: int = 8,
+                 first_backoff: float = 0.05, max_backoff: float = 30.0,
+                 timeout: float = 5.0) -> None:
+        self.store = store
+        self.base_url = base_url.rstrip("/")
+        self.policy = policy
+        self.client = client or httpx.AsyncClient(
+            timeout=timeout, limits=httpx.Limits(max_connections=256,
+                                                 max_keepalive_connections=256))
+        self.max_attempts = max_attempts
+        self.first_backoff = first_backoff
+        self.max_backoff = max_backoff
+        self._wake = asyncio.Event()
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._loop: asyncio.Task[None] | None = None
+        self.delivered = 0
+        self.expired: list[str] = []
+
+    # -- events ---------------------------------------------------------------------------
+    def _service_link(self, info: dict[str, Any], owner: str) -> str:
+        return (f"{self.base_url}/mec_service_mgmt/v1/applications/{owner}/services/"
+                f"{info['serInstanceId']}")
+
+    async def service_changed(self, change: str, services: list[Service]) -> int:
+        """Queue a ServiceAvailabilityNotification for every matching subscription."""
+        subs = await self.store.all_subscriptions("availability")
+        items = []
+        for sub_id, sub in sorted(subs.items()):
+            refs = [{"link": {"href": self._service_link(s.info, s.owner)},
+                     "serName": s.info["serName"], "serInstanceId": s.info["serInstanceId"],
+                     "state": s.info["state"], "changeType": change}
+                    for s in services if _matches(sub["body"].get("filteringCriteria"), s.info)]
+            if refs:
+                items.append((sub_id, {
+                    "notificationType": SERVICE_NOTIFICATION, "serviceReferences": refs,
+                    "_links": {"subscription": {"href": sub["body"]["_links"]["self"]["href"]}},
+                }))
+        await self.store.enqueue(items)
+        self.wake()
+        return len(items)
+
+    async def app_terminating(self, app_id: str, timeout: int) -> int:
+        """Queue an AppTerminationNotification for the application's own subscriptions."""
+        subs = await self.store.subscriptions_of(app_id, "termination")
+        items = [(sub_id, {
+            "notificationType": TERMINATION_NOTIFICATION, "operationAction": "TERMINATING",
+            "maxGracefulTimeout": timeout,
+            "_links": {"subscription": {"href": sub["body"]["_links"]["self"]["href"]},
+                       "confirmTermination": {"href": f"{self.base_url}/mec_app_support/v1/"
+                                                      f"applications/{app_id}/"
+                                                      "confirm_termination"}},
+        }) for sub_id, sub in subs.items()]
+        await self.store.enqueue(items)
+        self.wake()
+        return len(items)
+
+    # -- delivery -------------------------------------------------------------------------
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._loop is None:
+            self._loop = asyncio.create_task(self._run(), name="mep-notifier")
+
+    async def stop(self) -> None:
+        tasks = ([self._loop] if self._loop else []) + list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._loop = None
+        self._tasks.clear()
+        await self.client.aclose()
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                for sub_id in await self.store.pending():
+                    task = self._tasks.get(sub_id)
+                    if task is None or task.done():
+                        self._tasks[sub_id] = asyncio.create_task(self._drain(sub_id))
+            except Exception:  # noqa: BLE001 - Redis away: try again shortly
+                log.exception("notifier: cannot read the outbox")
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+            except asyncio.TimeoutError:
+                pass
+
+    async def _post(self, url: str, body: dict[str, Any]) -> bool:
+        try:
+            self.policy.check(url)
+            response = await self.client.post(url, json=body)
+            return 200 <= response.status_code < 300
+        except (httpx.HTTPError, ValueError) as exc:
+            log.info("notification to %s failed: %s", url, exc)
+            return False
+
+    async def _drain(self, sub_id: str) -> None:
+        attempts, delay = 0, self.first_backoff
+        while True:
+            sub = await self.store.get_subscription(sub_id)
+            body = await self.store.head(sub_id)
+            if sub is None or body is None:
+                if sub is None:
+                    await self.store.delete_subscription(sub_id)
+                await self.store.r.srem(self.store.k("outbox", "pending"), sub_id)
+                return
+            if await self._post(sub["body"]["callbackReference"], body):
+                self.delivered += 1
+                attempts, delay = 0, self.first_backoff
+                if await self.store.pop(sub_id):
+                    return
+                continue
+            attempts += 1
+            if attempts >= self.max_attempts:
+                log.warning("subscription %s expired: its callback failed %d times", sub_id,
+                            attempts)
+                self.expired.append(sub_id)
+                await self.store.delete_subscription(sub_id)
+                return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.max_backoff)
+
+
+def monotonic() -> float:
+    return time.monotonic()

@@ -1,0 +1,263 @@
+"""MEC 011 service management API: /mec_service_mgmt/v1."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from .context import caller, ctx, own_app
+from .models import LivenessUpdate, SerAvailabilitySubscription, ServiceInfo
+from .problems import Problem
+from .store import Conflict, Service
+
+BASE = "/mec_service_mgmt/v1"
+router = APIRouter(prefix=BASE)
+TRANSPORT = {"id": "rest-http-json", "name": "REST", "type": "REST_HTTP", "protocol": "HTTP",
+             "version": "1.1", "description": "HTTP/1.1 with JSON bodies",
+             "security": {}, "serializers": ["JSON"]}
+EXCLUSIVE = ("ser_instance_id", "ser_name", "ser_category_id")
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [v for value in values for v in value.split(",") if v]
+
+
+def _service_url(request: Request, owner: str, sid: str) -> str:
+    return f"{str(request.base_url).rstrip('/')}{BASE}/applications/{owner}/services/{sid}"
+
+
+def _with_links(request: Request, owner: str, info: dict[str, Any]) -> dict[str, Any]:
+    href = _service_url(request, owner, info["serInstanceId"])
+    links: dict[str, Any] = {"self": {"href": href}}
+    if info.get("livenessInterval"):
+        links["liveness"] = {"href": f"{href}/liveness"}
+    return {**info, "_links": links}
+
+
+@router.get("/services")
+async def discover(request: Request, app: str = Depends(caller),
+                   ser_instance_id: list[str] | None = Query(None),
+                   ser_name: list[str] | None = Query(None),
+                   ser_category_id: str | None = Query(None),
+                   consumed_local_only: bool | None = Query(None),
+                   is_local: bool | None = Query(None),
+                   scope_of_locality: str | None = Query(None)) -> Response:
+    """Discovery with every filter; ser_instance_id, ser_name and ser_category_id are
+    mutually exclusive (400)."""
+    given = [name for name in EXCLUSIVE if request.query_params.get(name) is not None]
+    if len(given) > 1:
+        raise Problem(400, f"{' and '.join(given)} are mutually exclusive: give at most one "
+                           "of ser_instance_id, ser_name, ser_category_id")
+    store = ctx(request).store
+    ids = _split(ser_instance_id)
+    if ids is not None:
+        candidates = await store.services(ids)
+    else:
+        candidates = await store.services(await store.service_ids(
+            names=_split(ser_name), category=ser_category_id))
+    result = []
+    for service in candidates:
+        info = service.info
+        if consumed_local_only is not None and \
+                bool(info.get("consumedLocalOnly", False)) != consumed_local_only:
+            continue
+        if is_local is not None and bool(info.get("isLocal", True)) != is_local:
+            continue
+        if scope_of_locality is not None and info.get("scopeOfLocality") != scope_of_locality:
+            continue
+        result.append(service.info)
+    result.sort(key=lambda i: (i["serName"], i["serInstanceId"]))
+    return JSONResponse(result)
+
+
+@router.get("/services/{serviceId}")
+async def discover_one(serviceId: str, request: Request,  # noqa: N803
+                       app: str = Depends(caller)) -> Response:
+    service = await ctx(request).store.get_service(serviceId)
+    if service is None:
+        raise Problem(404, f"service {serviceId!r} not found")
+    return JSONResponse(service.info)
+
+
+@router.get("/transports")
+async def transports(request: Request, app: str = Depends(caller)) -> Response:
+    return JSONResponse([TRANSPORT])
+
+
+@router.get("/applications/{appInstanceId}/services")
+async def own_services(request: Request, app: str = Depends(own_app),
+                       ser_instance_id: list[str] | None = Query(None),
+                       ser_name: list[str] | None = Query(None),
+                       ser_category_id: str | None = Query(None)) -> Response:
+    given = [name for name in EXCLUSIVE if request.query_params.get(name) is not None]
+    if len(given) > 1:
+        raise Problem(400, f"{' and '.join(given)} are mutually exclusive")
+    store = ctx(request).store
+    services = await store.services(await store.service_ids(owner=app))
+    ids, names = _split(ser_instance_id), _split(ser_name)
+    result = [s.info for s in services
+              if (ids is None or s.info["serInstanceId"] in ids)
+              and (names is None or s.info["serName"] in names)
+              and (ser_category_id is None
+                   or (s.info.get("serCategory") or {}).get("id") == ser_category_id)]
+    result.sort(key=lambda i: (i["serName"], i["serInstanceId"]))
+    return JSONResponse(result)
+
+
+@router.post("/applications/{appInstanceId}/services", status_code=201)
+async def register_service(body: ServiceInfo, request: Request,
+                           app: str = Depends(own_app)) -> Response:
+    mep = ctx(request)
+    if body.serInstanceId is not None:
+        raise Problem(400, "serInstanceId is assigned by the platform; leave it out")
+    if body.state.value == "SUSPENDED":
+        raise Problem(400, "state SUSPENDED is set by the platform only")
+    sid = str(uuid.uuid4())
+    info = _with_links(request, app, {**body.model_dump(mode="json", exclude_none=True),
+                                      "serInstanceId": sid})
+    service = await mep.store.add_service(app, info)
+    if body.livenessInterval:
+        await mep.store.set_deadline(sid, time.time() + body.livenessInterval)
+    await mep.notifier.service_changed("ADDED", [service])
+    url = _service_url(request, app, sid)
+    return JSONResponse(info, status_code=201, headers={"Location": url, "ETag": service.etag})
+
+
+async def _owned_service(request: Request, app: str, sid: str) -> Service:
+    service = await ctx(request).store.get_service(sid)
+    if service is None or service.owner != app:
+        raise Problem(404, f"service {sid!r} of application {app!r} not found")
+    return service
+
+
+@router.get("/applications/{appInstanceId}/services/{serviceId}")
+async def get_service(serviceId: str, request: Request,  # noqa: N803
+                      app: str = Depends(own_app)) -> Response:
+    service = await _owned_service(request, app, serviceId)
+    return JSONResponse(service.info, headers={"ETag": service.etag})
+
+
+@router.put("/applications/{appInstanceId}/services/{serviceId}")
+async def update_service(serviceId: str, body: ServiceInfo, request: Request,  # noqa: N803
+                         app: str = Depends(own_app)) -> Response:
+    mep = ctx(request)
+    await _owned_service(request, app, serviceId)
+    if body.serInstanceId not in (None, serviceId):
+        raise Problem(400, f"serInstanceId {body.serInstanceId!r} does not match the URI "
+                           f"({serviceId!r})")
+    if body.state.value == "SUSPENDED":
+        raise Problem(400, "state SUSPENDED is set by the platform only")
+    info = _with_links(request, app, {**body.model_dump(mode="json", exclude_none=True),
+                                      "serInstanceId": serviceId})
+    try:
+        old, new = await mep.store.replace_service(serviceId, info,
+                                                   request.headers.get("if-match"))
+    except Conflict as exc:
+        raise Problem(412, f"If-Match does not match the service's current ETag {exc}")
+    except KeyError:
+        raise Problem(404, f"service {serviceId!r} not found")
+    if body.livenessInterval:
+        await mep.store.set_deadline(serviceId, time.time() + body.livenessInterval)
+    else:
+        await mep.store.clear_deadline(serviceId)
+    change = "STATE_CHANGED" if old.info["state"] != new.info["state"] else "ATTRIBUTES_CHANGED"
+    if old.info != new.info:
+        await mep.notifier.service_changed(change, [new])
+    return JSONResponse(new.info, headers={"ETag": new.etag})
+
+
+@router.delete("/applications/{appInstanceId}/services/{serviceId}", status_code=204)
+async def delete_service(serviceId: str, request: Request,  # noqa: N803
+                         app: str = Depends(own_app)) -> Response:
+    mep = ctx(request)
+    await _owned_service(request, app, serviceId)
+    service = await mep.store.delete_service(serviceId)
+    if service is not None:
+        await mep.notifier.service_changed("REMOVED", [service])
+    return Response(status_code=204)
+
+
+@router.get("/applications/{appInstanceId}/services/{serviceId}/liveness")
+async def get_liveness(serviceId: str, request: Request,  # noqa: N803
+                       app: str = Depends(own_app)) -> Response:
+    service = await _owned_service(request, app, serviceId)
+    interval = service.info.get("livenessInterval")
+    if not interval:
+        raise Problem(404, f"service {serviceId!r} has no livenessInterval")
+    deadline = await ctx(request).store.deadline(serviceId)
+    last = (deadline - interval) if deadline else time.time()
+    return JSONResponse({"state": service.info["state"], "interval": interval,
+                         "timeStamp": {"seconds": int(last),
+                                       "nanoSeconds": int((last % 1) * 1e9)}})
+
+
+@router.patch("/applications/{appInstanceId}/services/{serviceId}/liveness", status_code=204)
+async def heartbeat(serviceId: str, body: LivenessUpdate, request: Request,  # noqa: N803
+                    app: str = Depends(own_app)) -> Response:
+    """v2.2.1 heartbeat: the service stays (or becomes again) ACTIVE."""
+    mep = ctx(request)
+    service = await _owned_service(request, app, serviceId)
+    interval = service.info.get("livenessInterval")
+    if not interval:
+        raise Problem(409, f"service {serviceId!r} has no livenessInterval to refresh")
+    await mep.store.set_deadline(serviceId, time.time() + interval)
+    if service.info["state"] == "SUSPENDED":
+        _, new = await mep.store.replace_service(serviceId, {**service.info, "state": "ACTIVE"},
+                                                 None)
+        await mep.notifier.service_changed("STATE_CHANGED", [new])
+    return Response(status_code=204)
+
+
+def _subscription_url(request: Request, app: str, sub_id: str) -> str:
+    return f"{str(request.base_url).rstrip('/')}{BASE}/applications/{app}/subscriptions/{sub_id}"
+
+
+@router.get("/applications/{appInstanceId}/subscriptions")
+async def list_subscriptions(request: Request, app: str = Depends(own_app)) -> Response:
+    subs = await ctx(request).store.subscriptions_of(app, "availability")
+    links = [{"href": s["body"]["_links"]["self"]["href"],
+              "subscriptionType": s["body"]["subscriptionType"]} for s in subs.values()]
+    base = f"{str(request.base_url).rstrip('/')}{BASE}/applications/{app}/subscriptions"
+    return JSONResponse({"_links": {"self": {"href": base}, "subscriptions": links}})
+
+
+@router.post("/applications/{appInstanceId}/subscriptions", status_code=201)
+async def subscribe(body: SerAvailabilitySubscription, request: Request,
+                    app: str = Depends(own_app)) -> Response:
+    mep = ctx(request)
+    try:
+        mep.policy.check(body.callbackReference)
+    except ValueError as exc:
+        raise Problem(400, str(exc))
+    sub_id = mep.store.new_id()
+    url = _subscription_url(request, app, sub_id)
+    stored = {**body.model_dump(mode="json", exclude_none=True), "_links": {"self": {"href": url}}}
+    await mep.store.add_subscription("availability", app, stored, sub_id)
+    return JSONResponse(stored, status_code=201, headers={"Location": url})
+
+
+@router.get("/applications/{appInstanceId}/subscriptions/{subscriptionId}")
+async def get_subscription(subscriptionId: str, request: Request,  # noqa: N803
+                           app: str = Depends(own_app)) -> Response:
+    sub = await ctx(request).store.get_subscription(subscriptionId)
+    if sub is None or sub["owner"] != app or sub["kind"] != "availability":
+        raise Problem(404, f"subscription {subscriptionId!r} not found")
+    return JSONResponse(sub["body"])
+
+
+@router.delete("/applications/{appInstanceId}/subscriptions/{subscriptionId}",
+               status_code=204)
+async def unsubscribe(subscriptionId: str, request: Request,  # noqa: N803
+                      app: str = Depends(own_app)) -> Response:
+    store = ctx(request).store
+    sub = await store.get_subscription(subscriptionId)
+    if sub is None or sub["owner"] != app or sub["kind"] != "availability":
+        raise Problem(404, f"subscription {subscriptionId!r} not found")
+    await store.delete_subscription(subscriptionId)
+    return Response(status_code=204)

@@ -1,0 +1,329 @@
+"""The MEP's state in Redis (redis.asyncio): application instances and their tokens,
+services and their indexes, subscriptions, traffic and DNS rules, liveness deadlines and
+the notification outbox. Everything the MEP knows lives here, so it survives restarts of
+the service and (with append-only persistence) of Redis.
+
+Key layout (all under the prefix, default ``mep:``):
+  app:{app}                JSON of the application instance
+  app:{app}:svcs|subs      sets of its service / subscription ids
+  app:{app}:traffic|dns    hashes rule id -> {"etag", "rule"}
+  token:{sha256}           app id owning that bearer token
+  svc:{id}                 {"owner", "etag", "info"}
+  svcs, svcs:name:{n}, svcs:cat:{c}   discovery indexes
+  sub:{id}                 {"kind", "owner", "body"}; subs:availability set
+  liveness                 sorted set service id -> deadline (epoch s)
+  outbox:{sub}             list of pending notifications; outbox:pending set
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import redis.asyncio as aioredis
+from redis.exceptions import WatchError
+
+
+def etag_of(body: Any) -> str:
+    """A strong ETag of a JSON body."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    return '"' + hashlib.sha256(canonical).hexdigest()[:32] + '"'
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Conflict(Exception):
+    """The resource changed under the caller (ETag mismatch)."""
+
+
+@dataclass
+class Service:
+    owner: str
+    etag: str
+    info: dict[str, Any]
+
+
+class Store:
+    """Typed access to the MEP's Redis keys."""
+
+    def __init__(self, client: aioredis.Redis, prefix: str = "mep:") -> None:
+        self.r = client
+        self.p = prefix
+
+    @classmethod
+    def from_url(cls, url: str, prefix: str = "mep:") -> "Store":
+        return cls(aioredis.from_url(url, decode_responses=True,
+                                     health_check_interval=30, retry_on_timeout=True), prefix)
+
+    def k(self, *parts: str) -> str:
+        return self.p + ":".join(parts)
+
+    async def close(self) -> None:
+        await self.r.aclose()
+
+    async def ping(self) -> bool:
+        return bool(await self.r.ping())
+
+    # -- application instances ------------------------------------------------------------
+    async def create_app(self, app: dict[str, Any]) -> str:
+        """Store an application instance; returns its fresh bearer token."""
+        token = secrets.token_urlsafe(32)
+        app_id = app["appInstanceId"]
+        async with self.r.pipeline(transaction=True) as pipe:
+            pipe.set(self.k("app", app_id), json.dumps(app))
+            pipe.set(self.k("token", token_hash(token)), app_id)
+            pipe.set(self.k("app", app_id, "token"), token_hash(token))
+            await pipe.execute()
+        return token
+
+    async def app_exists(self, app_id: str) -> bool:
+        return bool(await self.r.exists(self.k("app", app_id)))
+
+    async def get_app(self, app_id: str) -> dict[str, Any] | None:
+        raw = await self.r.get(self.k("app", app_id))
+        return json.loads(raw) if raw else None
+
+    async def put_app(self, app: dict[str, Any]) -> None:
+        await self.r.set(self.k("app", app["appInstanceId"]), json.dumps(app))
+
+    async def list_apps(self) -> list[dict[str, Any]]:
+        keys = [k async for k in self.r.scan_iter(match=self.k("app", "*"), count=500)
+                if k.count(":") == self.p.count(":") + 1]
+        values = await self.r.mget(keys) if keys else []
+        return [json.loads(v) for v in values if v]
+
+    async def app_for_token(self, token: str) -> str | None:
+        return await self.r.get(self.k("token", token_hash(token)))
+
+    async def delete_app(self, app_id: str) -> None:
+        """Remove an application instance with its token, rules and subscriptions.
+
+        Its services are removed by the caller first (they need notifications)."""
+        hashed = await self.r.get(self.k("app", app_id, "token"))
+        subs = await self.r.smembers(self.k("app", app_id, "subs"))
+        for sub_id in subs:
+            await self.delete_subscription(sub_id)
+        keys = [self.k("app", app_id), self.k("app", app_id, "token"),
+                self.k("app", app_id, "svcs"), self.k("app", app_id, "subs"),
+                self.k("app", app_id, "traffic"), self.k("app", app_id, "dns")]
+        if hashed:
+            keys.append(self.k("token", hashed))
+        await self.r.delete(*keys)
+
+    # -- services -------------------------------------------------------------------------
+    def _indexes(self, info: dict[str, Any]) -> list[str]:
+        keys = [self.k("svcs"), self.k("svcs", "name", info["serName"])]
+        category = info.get("serCategory") or {}
+        if category.get("id"):
+            keys.append(self.k("svcs", "cat", category["id"]))
+        return keys
+
+    async def add_service(self, owner: str, info: dict[str, Any]) -> Service:
+        service = Service(owner, etag_of(info), info)
+        sid = info["serInstanceId"]
+        async with self.r.pipeline(transaction=True) as pipe:
+            pipe.set(self.k("svc", sid), json.dumps(service.__dict__))
+            for key in self._indexes(info):
+                pipe.sadd(key, sid)
+            pipe.sadd(self.k("app", owner, "svcs"), sid)
+            await pipe.execute()
+        return service
+
+    async def get_service(self, sid: str) -> Service | None:
+        raw = await self.r.get(self.k("svc", sid))
+        return Service(**json.loads(raw)) if raw else None
+
+    async def replace_service(self, sid: str, info: dict[str, Any],
+                              if_match: str | None) -> tuple[Service, Service]:
+        """Replace a service atomically; Conflict when if_match is stale. (old, new)"""
+        key = self.k("svc", sid)
+        async with self.r.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(key)
+                    raw = await pipe.get(key)
+                    if raw is None:
+                        raise KeyError(sid)
+                    old = Service(**json.loads(raw))
+                    if if_match is not None and if_match not in (old.etag, "*"):
+                        raise Conflict(old.etag)
+                    new = Service(old.owner, etag_of(info), info)
+                    pipe.multi()
+                    pipe.set(key, json.dumps(new.__dict__))
+                    for index in self._indexes(old.info):
+                        pipe.srem(index, sid)
+                    for index in self._indexes(info):
+                        pipe.sadd(index, sid)
+                    await pipe.execute()
+                    return old, new
+                except WatchError:
+                    continue
+
+    async def delete_service(self, sid: str) -> Service | None:
+        service = await self.get_service(sid)
+        if service is None:
+            return None
+        async with self.r.pipeline(transaction=True) as pipe:
+            pipe.delete(self.k("svc", sid))
+            for index in self._indexes(service.info):
+                pipe.srem(index, sid)
+            pipe.srem(self.k("app", service.owner, "svcs"), sid)
+            pipe.zrem(self.k("liveness"), sid)
+            await pipe.execute()
+        return service
+
+    async def services(self, ids: Iterable[str]) -> list[Service]:
+        ids = list(ids)
+        if not ids:
+            return []
+        values = await self.r.mget([self.k("svc", sid) for sid in ids])
+        return [Service(**json.loads(v)) for v in values if v]
+
+    async def service_ids(self, names: list[str] | None = None,
+                          category: str | None = None, owner: str | None = None) -> set[str]:
+        """Ids by name(s) (union), by category, by owner, or all."""
+        if names:
+            return set(await self.r.sunion([self.k("svcs", "name", n) for n in names]))
+        if category:
+            return set(await self.r.smembers(self.k("svcs", "cat", category)))
+        if owner:
+            return set(await self.r.smembers(self.k("app", owner, "svcs")))
+        return set(await self.r.smembers(self.k("svcs")))
+
+    # -- liveness (v2.2.1) ----------------------------------------------------------------
+    async def set_deadline(self, sid: str, deadline: float) -> None:
+        await self.r.zadd(self.k("liveness"), {sid: deadline})
+
+    async def expired(self, now: float) -> list[str]:
+        return list(await self.r.zrangebyscore(self.k("liveness"), "-inf", now))
+
+    async def clear_deadline(self, sid: str) -> None:
+        await self.r.zrem(self.k("liveness"), sid)
+
+    async def deadline(self, sid: str) -> float | None:
+        return await self.r.zscore(self.k("liveness"), sid)
+
+    # -- subscriptions --------------------------------------------------------------------
+    @staticmethod
+    def new_id() -> str:
+        return str(uuid.uuid4())
+
+    async def add_subscription(self, kind: str, owner: str, body: dict[str, Any],
+                               sub_id: str) -> str:
+        async with self.r.pipeline(transaction=True) as pipe:
+            pipe.set(self.k("sub", sub_id), json.dumps({"kind": kind, "owner": owner,
+                                                        "body": body}))
+            pipe.sadd(self.k("app", owner, "subs"), sub_id)
+            pipe.sadd(self.k("subs", kind), sub_id)
+            await pipe.execute()
+        return sub_id
+
+    async def get_subscription(self, sub_id: str) -> dict[str, Any] | None:
+        raw = await self.r.get(self.k("sub", sub_id))
+        return json.loads(raw) if raw else None
+
+    async def subscriptions_of(self, owner: str, kind: str) -> dict[str, dict[str, Any]]:
+        ids = sorted(await self.r.smembers(self.k("app", owner, "subs")))
+        values = await self.r.mget([self.k("sub", i) for i in ids]) if ids else []
+        subs = {i: json.loads(v) for i, v in zip(ids, values) if v}
+        return {i: s for i, s in subs.items() if s["kind"] == kind}
+
+    async def all_subscriptions(self, kind: str) -> dict[str, dict[str, Any]]:
+        ids = list(await self.r.smembers(self.k("subs", kind)))
+        values = await self.r.mget([self.k("sub", i) for i in ids]) if ids else []
+        return {i: json.loads(v) for i, v in zip(ids, values) if v}
+
+    async def delete_subscription(self, sub_id: str) -> bool:
+        sub = await self.get_subscription(sub_id)
+        if sub is None:
+            return False
+        async with self.r.pipeline(transaction=True) as pipe:
+            pipe.delete(self.k("sub", sub_id), self.k("outbox", sub_id))
+            pipe.srem(self.k("app", sub["owner"], "subs"), sub_id)
+            pipe.srem(self.k("subs", sub["kind"]), sub_id)
+            pipe.srem(self.k("outbox", "pending"), sub_id)
+            await pipe.execute()
+        return True
+
+    # -- traffic and DNS rules ------------------------------------------------------------
+    async def set_rules(self, app_id: str, kind: str, rules: list[dict[str, Any]],
+                        id_field: str) -> None:
+        key = self.k("app", app_id, kind)
+        async with self.r.pipeline(transaction=True) as pipe:
+            pipe.delete(key)
+            for rule in rules:
+                pipe.hset(key, rule[id_field], json.dumps({"etag": etag_of(rule),
+                                                           "rule": rule}))
+            await pipe.execute()
+
+    async def rules(self, app_id: str, kind: str) -> list[dict[str, Any]]:
+        raw = await self.r.hgetall(self.k("app", app_id, kind))
+        return [json.loads(raw[i])["rule"] for i in sorted(raw)]
+
+    async def rule(self, app_id: str, kind: str, rule_id: str) -> dict[str, Any] | None:
+        raw = await self.r.hget(self.k("app", app_id, kind), rule_id)
+        return json.loads(raw) if raw else None
+
+    async def replace_rule(self, app_id: str, kind: str, rule_id: str, rule: dict[str, Any],
+                           if_match: str | None) -> dict[str, Any]:
+        key = self.k("app", app_id, kind)
+        async with self.r.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    await pipe.watch(key)
+                    raw = await pipe.hget(key, rule_id)
+                    if raw is None:
+                        raise KeyError(rule_id)
+                    current = json.loads(raw)
+                    if if_match is not None and if_match not in (current["etag"], "*"):
+                        raise Conflict(current["etag"])
+                    new = {"etag": etag_of(rule), "rule": rule}
+                    pipe.multi()
+                    pipe.hset(key, rule_id, json.dumps(new))
+                    await pipe.execute()
+                    return new
+                except WatchError:
+                    continue
+
+    # -- notification outbox --------------------------------------------------------------
+    async def enqueue(self, items: list[tuple[str, dict[str, Any]]]) -> None:
+        """Append notifications (subscription id, body) to their outboxes, in order."""
+        if not items:
+            return
+        async with self.r.pipeline(transaction=True) as pipe:
+            for sub_id, body in items:
+                pipe.rpush(self.k("outbox", sub_id), json.dumps(body))
+                pipe.sadd(self.k("outbox", "pending"), sub_id)
+            await pipe.execute()
+
+    async def pending(self) -> set[str]:
+        return set(await self.r.smembers(self.k("outbox", "pending")))
+
+    async def head(self, sub_id: str) -> dict[str, Any] | None:
+        raw = await self.r.lindex(self.k("outbox", sub_id), 0)
+        return json.loads(raw) if raw else None
+
+    async def pop(self, sub_id: str) -> bool:
+        """Drop the delivered head; True when the outbox is now empty."""
+        async with self.r.pipeline(transaction=True) as pipe:
+            pipe.lpop(self.k("outbox", sub_id))
+            pipe.llen(self.k("outbox", sub_id))
+            _, left = await pipe.execute()
+        if left == 0:
+            await self.r.srem(self.k("outbox", "pending"), sub_id)
+            # an enqueue may have raced the SREM: put the id back if so
+            if await self.r.llen(self.k("outbox", sub_id)):
+                await self.r.sadd(self.k("outbox", "pending"), sub_id)
+                return False
+        return left == 0
+
+
+def now() -> float:
+    return time.time()
