@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from . import app_support, platform_mgmt, problems, service_mgmt
 from .context import MepContext, Settings
 from .lifecycle import Timers, watchdog
+from .tasks import stop_tasks
 from .notifications import CallbackPolicy, Notifier
 from .store import Store
 
@@ -73,12 +74,13 @@ def create_app(settings: Settings, admin_token: str, store: Store | None = None)
         await own_store.ping()
         notifier.start()
         await app.state.timers.resume()
-        dog = asyncio.create_task(watchdog(mep), name="mep-liveness-watchdog")
+        stopping = asyncio.Event()
+        dog = asyncio.create_task(watchdog(mep, stopping), name="mep-liveness-watchdog")
         try:
             yield
         finally:
-            dog.cancel()
-            await asyncio.gather(dog, return_exceptions=True)
+            stopping.set()
+            await stop_tasks([dog])
             await app.state.timers.stop()
             await notifier.stop()
             if store is None:

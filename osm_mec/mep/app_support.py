@@ -1,6 +1,5 @@
 """MEC 011 application support API: /mec_app_support/v1."""
 
-from __future__ import annotations
 
 import time
 from typing import Any

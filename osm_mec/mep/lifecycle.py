@@ -8,6 +8,7 @@ import logging
 import time
 
 from .context import MepContext
+from .tasks import stop_tasks, wait_event
 
 log = logging.getLogger("osm_mec.mep.lifecycle")
 
@@ -58,16 +59,16 @@ class Timers:
                 self.schedule(app["appInstanceId"], float(app.get("terminationDeadline", 0)))
 
     async def stop(self) -> None:
-        tasks = list(self.tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await stop_tasks(list(self.tasks.values()))
         self.tasks.clear()
 
 
-async def watchdog(mep: MepContext) -> None:
-    """Mark a service SUSPENDED when its heartbeat lapses, and notify subscribers."""
-    while True:
+async def watchdog(mep: MepContext, stop: asyncio.Event) -> None:
+    """Mark a service SUSPENDED when its heartbeat lapses, and notify subscribers.
+
+    Stops when `stop` is set: a cancellation landing inside a Redis call can be swallowed
+    by the client library, so the loop does not rely on cancellation alone."""
+    while not stop.is_set():
         try:
             for sid in await mep.store.expired(time.time()):
                 await mep.store.clear_deadline(sid)
@@ -82,4 +83,4 @@ async def watchdog(mep: MepContext) -> None:
             raise
         except Exception:  # noqa: BLE001 - Redis away: keep watching
             log.exception("liveness watchdog")
-        await asyncio.sleep(mep.settings.watchdog_period)
+        await wait_event(stop, mep.settings.watchdog_period)

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .tasks import stop_tasks, wait_event
 from .store import Service, Store
 
 log = logging.getLogger("osm_mec.mep.notifications")
@@ -85,6 +86,7 @@ class Notifier:
         self._wake = asyncio.Event()
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._loop: asyncio.Task[None] | None = None
+        self._stopping = False
         self.delivered = 0
         self.expired: list[str] = []
 
@@ -135,16 +137,15 @@ class Notifier:
             self._loop = asyncio.create_task(self._run(), name="mep-notifier")
 
     async def stop(self) -> None:
-        tasks = ([self._loop] if self._loop else []) + list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        self._stopping = True
+        self._wake.set()
+        await stop_tasks(([self._loop] if self._loop else []) + list(self._tasks.values()))
         self._loop = None
         self._tasks.clear()
         await self.client.aclose()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 for sub_id in await self.store.pending():
@@ -153,10 +154,7 @@ class Notifier:
                         self._tasks[sub_id] = asyncio.create_task(self._drain(sub_id))
             except Exception:  # noqa: BLE001 - Redis away: try again shortly
                 log.exception("notifier: cannot read the outbox")
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
-            except asyncio.TimeoutError:
-                pass
+            await wait_event(self._wake, 1.0)
 
     async def _post(self, url: str, body: dict[str, Any]) -> bool:
         try:
@@ -169,7 +167,7 @@ class Notifier:
 
     async def _drain(self, sub_id: str) -> None:
         attempts, delay = 0, self.first_backoff
-        while True:
+        while not self._stopping:
             sub = await self.store.get_subscription(sub_id)
             body = await self.store.head(sub_id)
             if sub is None or body is None:
