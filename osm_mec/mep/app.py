@@ -50,7 +50,7 @@ class BodyLimit:
 
     async def _refuse(self, scope: dict, send: Any) -> None:
         response = problems.problem_response(
-            413, f"request body larger than {self.limit} bytes", scope.get("path", ""))
+            413, f"request body larger than {self.limit} bytes", problems.instance_url(scope))
         await response(scope, None, send)
 
 

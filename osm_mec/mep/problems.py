@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
+SAFE = "/%:@!$&'()*+,;=-._~"
 TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
           405: "Method Not Allowed", 409: "Conflict", 412: "Precondition Failed",
           413: "Payload Too Large", 414: "URI Too Long", 415: "Unsupported Media Type",
@@ -24,6 +26,14 @@ class Problem(Exception):
         self.status = status
         self.detail = detail
         self.headers = headers or {}
+
+
+def instance_url(scope: dict) -> str:
+    """The request's URL as a valid URI (odd path segments percent-encoded)."""
+    host = dict(scope.get("headers") or []).get(b"host", b"localhost").decode("latin-1")
+    raw = scope.get("raw_path")
+    path = raw.decode("latin-1") if raw else quote(scope.get("path", ""), safe="/")
+    return f"{scope.get('scheme', 'http')}://{host}{quote(path, safe=SAFE)}"
 
 
 def problem_response(status: int, detail: str, instance: str = "",
@@ -49,17 +59,17 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc.status, exc.detail, request.url.path, exc.headers)
+        return problem_response(exc.status, exc.detail, instance_url(request.scope), exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem_response(400, _validation_detail(exc), request.url.path)
+        return problem_response(400, _validation_detail(exc), instance_url(request.scope))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem_response(exc.status_code, str(exc.detail), request.url.path,
+        return problem_response(exc.status_code, str(exc.detail), instance_url(request.scope),
                                 getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:
-        return problem_response(500, f"internal error: {type(exc).__name__}", request.url.path)
+        return problem_response(500, f"internal error: {type(exc).__name__}", instance_url(request.scope))

@@ -17,8 +17,8 @@ from .store import Conflict, Service
 BASE = "/mec_service_mgmt/v1"
 router = APIRouter(prefix=BASE)
 TRANSPORT = {"id": "rest-http-json", "name": "REST", "type": "REST_HTTP", "protocol": "HTTP",
-             "version": "1.1", "description": "HTTP/1.1 with JSON bodies",
-             "security": {}, "serializers": ["JSON"]}
+             "version": "1.1", "description": "HTTP/1.1 with JSON bodies, bearer tokens",
+             "security": {}, "implSpecificInfo": {"serializers": ["JSON"]}}
 EXCLUSIVE = ("ser_instance_id", "ser_name", "ser_category_id")
 
 
@@ -87,7 +87,8 @@ async def discover_one(serviceId: str, request: Request,  # noqa: N803
 
 @router.get("/transports")
 async def transports(request: Request, app: str = Depends(caller)) -> Response:
-    return JSONResponse([TRANSPORT])
+    endpoint = {"uris": [str(request.base_url).rstrip("/")]}
+    return JSONResponse([{**TRANSPORT, "endpoint": endpoint}])
 
 
 @router.get("/applications/{appInstanceId}/services")
