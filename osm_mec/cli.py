@@ -14,7 +14,7 @@ from typing import Any, Callable
 import click
 
 from . import __version__
-from .errors import OsmMecError
+from .errors import OsmMecError, UsageError
 from .profile import default_profile_yaml, load_profile
 
 PROFILE_OPTION = click.option(
@@ -147,6 +147,102 @@ def params(profile_path: Path | None, ns_package: str, csp: str, out: str | None
     _run(lambda: _write(target, text, write_secret_file))
     click.echo(f"wrote {target} (0600); use it with: osm ns-create --config_file {target} ...",
                err=True)
+
+
+@cli.group()
+def mep() -> None:
+    """The MEC platform (MEP): ETSI MEC 011 Mp1 on FastAPI and Redis."""
+
+
+@mep.command("serve")
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
+@click.option("--redis-url", envvar="MEP_REDIS_URL", default="redis://127.0.0.1:6379/0",
+              show_default=True, help="Redis holding the platform's state (env MEP_REDIS_URL).")
+@click.option("--public-url", envvar="MEP_PUBLIC_URL",
+              help="How applications reach this MEP (links in notifications). "
+                   "Default: http://<host>:<port>.")
+@click.option("--admin-token-file", envvar="MEP_ADMIN_TOKEN_FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="File holding the platform manager's bearer token (env "
+                   "MEP_ADMIN_TOKEN_FILE; or the token itself in MEP_ADMIN_TOKEN).")
+@click.option("--allow-callbacks", "allowed", multiple=True, metavar="CIDR",
+              help="Only call back notification URLs whose host is an IP address in these "
+                   "networks (repeatable). Default: any http(s) URL.")
+@click.option("--ntp-server", "ntp", multiple=True, help="NTP server in timing_caps.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error"]))
+def mep_serve(host: str, port: int, redis_url: str, public_url: str | None,
+              admin_token_file: Path | None, allowed: tuple[str, ...], ntp: tuple[str, ...],
+              log_level: str) -> None:
+    """Serve Mp1 (/mec_service_mgmt/v1, /mec_app_support/v1) and the platform-management
+    API (/mec_platform_mgmt/v1) with one uvicorn worker."""
+    import os
+
+    import uvicorn
+
+    from .mep import Settings, create_app
+
+    token = os.environ.get("MEP_ADMIN_TOKEN", "")
+    if admin_token_file is not None:
+        token = _run(lambda: _read_token(admin_token_file))
+    if not token:
+        raise click.UsageError("the platform manager's token is required: set MEP_ADMIN_TOKEN "
+                               "or --admin-token-file (never on the command line)")
+    settings = Settings(redis_url=redis_url,
+                        public_url=public_url or f"http://{host}:{port}",
+                        allowed_callback_networks=list(allowed) or None,
+                        ntp_servers=list(ntp))
+    uvicorn.run(create_app(settings, token), host=host, port=port, log_level=log_level,
+                proxy_headers=True)
+
+
+@cli.group()
+def mecapp() -> None:
+    """The sample MEC application (an Mp1 client of the MEP)."""
+
+
+@mecapp.command("run")
+@click.option("--mep-url", envvar="MEP_URL", required=True, help="The MEP's base URL (env MEP_URL).")
+@click.option("--app-id", envvar="APP_INSTANCE_ID", required=True,
+              help="This application instance's id on the MEP (env APP_INSTANCE_ID).")
+@click.option("--service-name", envvar="SERVICE_NAME", default="mec-sample", show_default=True,
+              help="Name of the Mp1 service the application registers.")
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--public-url", envvar="PUBLIC_URL",
+              help="How the MEP reaches this application (callbacks). Default: "
+                   "http://<host>:<port>.")
+def mecapp_run(mep_url: str, app_id: str, service_name: str, host: str, port: int,
+               public_url: str | None) -> None:
+    """Run the sample application. Its access token comes from MEC_APP_TOKEN or the file in
+    MEC_APP_TOKEN_FILE, never from the command line. SIGTERM deregisters it."""
+    import os
+
+    import uvicorn
+
+    from .mecapp import MecAppConfig, create_app
+
+    token = os.environ.get("MEC_APP_TOKEN", "")
+    if os.environ.get("MEC_APP_TOKEN_FILE"):
+        token = _run(lambda: _read_token(Path(os.environ["MEC_APP_TOKEN_FILE"])))
+    if not token:
+        raise click.UsageError("set MEC_APP_TOKEN or MEC_APP_TOKEN_FILE to the application's "
+                               "access token (from the platform manager's registration)")
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    config = MecAppConfig(mep_url, app_id, token, public_url or f"http://{host}:{port}",
+                          service_name)
+    uvicorn.run(create_app(config), host=host, port=port, log_level="info")
+
+
+def _read_token(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the admin token: {exc.strerror}") from exc
 
 
 def _write(target: Path, text: str, writer: Callable[[Path, str], None]) -> None:
