@@ -168,8 +168,10 @@ def mep() -> None:
                    "MEP_ADMIN_TOKEN_FILE; or the token itself in MEP_ADMIN_TOKEN).")
 @click.option("--allow-callbacks", "allowed", multiple=True, metavar="CIDR",
               help="Only call back notification URLs whose host is an IP address in these "
-                   "networks (repeatable). Default: any http(s) URL.")
-@click.option("--ntp-server", "ntp", multiple=True, help="NTP server in timing_caps.")
+                   "networks (repeatable; env MEP_ALLOW_CALLBACKS, comma-separated). "
+                   "Default: any http(s) URL.")
+@click.option("--ntp-server", "ntp", multiple=True,
+              help="NTP server in timing_caps (repeatable; env MEP_NTP_SERVERS).")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))
 def mep_serve(host: str, port: int, redis_url: str, public_url: str | None,
@@ -189,6 +191,8 @@ def mep_serve(host: str, port: int, redis_url: str, public_url: str | None,
     if not token:
         raise click.UsageError("the platform manager's token is required: set MEP_ADMIN_TOKEN "
                                "or --admin-token-file (never on the command line)")
+    allowed = allowed or _env_list("MEP_ALLOW_CALLBACKS")
+    ntp = ntp or _env_list("MEP_NTP_SERVERS")
     settings = Settings(redis_url=redis_url,
                         public_url=public_url or f"http://{host}:{port}",
                         allowed_callback_networks=list(allowed) or None,
@@ -236,6 +240,13 @@ def mecapp_run(mep_url: str, app_id: str, service_name: str, host: str, port: in
     config = MecAppConfig(mep_url, app_id, token, public_url or f"http://{host}:{port}",
                           service_name)
     uvicorn.run(create_app(config), host=host, port=port, log_level="info")
+
+
+def _env_list(name: str) -> tuple[str, ...]:
+    """A comma-separated environment variable as a tuple (the Helm chart sets these)."""
+    import os
+
+    return tuple(v.strip() for v in os.environ.get(name, "").split(",") if v.strip())
 
 
 def _read_token(path: Path) -> str:
