@@ -76,11 +76,12 @@ def create_app(settings: Settings, admin_token: str, store: Store | None = None)
         await app.state.timers.resume()
         stopping = asyncio.Event()
         dog = asyncio.create_task(watchdog(mep, stopping), name="mep-liveness-watchdog")
+        listener = asyncio.create_task(own_store.listen_for_changes(), name="mep-changes")
         try:
             yield
         finally:
             stopping.set()
-            await stop_tasks([dog])
+            await stop_tasks([dog, listener])
             await app.state.timers.stop()
             await notifier.stop()
             if store is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from fastapi import Request
@@ -31,6 +32,7 @@ class MepContext:
     store: Store
     notifier: Notifier
     policy: CallbackPolicy
+    tokens: "TokenCache" = field(default_factory=lambda: TokenCache())
 
 
 def ctx(request: Request) -> MepContext:
@@ -46,14 +48,44 @@ def _bearer(request: Request) -> str | None:
 UNAUTHORIZED = {"WWW-Authenticate": 'Bearer realm="mep"'}
 
 
+class TokenCache:
+    """Token -> application, remembered for a few seconds to save a Redis round trip.
+
+    Revocations made by this process take effect at once (`forget`); those made by
+    another MEP replica within `ttl` seconds."""
+
+    def __init__(self, ttl: float = 2.0) -> None:
+        self.ttl = ttl
+        self.entries: dict[str, tuple[str, float]] = {}
+
+    def get(self, token: str) -> str | None:
+        entry = self.entries.get(token)
+        if entry is None or entry[1] < time.monotonic():
+            return None
+        return entry[0]
+
+    def put(self, token: str, app_id: str) -> None:
+        if len(self.entries) > 10000:
+            self.entries.clear()
+        self.entries[token] = (app_id, time.monotonic() + self.ttl)
+
+    def forget(self, app_id: str) -> None:
+        for token in [t for t, (a, _) in self.entries.items() if a == app_id]:
+            del self.entries[token]
+
+
 async def caller(request: Request) -> str:
     """The registered application whose bearer token came with the request (401 if none)."""
     token = _bearer(request)
     if token is None:
         raise Problem(401, "an application's bearer token is required", UNAUTHORIZED)
-    app_id = await ctx(request).store.app_for_token(token)
+    mep = ctx(request)
+    app_id = mep.tokens.get(token)
     if app_id is None:
-        raise Problem(401, "unknown or revoked bearer token", UNAUTHORIZED)
+        app_id = await mep.store.app_for_token(token)
+        if app_id is None:
+            raise Problem(401, "unknown or revoked bearer token", UNAUTHORIZED)
+        mep.tokens.put(token, app_id)
     return app_id
 
 

@@ -26,6 +26,7 @@ async def finalize_termination(mep: MepContext, app_id: str) -> bool:
     if removed:
         await mep.notifier.service_changed("REMOVED", removed)
     await mep.store.delete_app(app_id)
+    mep.tokens.forget(app_id)
     log.info("application instance %s removed", app_id)
     return True
 

@@ -85,6 +85,7 @@ async def rotate_token(appInstanceId: str, request: Request) -> Response:  # noq
     old = await store.r.get(store.k("app", appInstanceId, "token"))
     if old:
         await store.r.delete(store.k("token", old))
+    ctx(request).tokens.forget(appInstanceId)
     token = await store.create_app(record)
     return JSONResponse({"appInstanceId": appInstanceId, "accessToken": token})
 

@@ -9,6 +9,7 @@ Key layout (all under the prefix, default ``mep:``):
   app:{app}:traffic|dns    hashes rule id -> {"etag", "rule"}
   token:{sha256}           app id owning that bearer token
   svc:{id}                 {"owner", "etag", "info"}
+  svcjson:{id}             the service's JSON exactly as returned (discovery splices it)
   svcs, svcs:name:{n}, svcs:cat:{c}   discovery indexes
   sub:{id}                 {"kind", "owner", "body"}; subs:availability set
   liveness                 sorted set service id -> deadline (epoch s)
@@ -17,6 +18,7 @@ Key layout (all under the prefix, default ``mep:``):
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import secrets
@@ -27,6 +29,19 @@ from typing import Any, Iterable
 
 import redis.asyncio as aioredis
 from redis.exceptions import WatchError
+
+from .discovery_cache import DiscoveryCache
+
+
+# SUNION of the index sets, then MGET of the services' JSON, sorted by id: one round trip.
+_DISCOVER = """
+local ids = redis.call('SUNION', unpack(KEYS))
+if #ids == 0 then return {} end
+table.sort(ids)
+local keys = {}
+for i, id in ipairs(ids) do keys[i] = ARGV[1] .. id end
+return redis.call('MGET', unpack(keys))
+"""
 
 
 def etag_of(body: Any) -> str:
@@ -56,11 +71,34 @@ class Store:
     def __init__(self, client: aioredis.Redis, prefix: str = "mep:") -> None:
         self.r = client
         self.p = prefix
+        self._discover = client.register_script(_DISCOVER)
+        self.cache = DiscoveryCache()
+        self._inflight: dict[tuple, asyncio.Future[str]] = {}
+        self.channel = self.k("changed")
 
     @classmethod
-    def from_url(cls, url: str, prefix: str = "mep:") -> "Store":
-        return cls(aioredis.from_url(url, decode_responses=True,
-                                     health_check_interval=30, retry_on_timeout=True), prefix)
+    def from_url(cls, url: str, prefix: str = "mep:", max_connections: int = 64) -> "Store":
+        """A store on a bounded pool: under load, callers wait for a free connection
+        (up to 10 s) instead of failing with "Too many connections"."""
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, decode_responses=True, max_connections=max_connections, timeout=10,
+            health_check_interval=30, retry_on_timeout=True)
+        return cls(aioredis.Redis(connection_pool=pool), prefix)
+
+    async def _services_changed(self) -> None:
+        """Clear this process's discovery cache now; tell the other replicas."""
+        self.cache.clear()
+        await self.r.publish(self.channel, "services")
+
+    async def listen_for_changes(self) -> None:
+        """Clear the discovery cache whenever another replica changes services."""
+        pubsub = self.r.pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(self.channel)
+        try:
+            async for _ in pubsub.listen():
+                self.cache.clear()
+        finally:
+            await pubsub.aclose()
 
     def k(self, *parts: str) -> str:
         return self.p + ":".join(parts)
@@ -130,10 +168,12 @@ class Store:
         sid = info["serInstanceId"]
         async with self.r.pipeline(transaction=True) as pipe:
             pipe.set(self.k("svc", sid), json.dumps(service.__dict__))
+            pipe.set(self.k("svcjson", sid), json.dumps(info))
             for key in self._indexes(info):
                 pipe.sadd(key, sid)
             pipe.sadd(self.k("app", owner, "svcs"), sid)
             await pipe.execute()
+        await self._services_changed()
         return service
 
     async def get_service(self, sid: str) -> Service | None:
@@ -157,11 +197,13 @@ class Store:
                     new = Service(old.owner, etag_of(info), info)
                     pipe.multi()
                     pipe.set(key, json.dumps(new.__dict__))
+                    pipe.set(self.k("svcjson", sid), json.dumps(info))
                     for index in self._indexes(old.info):
                         pipe.srem(index, sid)
                     for index in self._indexes(info):
                         pipe.sadd(index, sid)
                     await pipe.execute()
+                    await self._services_changed()
                     return old, new
                 except WatchError:
                     continue
@@ -171,12 +213,13 @@ class Store:
         if service is None:
             return None
         async with self.r.pipeline(transaction=True) as pipe:
-            pipe.delete(self.k("svc", sid))
+            pipe.delete(self.k("svc", sid), self.k("svcjson", sid))
             for index in self._indexes(service.info):
                 pipe.srem(index, sid)
             pipe.srem(self.k("app", service.owner, "svcs"), sid)
             pipe.zrem(self.k("liveness"), sid)
             await pipe.execute()
+        await self._services_changed()
         return service
 
     async def services(self, ids: Iterable[str]) -> list[Service]:
@@ -196,6 +239,44 @@ class Store:
         if owner:
             return set(await self.r.smembers(self.k("app", owner, "svcs")))
         return set(await self.r.smembers(self.k("svcs")))
+
+    async def discovery_answer(self, names: list[str] | None = None,
+                               ids: list[str] | None = None) -> str:
+        """The JSON array of services by names, by ids, or all, from the cache if fresh."""
+        key = ("ids", tuple(sorted(ids))) if ids is not None else \
+            ("names", tuple(sorted(names or ())))
+        answer = self.cache.get(key)
+        if answer is not None:
+            return answer
+        pending = self._inflight.get(key)
+        if pending is not None:  # single flight: concurrent misses share one fetch
+            return await asyncio.shield(pending)
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = future
+        try:
+            generation = self.cache.generation
+            answer = "[" + ",".join(await self.services_json(names=names, ids=ids)) + "]"
+            self.cache.put(key, generation, answer)
+            future.set_result(answer)
+            return answer
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: no "never retrieved" warning when unshared
+            raise
+        finally:
+            del self._inflight[key]
+
+    async def services_json(self, names: list[str] | None = None,
+                            ids: list[str] | None = None) -> list[str]:
+        """Services' JSON texts, by names (union), by ids, or all: one round trip."""
+        prefix = self.k("svcjson", "")
+        if ids is not None:
+            keys = [prefix + i for i in sorted(set(ids))]
+            values = await self.r.mget(keys) if keys else []
+        else:
+            sets = [self.k("svcs", "name", n) for n in names] if names else [self.k("svcs")]
+            values = await self._discover(keys=sets, args=[prefix])
+        return [v for v in values if v]
 
     # -- liveness (v2.2.1) ----------------------------------------------------------------
     async def set_deadline(self, sid: str, deadline: float) -> None:

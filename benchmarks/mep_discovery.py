@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Benchmark: MEC 011 service discovery by ser_name on the MEP, beside a bare FastAPI
+endpoint returning a constant (the framework's ceiling on this machine), measured in one
+run with the same load generator (wrk) and one uvicorn worker each.
+
+Set-up: a real redis-server, 1,000 registered services (100 names x 10 instances), the
+MEP as `osm-mec mep serve` in its own process. Load: 100 concurrent connections.
+Goals (issue #4): at least 50% of the bare endpoint's throughput; p99 under 20 ms.
+
+    python benchmarks/mep_discovery.py [--duration 10] [--connections 100]
+Needs Debian's redis-server and wrk (apt-get install redis-server wrk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from tests.mep.servers import RedisServer, free_port, wait_port  # noqa: E402
+
+RESULTS = HERE / "results"
+THREADS = 1  # wrk threads: on a 2-core machine one core stays with the server
+ADMIN = "bench-admin-token"
+BARE_APP = textwrap.dedent("""
+    from fastapi import FastAPI
+    app = FastAPI()
+    @app.get("/constant")
+    async def constant():
+        return {"ok": True}
+""")
+
+
+def wrk(url: str, token: str | None, duration: int, connections: int) -> dict[str, float]:
+    command = ["wrk", "-t", str(THREADS), "-c", str(connections), "-d", f"{duration}s", "--latency",
+               url]
+    if token:
+        command[1:1] = ["-H", f"Authorization: Bearer {token}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    units = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+    def latency(label: str) -> float:
+        value, unit = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return float(value) * units[unit]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"requests_per_second": rps, "p50_ms": latency("50%"), "p99_ms": latency("99%"),
+            "non_2xx": int(errors.group(1)) if errors else 0}
+
+
+def start(command: list[str], port: int, env: dict[str, str],
+          log: Path | None = None) -> subprocess.Popen:
+    output = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
+    process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+    wait_port(port, timeout=20)
+    return process
+
+
+def populate(url: str) -> str:
+    """Register 10 provider apps with 100 services each (100 names x 10); a client token."""
+    admin = {"Authorization": f"Bearer {ADMIN}"}
+    with httpx.Client(base_url=url, timeout=30) as client:
+        for p in range(10):
+            reply = client.post("/mec_platform_mgmt/v1/app_instances",
+                                json={"appInstanceId": f"provider-{p}"}, headers=admin).json()
+            auth = {"Authorization": f"Bearer {reply['accessToken']}"}
+            for n in range(100):
+                body = {"serName": f"svc-{n:03d}", "version": "1.0", "state": "ACTIVE",
+                        "serializer": "JSON", "isLocal": True,
+                        "transportInfo": {"id": "t", "name": "REST", "type": "REST_HTTP",
+                                          "protocol": "HTTP", "version": "1.1",
+                                          "endpoint": {"uris": [f"http://10.0.{p}.{n}:80/"]},
+                                          "security": {}}}
+                response = client.post(f"/mec_service_mgmt/v1/applications/provider-{p}/"
+                                       "services", json=body, headers=auth)
+                response.raise_for_status()
+        reply = client.post("/mec_platform_mgmt/v1/app_instances",
+                            json={"appInstanceId": "consumer"}, headers=admin).json()
+        token = reply["accessToken"]
+        found = client.get("/mec_service_mgmt/v1/services", params={"ser_name": "svc-042"},
+                           headers={"Authorization": f"Bearer {token}"}).json()
+        assert len(found) == 10, len(found)
+        return token
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument("--wrk-threads", type=int, default=1,
+                        help="wrk threads (default 1: leaves a core to the server here)")
+    args = parser.parse_args()
+    global THREADS
+    THREADS = args.wrk_threads
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+    with tempfile.TemporaryDirectory() as tmp:
+        redis = RedisServer(Path(tmp) / "redis").start()
+        mep_port, bare_port = free_port(), free_port()
+        env = {**os.environ, "MEP_ADMIN_TOKEN": ADMIN}
+        mep = start([sys.executable, "-m", "osm_mec.cli", "mep", "serve", "--host",
+                     "127.0.0.1", "--port", str(mep_port), "--redis-url", redis.url,
+                     "--log-level", "warning"], mep_port, env, RESULTS / "mep_discovery.log")
+        (Path(tmp) / "bare_app.py").write_text(BARE_APP)
+        bare = start([sys.executable, "-m", "uvicorn", "bare_app:app", "--host", "127.0.0.1",
+                      "--port", str(bare_port), "--log-level", "warning"], bare_port,
+                     {**os.environ, "PYTHONPATH": tmp})
+        try:
+            token = populate(f"http://127.0.0.1:{mep_port}")
+            discovery_url = (f"http://127.0.0.1:{mep_port}/mec_service_mgmt/v1/services"
+                             "?ser_name=svc-042")
+            wrk(discovery_url, token, 2, args.connections)  # warm-up
+            wrk(f"http://127.0.0.1:{bare_port}/constant", None, 2, args.connections)
+            discovery = wrk(discovery_url, token, args.duration, args.connections)
+            ceiling = wrk(f"http://127.0.0.1:{bare_port}/constant", None, args.duration,
+                          args.connections)
+        finally:
+            for process in (mep, bare):
+                process.terminate()
+                process.wait(timeout=10)
+            redis.stop()
+    ratio = discovery["requests_per_second"] / ceiling["requests_per_second"]
+    result = {
+        "benchmark": "MEC 011 discovery by ser_name, 1,000 services, 1 uvicorn worker",
+        "connections": args.connections, "duration_s": args.duration,
+        "wrk_threads": args.wrk_threads, "cpus": os.cpu_count(),
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "discovery": discovery, "bare_fastapi_constant": ceiling,
+        "throughput_ratio": ratio,
+        "goals": {"throughput_at_least_half_of_bare": ratio >= 0.5,
+                  "p99_under_20ms": discovery["p99_ms"] < 20.0,
+                  "no_errors": discovery["non_2xx"] == 0},
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "mep_discovery.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+    return 0 if all(result["goals"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
