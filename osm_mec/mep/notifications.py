@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import json
 import logging
 import time
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+import aiohttp
 
 from .tasks import stop_tasks, wait_event
 from .store import Service, Store
@@ -71,15 +72,17 @@ class Notifier:
     """Queues notifications in Redis and delivers them in the background."""
 
     def __init__(self, store: Store, base_url: str, policy: CallbackPolicy,
-                 client: httpx.AsyncClient | None = None, max_attempts: int = 8,
-                 first_backoff: float = 0.05, max_backoff: float = 30.0,
-                 timeout: float = 5.0) -> None:
+                 max_attempts: int = 8, first_backoff: float = 0.05,
+                 max_backoff: float = 30.0, timeout: float = 5.0,
+                 max_connections: int = 128) -> None:
         self.store = store
         self.base_url = base_url.rstrip("/")
         self.policy = policy
-        self.client = client or httpx.AsyncClient(
-            timeout=timeout, limits=httpx.Limits(max_connections=256,
-                                                 max_keepalive_connections=256))
+        self.timeout = timeout
+        self.max_connections = max_connections
+        # aiohttp, not httpx: ~10x the POST rate here and no pool timeouts with 1,000
+        # deliveries queued (benchmarks/mep_fanout.py)
+        self.session: aiohttp.ClientSession | None = None
         self.max_attempts = max_attempts
         self.first_backoff = first_backoff
         self.max_backoff = max_backoff
@@ -87,6 +90,7 @@ class Notifier:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._loop: asyncio.Task[None] | None = None
         self._stopping = False
+        self._callbacks: dict[str, str] = {}  # subscription id -> callbackReference
         self.delivered = 0
         self.expired: list[str] = []
 
@@ -105,6 +109,7 @@ class Notifier:
                      "state": s.info["state"], "changeType": change}
                     for s in services if _matches(sub["body"].get("filteringCriteria"), s.info)]
             if refs:
+                self._callbacks[sub_id] = sub["body"]["callbackReference"]
                 items.append((sub_id, {
                     "notificationType": SERVICE_NOTIFICATION, "serviceReferences": refs,
                     "_links": {"subscription": {"href": sub["body"]["_links"]["self"]["href"]}},
@@ -133,6 +138,10 @@ class Notifier:
         self._wake.set()
 
     def start(self) -> None:
+        if self.session is None:
+            self.session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self.max_connections),
+                timeout=aiohttp.ClientTimeout(total=self.timeout))
         if self._loop is None:
             self._loop = asyncio.create_task(self._run(), name="mep-notifier")
 
@@ -142,7 +151,9 @@ class Notifier:
         await stop_tasks(([self._loop] if self._loop else []) + list(self._tasks.values()))
         self._loop = None
         self._tasks.clear()
-        await self.client.aclose()
+        if self.session is not None:
+            await self.session.close()
+            self.session = None
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -157,39 +168,52 @@ class Notifier:
             await wait_event(self._wake, 1.0)
 
     async def _post(self, url: str, body: dict[str, Any]) -> bool:
+        assert self.session is not None, "start() the notifier first"
         try:
             self.policy.check(url)
-            response = await self.client.post(url, json=body)
-            return 200 <= response.status_code < 300
-        except (httpx.HTTPError, ValueError) as exc:
-            log.info("notification to %s failed: %s", url, exc)
+            async with self.session.post(url, json=body) as response:
+                await response.read()
+                return 200 <= response.status < 300
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            log.info("notification to %s failed: %s", url, exc or type(exc).__name__)
             return False
 
-    async def _drain(self, sub_id: str) -> None:
-        attempts, delay = 0, self.first_backoff
-        while not self._stopping:
+    async def _callback(self, sub_id: str) -> str | None:
+        callback = self._callbacks.get(sub_id)
+        if callback is None:
             sub = await self.store.get_subscription(sub_id)
-            body = await self.store.head(sub_id)
-            if sub is None or body is None:
-                if sub is None:
-                    await self.store.delete_subscription(sub_id)
-                await self.store.r.srem(self.store.k("outbox", "pending"), sub_id)
-                return
-            if await self._post(sub["body"]["callbackReference"], body):
+            if sub is None:
+                return None
+            callback = self._callbacks[sub_id] = sub["body"]["callbackReference"]
+        return callback
+
+    async def _drain(self, sub_id: str) -> None:
+        """Deliver a subscription's outbox in order: one Redis round trip and one POST per
+        notification; retries with exponential backoff; expiry after max_attempts."""
+        callback = await self._callback(sub_id)
+        if callback is None:  # deleted: clear whatever is left of it
+            await self.store.delete_subscription(sub_id)
+            await self.store.r.srem(self.store.k("outbox", "pending"), sub_id)
+            return
+        attempts, delay = 0, self.first_backoff
+        head = await self.store.advance(sub_id, delivered=False)
+        while head is not None and not self._stopping:
+            if await self._post(callback, json.loads(head)):
                 self.delivered += 1
                 attempts, delay = 0, self.first_backoff
-                if await self.store.pop(sub_id):
-                    return
+                head = await self.store.advance(sub_id, delivered=True)
                 continue
             attempts += 1
             if attempts >= self.max_attempts:
                 log.warning("subscription %s expired: its callback failed %d times", sub_id,
                             attempts)
                 self.expired.append(sub_id)
+                self._callbacks.pop(sub_id, None)
                 await self.store.delete_subscription(sub_id)
                 return
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.max_backoff)
+            head = await self.store.advance(sub_id, delivered=False)  # still subscribed?
 
 
 def monotonic() -> float:

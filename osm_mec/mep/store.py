@@ -44,6 +44,16 @@ return redis.call('MGET', unpack(keys))
 """
 
 
+# Drop the delivered head (ARGV[2] == "1"), return the next; clear the pending mark when
+# the outbox is empty, in the same atomic step.
+_ADVANCE = """
+if ARGV[2] == '1' then redis.call('LPOP', KEYS[1]) end
+local head = redis.call('LINDEX', KEYS[1], 0)
+if not head then redis.call('SREM', KEYS[2], ARGV[1]) end
+return head
+"""
+
+
 def etag_of(body: Any) -> str:
     """A strong ETag of a JSON body."""
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
@@ -72,6 +82,7 @@ class Store:
         self.r = client
         self.p = prefix
         self._discover = client.register_script(_DISCOVER)
+        self._advance = client.register_script(_ADVANCE)
         self.cache = DiscoveryCache()
         self._inflight: dict[tuple, asyncio.Future[str]] = {}
         self.channel = self.k("changed")
@@ -387,23 +398,12 @@ class Store:
     async def pending(self) -> set[str]:
         return set(await self.r.smembers(self.k("outbox", "pending")))
 
-    async def head(self, sub_id: str) -> dict[str, Any] | None:
-        raw = await self.r.lindex(self.k("outbox", sub_id), 0)
-        return json.loads(raw) if raw else None
-
-    async def pop(self, sub_id: str) -> bool:
-        """Drop the delivered head; True when the outbox is now empty."""
-        async with self.r.pipeline(transaction=True) as pipe:
-            pipe.lpop(self.k("outbox", sub_id))
-            pipe.llen(self.k("outbox", sub_id))
-            _, left = await pipe.execute()
-        if left == 0:
-            await self.r.srem(self.k("outbox", "pending"), sub_id)
-            # an enqueue may have raced the SREM: put the id back if so
-            if await self.r.llen(self.k("outbox", sub_id)):
-                await self.r.sadd(self.k("outbox", "pending"), sub_id)
-                return False
-        return left == 0
+    async def advance(self, sub_id: str, delivered: bool) -> str | None:
+        """Drop the head when it was delivered, then return the next one (JSON text); when
+        none is left, clear the pending mark in the same atomic step. One round trip."""
+        return await self._advance(keys=[self.k("outbox", sub_id),
+                                         self.k("outbox", "pending")],
+                                   args=[sub_id, "1" if delivered else "0"])
 
 
 def now() -> float:
