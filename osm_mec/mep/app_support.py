@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
+from . import subscriptions
 from .context import caller, ctx, own_app
 from .lifecycle import finalize_termination
 from .models import (AppReadyConfirmation, AppTerminationConfirmation,
@@ -56,55 +57,32 @@ for _path in RULES:
     _rules_routes(_path)
 
 
-def _subscription_url(request: Request, app: str, sub_id: str) -> str:
-    return f"{str(request.base_url).rstrip('/')}{BASE}/applications/{app}/subscriptions/{sub_id}"
-
-
 @router.get("/applications/{appInstanceId}/subscriptions")
 async def list_subscriptions(request: Request, app: str = Depends(own_app)) -> Response:
-    subs = await ctx(request).store.subscriptions_of(app, "termination")
-    links = [{"href": s["body"]["_links"]["self"]["href"],
-              "subscriptionType": s["body"]["subscriptionType"]} for s in subs.values()]
-    base = f"{str(request.base_url).rstrip('/')}{BASE}/applications/{app}/subscriptions"
-    return JSONResponse({"_links": {"self": {"href": base}, "subscriptions": links}})
+    return await subscriptions.list_links(request, BASE, app, "termination")
 
 
 @router.post("/applications/{appInstanceId}/subscriptions", status_code=201)
 async def subscribe(body: AppTerminationSubscription, request: Request,
                     app: str = Depends(own_app)) -> Response:
-    mep = ctx(request)
     if body.appInstanceId != app:
         raise Problem(400, f"appInstanceId {body.appInstanceId!r} does not match the URI "
                            f"({app!r})")
-    try:
-        mep.policy.check(body.callbackReference)
-    except ValueError as exc:
-        raise Problem(400, str(exc))
-    sub_id = mep.store.new_id()
-    url = _subscription_url(request, app, sub_id)
-    stored = {**body.model_dump(mode="json", exclude_none=True), "_links": {"self": {"href": url}}}
-    await mep.store.add_subscription("termination", app, stored, sub_id)
-    return JSONResponse(stored, status_code=201, headers={"Location": url})
-
-
-async def _own_subscription(request: Request, app: str, sub_id: str) -> dict[str, Any]:
-    sub = await ctx(request).store.get_subscription(sub_id)
-    if sub is None or sub["owner"] != app or sub["kind"] != "termination":
-        raise Problem(404, f"subscription {sub_id!r} not found")
-    return sub
+    return await subscriptions.create(request, BASE, app, "termination", body)
 
 
 @router.get("/applications/{appInstanceId}/subscriptions/{subscriptionId}")
 async def get_subscription(subscriptionId: str, request: Request,  # noqa: N803
                            app: str = Depends(own_app)) -> Response:
-    return JSONResponse((await _own_subscription(request, app, subscriptionId))["body"])
+    sub = await subscriptions.owned(request, app, "termination", subscriptionId)
+    return JSONResponse(sub["body"])
 
 
 @router.delete("/applications/{appInstanceId}/subscriptions/{subscriptionId}",
                status_code=204)
 async def unsubscribe(subscriptionId: str, request: Request,  # noqa: N803
                       app: str = Depends(own_app)) -> Response:
-    await _own_subscription(request, app, subscriptionId)
+    await subscriptions.owned(request, app, "termination", subscriptionId)
     await ctx(request).store.delete_subscription(subscriptionId)
     return Response(status_code=204)
 

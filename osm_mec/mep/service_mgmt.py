@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from . import subscriptions
 from .context import caller, ctx, own_app
 from .models import LivenessUpdate, SerAvailabilitySubscription, ServiceInfo
 from .problems import Problem
@@ -227,40 +228,21 @@ async def heartbeat(serviceId: str, body: LivenessUpdate, request: Request,  # n
     return Response(status_code=204)
 
 
-def _subscription_url(request: Request, app: str, sub_id: str) -> str:
-    return f"{str(request.base_url).rstrip('/')}{BASE}/applications/{app}/subscriptions/{sub_id}"
-
-
 @router.get("/applications/{appInstanceId}/subscriptions")
 async def list_subscriptions(request: Request, app: str = Depends(own_app)) -> Response:
-    subs = await ctx(request).store.subscriptions_of(app, "availability")
-    links = [{"href": s["body"]["_links"]["self"]["href"],
-              "subscriptionType": s["body"]["subscriptionType"]} for s in subs.values()]
-    base = f"{str(request.base_url).rstrip('/')}{BASE}/applications/{app}/subscriptions"
-    return JSONResponse({"_links": {"self": {"href": base}, "subscriptions": links}})
+    return await subscriptions.list_links(request, BASE, app, "availability")
 
 
 @router.post("/applications/{appInstanceId}/subscriptions", status_code=201)
 async def subscribe(body: SerAvailabilitySubscription, request: Request,
                     app: str = Depends(own_app)) -> Response:
-    mep = ctx(request)
-    try:
-        mep.policy.check(body.callbackReference)
-    except ValueError as exc:
-        raise Problem(400, str(exc))
-    sub_id = mep.store.new_id()
-    url = _subscription_url(request, app, sub_id)
-    stored = {**body.model_dump(mode="json", exclude_none=True), "_links": {"self": {"href": url}}}
-    await mep.store.add_subscription("availability", app, stored, sub_id)
-    return JSONResponse(stored, status_code=201, headers={"Location": url})
+    return await subscriptions.create(request, BASE, app, "availability", body)
 
 
 @router.get("/applications/{appInstanceId}/subscriptions/{subscriptionId}")
 async def get_subscription(subscriptionId: str, request: Request,  # noqa: N803
                            app: str = Depends(own_app)) -> Response:
-    sub = await ctx(request).store.get_subscription(subscriptionId)
-    if sub is None or sub["owner"] != app or sub["kind"] != "availability":
-        raise Problem(404, f"subscription {subscriptionId!r} not found")
+    sub = await subscriptions.owned(request, app, "availability", subscriptionId)
     return JSONResponse(sub["body"])
 
 
@@ -268,9 +250,6 @@ async def get_subscription(subscriptionId: str, request: Request,  # noqa: N803
                status_code=204)
 async def unsubscribe(subscriptionId: str, request: Request,  # noqa: N803
                       app: str = Depends(own_app)) -> Response:
-    store = ctx(request).store
-    sub = await store.get_subscription(subscriptionId)
-    if sub is None or sub["owner"] != app or sub["kind"] != "availability":
-        raise Problem(404, f"subscription {subscriptionId!r} not found")
-    await store.delete_subscription(subscriptionId)
+    await subscriptions.owned(request, app, "availability", subscriptionId)
+    await ctx(request).store.delete_subscription(subscriptionId)
     return Response(status_code=204)

@@ -1,0 +1,50 @@
+"""Subscription resources shared by both Mp1 APIs: availability subscriptions (service
+management) and termination subscriptions (application support) differ only in kind,
+base path and body type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from .context import ctx
+from .problems import Problem
+
+
+def collection_url(request: Request, base: str, app: str) -> str:
+    return f"{str(request.base_url).rstrip('/')}{base}/applications/{app}/subscriptions"
+
+
+async def list_links(request: Request, base: str, app: str, kind: str) -> Response:
+    """The application's subscriptions of one kind as a SubscriptionLinkList."""
+    subs = await ctx(request).store.subscriptions_of(app, kind)
+    links = [{"href": s["body"]["_links"]["self"]["href"],
+              "subscriptionType": s["body"]["subscriptionType"]} for s in subs.values()]
+    return JSONResponse({"_links": {"self": {"href": collection_url(request, base, app)},
+                                    "subscriptions": links}})
+
+
+async def create(request: Request, base: str, app: str, kind: str,
+                 body: BaseModel) -> Response:
+    """Store a subscription (201 + Location) after checking its callbackReference."""
+    mep = ctx(request)
+    try:
+        mep.policy.check(getattr(body, "callbackReference"))
+    except ValueError as exc:
+        raise Problem(400, str(exc))
+    sub_id = mep.store.new_id()
+    url = f"{collection_url(request, base, app)}/{sub_id}"
+    stored = {**body.model_dump(mode="json", exclude_none=True), "_links": {"self": {"href": url}}}
+    await mep.store.add_subscription(kind, app, stored, sub_id)
+    return JSONResponse(stored, status_code=201, headers={"Location": url})
+
+
+async def owned(request: Request, app: str, kind: str, sub_id: str) -> dict[str, Any]:
+    """The application's own subscription of that kind, or 404."""
+    sub = await ctx(request).store.get_subscription(sub_id)
+    if sub is None or sub["owner"] != app or sub["kind"] != kind:
+        raise Problem(404, f"subscription {sub_id!r} not found")
+    return sub
