@@ -30,7 +30,8 @@ import httpx
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from tests.mep.servers import RedisServer, free_port, wait_port  # noqa: E402
+from tests.mep.servers import RedisServer  # noqa: E402
+from tests.net import free_port, wait_port  # noqa: E402
 
 RESULTS = HERE / "results"
 THREADS = 1  # wrk threads: on a 2-core machine one core stays with the server

@@ -27,7 +27,8 @@ import httpx
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from tests.mep.servers import RedisServer, free_port, wait_port  # noqa: E402
+from tests.mep.servers import RedisServer  # noqa: E402
+from tests.net import free_port, wait_port  # noqa: E402
 
 RESULTS = HERE / "results"
 ADMIN = "bench-admin-token"

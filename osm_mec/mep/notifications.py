@@ -8,7 +8,6 @@ import asyncio
 import ipaddress
 import json
 import logging
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -214,7 +213,3 @@ class Notifier:
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.max_backoff)
             head = await self.store.advance(sub_id, delivered=False)  # still subscribed?
-
-
-def monotonic() -> float:
-    return time.monotonic()

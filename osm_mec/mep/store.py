@@ -22,7 +22,6 @@ import asyncio
 import hashlib
 import json
 import secrets
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -404,7 +403,3 @@ class Store:
         return await self._advance(keys=[self.k("outbox", sub_id),
                                          self.k("outbox", "pending")],
                                    args=[sub_id, "1" if delivered else "0"])
-
-
-def now() -> float:
-    return time.time()

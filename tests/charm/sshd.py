@@ -19,15 +19,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..net import free_port
+
 DOUBLES = Path(__file__).resolve().parent / "doubles" / "k8s_double.py"
 TOOLS = ("kubeadm", "kubectl", "systemctl", "sudo", "curl", "hostname")
 SSHD = "/usr/sbin/sshd"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

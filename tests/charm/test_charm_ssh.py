@@ -322,7 +322,7 @@ def test_cluster_day1_and_day2_over_ssh(server, charm_env, monkeypatch):
 
     ok, results, _ = _act(ctl, "get-kubeconfig", state_root=charm_env, user="osmmecctl")
     assert ok and "FAKE-ADMIN" not in results["kubeconfig"]
-    assert f"https://127.0.0.1:6443" in results["kubeconfig"]
+    assert "https://127.0.0.1:6443" in results["kubeconfig"]
 
     nbi = NbiServer().start()
     try:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 
 import pytest
-from ops import testing
 
 from osm_registration import OsmRegistration, RegistrationError
 
+from ..net import free_port
 from .nbi_server import NbiServer, NbiState
 from .test_charm_unit import CONTROLLER, INIT, failed_action, run_action
 
@@ -90,15 +89,9 @@ def test_cluster_in_error(ctx, controller):
         server.stop()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_retries_until_osm_answers():
     """The NBI comes up 1.5 s after the first attempt; real sleeps, bounded by the timeout."""
-    port = _free_port()
+    port = free_port()
     holder: dict = {}
 
     def start_late() -> None:
@@ -116,7 +109,7 @@ def test_retries_until_osm_answers():
 
 
 def test_gives_up_when_osm_never_answers():
-    port = _free_port()
+    port = free_port()
     slept: list[float] = []
     clock = {"t": 0.0}
 

@@ -16,7 +16,7 @@ import uvicorn
 from osm_mec.mecapp import MecAppConfig, create_app
 
 from .conftest import ADMIN, add_service, register_app
-from .servers import free_port, wait_port
+from ..net import free_port, wait_port
 
 SM = "/mec_service_mgmt/v1"
 PM = "/mec_platform_mgmt/v1"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import ADMIN, add_service, register_app
+from .conftest import add_service, register_app
 
 
 def test_register_and_discover(client):
