@@ -192,7 +192,7 @@ class Notifier:
         callback = await self._callback(sub_id)
         if callback is None:  # deleted: clear whatever is left of it
             await self.store.delete_subscription(sub_id)
-            await self.store.r.srem(self.store.k("outbox", "pending"), sub_id)
+            await self.store.clear_pending(sub_id)
             return
         attempts, delay = 0, self.first_backoff
         head = await self.store.advance(sub_id, delivered=False)

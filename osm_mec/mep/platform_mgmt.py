@@ -82,11 +82,8 @@ async def rotate_token(appInstanceId: str, request: Request) -> Response:  # noq
     """A new access token for the application; the previous one stops working."""
     store = ctx(request).store
     record = await _app(request, appInstanceId)
-    old = await store.r.get(store.k("app", appInstanceId, "token"))
-    if old:
-        await store.r.delete(store.k("token", old))
+    token = await store.rotate_token(record)
     ctx(request).tokens.forget(appInstanceId)
-    token = await store.create_app(record)
     return JSONResponse({"appInstanceId": appInstanceId, "accessToken": token})
 
 

@@ -42,6 +42,14 @@ def _with_links(request: Request, owner: str, info: dict[str, Any]) -> dict[str,
     return {**info, "_links": links}
 
 
+def _record(request: Request, owner: str, body: ServiceInfo, sid: str) -> dict[str, Any]:
+    """The stored form of a service an application registers or updates."""
+    if body.state.value == "SUSPENDED":
+        raise Problem(400, "state SUSPENDED is set by the platform only")
+    return _with_links(request, owner, {**body.model_dump(mode="json", exclude_none=True),
+                                        "serInstanceId": sid})
+
+
 def _flag(request: Request, name: str) -> bool | None:
     value = request.query_params.get(name)
     if value is None:
@@ -130,11 +138,8 @@ async def register_service(body: ServiceInfo, request: Request,
     mep = ctx(request)
     if body.serInstanceId is not None:
         raise Problem(400, "serInstanceId is assigned by the platform; leave it out")
-    if body.state.value == "SUSPENDED":
-        raise Problem(400, "state SUSPENDED is set by the platform only")
     sid = str(uuid.uuid4())
-    info = _with_links(request, app, {**body.model_dump(mode="json", exclude_none=True),
-                                      "serInstanceId": sid})
+    info = _record(request, app, body, sid)
     service = await mep.store.add_service(app, info)
     if body.livenessInterval:
         await mep.store.set_deadline(sid, time.time() + body.livenessInterval)
@@ -165,10 +170,7 @@ async def update_service(serviceId: str, body: ServiceInfo, request: Request,  #
     if body.serInstanceId not in (None, serviceId):
         raise Problem(400, f"serInstanceId {body.serInstanceId!r} does not match the URI "
                            f"({serviceId!r})")
-    if body.state.value == "SUSPENDED":
-        raise Problem(400, "state SUSPENDED is set by the platform only")
-    info = _with_links(request, app, {**body.model_dump(mode="json", exclude_none=True),
-                                      "serInstanceId": serviceId})
+    info = _record(request, app, body, serviceId)
     try:
         old, new = await mep.store.replace_service(serviceId, info,
                                                    request.headers.get("if-match"))

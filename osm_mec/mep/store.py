@@ -131,6 +131,13 @@ class Store:
             await pipe.execute()
         return token
 
+    async def rotate_token(self, app: dict[str, Any]) -> str:
+        """A new bearer token for the application; the previous one stops working."""
+        old = await self.r.get(self.k("app", app["appInstanceId"], "token"))
+        if old:
+            await self.r.delete(self.k("token", old))
+        return await self.create_app(app)
+
     async def app_exists(self, app_id: str) -> bool:
         return bool(await self.r.exists(self.k("app", app_id)))
 
@@ -393,6 +400,10 @@ class Store:
                 pipe.rpush(self.k("outbox", sub_id), json.dumps(body))
                 pipe.sadd(self.k("outbox", "pending"), sub_id)
             await pipe.execute()
+
+    async def clear_pending(self, sub_id: str) -> None:
+        """Forget that a subscription has notifications waiting."""
+        await self.r.srem(self.k("outbox", "pending"), sub_id)
 
     async def pending(self) -> set[str]:
         return set(await self.r.smembers(self.k("outbox", "pending")))
