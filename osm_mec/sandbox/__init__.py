@@ -1,0 +1,102 @@
+"""The embedded OSM sandbox: an NBI-compatible HTTP server, a simulated LCM on a simulated
+clock and OSM's Kafka records on a real Kafka protocol broker (librdkafka's mock cluster
+unless one is given). An Edge-MANO KDU brings up a second sandbox as the Edge OSM.
+
+    with Sandbox(credentials, time_scale=0) as sandbox:
+        sandbox.url, sandbox.kafka_bootstrap
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+from ..credentials import Credentials
+from ..kafka_bus import Publisher
+from .engine import SandboxOsm
+from .faults import Faults
+from .server import NbiServer
+from .tls import self_signed
+
+log = logging.getLogger(__name__)
+DEFAULT_VIMS = ("nsp-vim", "edge-vim")
+DEFAULT_TIME_SCALE = 0.01
+TOPICS = ("ns", "vnfd", "nsd", "vim_account", "k8scluster")
+
+
+class Sandbox:
+    """One sandbox OSM (and the Edge OSMs its Edge-MANO KDUs bring up)."""
+
+    def __init__(self, credentials: Credentials, port: int = 0, kafka: str | None = None,
+                 time_scale: float = DEFAULT_TIME_SCALE, seed: int | None = None,
+                 faults: Faults | None = None, vims: tuple[str, ...] = DEFAULT_VIMS,
+                 tls: bool = False, token_lifetime: float = 3600.0, name: str = "main",
+                 on_edge: Callable[["Sandbox"], None] | None = None) -> None:
+        self.credentials = credentials
+        self.time_scale, self.seed, self.tls, self.name = time_scale, seed, tls, name
+        self.on_edge = on_edge
+        self.edges: list[Sandbox] = []
+        self._lock = threading.Lock()
+        self._tmp = tempfile.TemporaryDirectory(prefix="osm-mec-sandbox-") if tls else None
+        self.ca_file: Path | None = None
+        context = None
+        if self._tmp is not None:
+            self.ca_file, context = self_signed(Path(self._tmp.name))
+        self.publisher = Publisher(kafka, TOPICS)
+        self.osm = SandboxOsm(credentials, time_scale, seed, faults,
+                              self.publisher.publish, self._launch_edge, vims,
+                              token_lifetime, name)
+        self.server = NbiServer(self.osm, port=port, tls=context)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return self.publisher.bootstrap
+
+    @property
+    def verify(self) -> bool | str:
+        """What an NbiClient needs to verify this sandbox's TLS certificate."""
+        return str(self.ca_file) if self.ca_file else True
+
+    def _launch_edge(self, label: str) -> tuple[str, int, Callable[[], None]]:
+        """Start an Edge OSM (own port, own broker); (host, port, stop) for its NBI service."""
+        edge = Sandbox(self.credentials, time_scale=self.time_scale,
+                       seed=None if self.seed is None else self.seed + len(self.edges) + 1,
+                       vims=(), tls=self.tls, name=f"edge:{label}")
+        edge.start()
+        with self._lock:
+            self.edges.append(edge)
+        if self.on_edge:
+            self.on_edge(edge)
+        log.info("Edge OSM %s at %s (Kafka %s)", label, edge.url, edge.kafka_bootstrap)
+
+        def stop() -> None:
+            with self._lock:
+                if edge in self.edges:
+                    self.edges.remove(edge)
+            edge.stop()
+
+        return edge.server.host, edge.server.port, stop
+
+    def start(self) -> "Sandbox":
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.osm.stop()
+        self.server.stop()
+        self.publisher.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    def __enter__(self) -> "Sandbox":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()

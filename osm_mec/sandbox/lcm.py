@@ -1,0 +1,396 @@
+"""The sandbox's LCM: every operation runs in its own thread through PROCESSING with OSM's
+stages and ``detailed-status`` texts to COMPLETED or FAILED on the simulated clock, changes
+the records the way LCM does, and publishes OSM's Kafka records (request when accepted,
+completion when it ends, ``deleted`` after an autoremove)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..kafka_bus import NS_TOPIC
+from .clock import SimClock
+from .deploy import (VnfNetworks, aspect_deltas, cluster_node_ip, day1_config, initial_counts,
+                     kdu_services, vdu_limits, vnf_work_kind)
+from .faults import Faults
+from .instances import day1_missing, member_item, member_params
+from .primitives import ClusterView, PrimitiveFailed, run_primitive
+from .store import Store, new_id
+from .timing import TimingModel
+from .addressing import VimNetworks
+
+log = logging.getLogger(__name__)
+COMPLETION_KEY = {"instantiate": "instantiated", "scale": "scaled", "action": "actioned",
+                  "terminate": "terminated"}
+STAGE_PREPARE = "Stage 1/3: preparation of the environment."
+STAGE_DEPLOY = "Stage 2/3: deployment of KDUs, VMs and execution environments."
+STAGE_DAY1 = "Stage 3/3: running Day-1 primitives for NS."
+Publish = Callable[[str, str, dict[str, Any], float], None]
+EdgeLauncher = Callable[[str], tuple[str, int, Callable[[], None]]]
+
+
+class OperationError(Exception):
+    """The operation FAILS with this detailed-status."""
+
+
+@dataclass
+class Plan:
+    """How an operation unfolds: simulated duration, stages, the effect at the end."""
+
+    duration: float
+    stages: list[tuple[float, str, str]]
+    finish: Callable[[], str]          # applies the effect; returns the final detailed-status
+    fail_at: float | None = None       # fraction of the duration where it fails
+    failure: str = ""
+
+
+@dataclass
+class Lcm:
+    store: Store
+    clock: SimClock
+    timing: TimingModel
+    faults: Faults
+    publish: Publish
+    networks: VimNetworks
+    launch_edge: EdgeLauncher | None = None
+    _ns_locks: dict[str, threading.Lock] = field(default_factory=dict)
+    _views: dict[str, ClusterView] = field(default_factory=dict)
+    _vnf_nets: dict[str, VnfNetworks] = field(default_factory=dict)
+    _edges: dict[str, Callable[[], None]] = field(default_factory=dict)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    # -- operation documents --------------------------------------------------------------
+    def start(self, nsr: dict[str, Any], op_type: str, params: dict[str, Any],
+              autoremove: bool = False) -> dict[str, Any]:
+        """Record a new operation occurrence, publish its request record, run it."""
+        now = self.clock.now()
+        op_id = new_id()
+        op = {"_id": op_id, "id": op_id, "operationState": "PROCESSING", "queuePosition": 0,
+              "stage": "", "errorMessage": None, "detailed-status": None,
+              "statusEnteredTime": now, "nsInstanceId": nsr["_id"], "lcmOperationType": op_type,
+              "startTime": now, "isAutomaticInvocation": False,
+              "operationParams": {**params, "lcmOperationType": op_type,
+                                  "nsInstanceId": nsr["_id"]},
+              "isCancelPending": False,
+              "links": {"self": f"/osm/nslcm/v1/ns_lcm_op_occs/{op_id}",
+                        "nsInstance": f"/osm/nslcm/v1/ns_instances/{nsr['_id']}"},
+              "_admin": {"created": now, "modified": now, "projects_read": ["admin"],
+                         "projects_write": ["admin"]}}
+        if autoremove:
+            op["operationParams"]["autoremove"] = True
+        self.store.add("nslcmops", op)
+        self.publish(NS_TOPIC, op_type, self.store.snapshot(op), now)
+        thread = threading.Thread(target=self._run, args=(nsr["_id"], op_id, autoremove),
+                                  name=f"lcm-{op_type}-{op_id[:8]}", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+        return op
+
+    def _set(self, op: dict[str, Any], **changes: Any) -> None:
+        """Update op fields (``detailed_status`` stands for ``detailed-status``)."""
+        with self.store.lock:
+            if "detailed_status" in changes:
+                changes["detailed-status"] = changes.pop("detailed_status")
+            op.update(changes)
+            op["_admin"]["modified"] = self.clock.now()
+
+    def _run(self, nsr_id: str, op_id: str, autoremove: bool) -> None:
+        lock = self._ns_locks.setdefault(nsr_id, threading.Lock())
+        op = self.store.get("nslcmops", op_id)
+        with lock:
+            start = self.clock.now()
+            try:
+                plan = self._plan(op)
+                state, detail = self._execute(op, plan, start)
+            except OperationError as exc:
+                state, detail, plan = "FAILED", str(exc), None
+                self._mark_failed(op)
+            except Exception as exc:  # a sandbox bug must still end the operation
+                log.exception("sandbox LCM error")
+                state, detail, plan = "FAILED", f"internal sandbox error: {exc}", None
+            end = max(self.clock.now(), start + (plan.duration if plan and state == "COMPLETED"
+                                                 else 0.0))
+            self.clock.advance_to(end)
+            self._set(op, operationState=state, detailed_status=detail, statusEnteredTime=end,
+                      stage="", errorMessage=None if state == "COMPLETED" else detail,
+                      queuePosition=None)
+            completion = {"nsr_id": nsr_id, "nslcmop_id": op_id, "operationState": state}
+            op_type = op["lcmOperationType"]
+            if op_type == "terminate":
+                completion["autoremove"] = autoremove
+            self.publish(NS_TOPIC, COMPLETION_KEY[op_type], completion, end)
+            if op_type == "terminate" and autoremove and state == "COMPLETED":
+                self.remove_ns(nsr_id)
+                self.publish(NS_TOPIC, "deleted", {"_id": nsr_id}, end)
+
+    def _execute(self, op: dict[str, Any], plan: Plan, start: float) -> tuple[str, str]:
+        done = 0.0
+        stop = plan.fail_at if plan.fail_at is not None else 1.0
+        for fraction, stage, status in plan.stages:
+            if fraction > stop:
+                break
+            self.clock.sleep((fraction - done) * plan.duration)
+            done = fraction
+            self.clock.advance_to(start + done * plan.duration)
+            self._set(op, stage=stage, detailed_status=status)
+        self.clock.sleep((stop - done) * plan.duration)
+        self.clock.advance_to(start + stop * plan.duration)
+        if plan.fail_at is not None:
+            self._mark_failed(op)
+            return "FAILED", plan.failure
+        return "COMPLETED", plan.finish()
+
+    def _mark_failed(self, op: dict[str, Any]) -> None:
+        with self.store.lock:
+            nsr = self.store.data["nsrs"].get(op["nsInstanceId"])
+            if nsr is None:
+                return
+            if op["lcmOperationType"] == "instantiate":
+                nsr.update({"nsState": "BROKEN", "operational-status": "failed",
+                            "config-status": "failed"})
+                nsr["_admin"]["nsState"] = "INSTANTIATED"
+            nsr["detailed-status"] = f"{op['lcmOperationType']} operation failed"
+
+    # -- plans ----------------------------------------------------------------------------
+    def _plan(self, op: dict[str, Any]) -> Plan:
+        nsr = self.store.get("nsrs", op["nsInstanceId"])
+        op_type = op["lcmOperationType"]
+        plan = getattr(self, f"_plan_{op_type}")(nsr, op)
+        primitive = op["operationParams"].get("primitive", "") if op_type == "action" else ""
+        injected = self.faults.operation_failure(op_type, nsr["name"], primitive)
+        if injected and plan.fail_at is None:
+            plan.fail_at, plan.failure = 0.5, injected
+        return plan
+
+    def _members(self, nsr: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        vnfrs = [self.store.get("vnfrs", v) for v in nsr["constituent-vnfr-ref"]]
+        return [(v, self.store.get("vnfds", v["vnfd-id"])) for v in vnfrs]
+
+    def _k8s_cluster(self, vim_id: str) -> dict[str, Any] | None:
+        return next((c for c in self.store.find("k8sclusters", vim_account=vim_id)
+                     if c["_admin"]["operationalState"] == "ENABLED"), None)
+
+    def _plan_instantiate(self, nsr: dict[str, Any], op: dict[str, Any]) -> Plan:
+        body = nsr["instantiate_params"]
+        with self.store.lock:
+            nsr.update({"nsState": "BUILDING", "operational-status": "init",
+                        "detailed-status": "instantiating"})
+            nsr["_admin"]["nsState"] = "INSTANTIATED"
+        durations, vdus, kdus, day1, failure = [], [], [], [], None
+        for vnfr, vnfd in self._members(nsr):
+            member = vnfr["member-vnf-index-ref"]
+            kind = vnf_work_kind(vnfd)
+            if kind:
+                durations.append(self.timing.draw(kind))
+                vdus += [f"{v['id']} ({member})" for v in vnfd["vdu"]]
+                day1 += sorted({p["name"] for v in vnfd["vdu"] for p in day1_config(
+                    vnfd, v["id"]).get("initial-config-primitive", [])} - {"config"})
+                missing = day1_missing(vnfd, member_params(body, member))
+                if missing and failure is None:
+                    failure = (0.7, f"Parameter {missing[0]} needed to execute primitive "
+                                    f"{missing[1]} (member-vnf-index {member})")
+            for kdu in vnfd.get("kdu", []):
+                durations.append(self.timing.draw("kdu-juju-bundle" if "juju-bundle" in kdu
+                                                  else "kdu-helm"))
+                kdus.append(f"{kdu['name']} ({member})")
+                if self._k8s_cluster(vnfr["vim-account-id"]) is None and failure is None:
+                    failure = (0.1, f"Error deploying KDU {kdu['name']} of member-vnf-index "
+                                    f"{member}: no K8s cluster ENABLED for VIM account "
+                                    f"{vnfr['vim-account-id']}; register one first "
+                                    "(POST /admin/v1/k8sclusters)")
+        deploying = "Deploying " + "; ".join(
+            part for part in (f"VDUs: {', '.join(vdus)}" if vdus else "",
+                              f"KDUs: {', '.join(kdus)}" if kdus else "") if part)
+        stages = [(0.0, STAGE_PREPARE, "Preparing the NS: networks and VIM resources"),
+                  (0.05, STAGE_DEPLOY, deploying)]
+        if day1:
+            stages.append((0.6, STAGE_DAY1, f"Executing day-1 primitives: {', '.join(day1)}"))
+        return Plan(max(durations or [1.0]), stages, lambda: self._instantiated(nsr),
+                    *(failure or (None, "")))
+
+    def _instantiated(self, nsr: dict[str, Any]) -> str:
+        nsd = self.store.get("nsds", nsr["nsd-id"])
+        body = nsr["instantiate_params"]
+        edge_services: dict[str, dict[str, Any]] = {}
+        for vnfr, vnfd in self._members(nsr):
+            member = vnfr["member-vnf-index-ref"]
+            if any("juju-bundle" in k for k in vnfd.get("kdu", [])) and self.launch_edge:
+                host, port, stop = self.launch_edge(f"{nsr['name']}-{member}")
+                self._edges[nsr["_id"]] = stop
+                edge_services = {k.get("service", [{}])[0].get("name", "nbi"): {
+                    "type": "NodePort", "cluster_ip": "10.152.183.10", "external_ip": [host],
+                    "ports": [{"name": "nbi", "port": 9999, "protocol": "TCP",
+                               "node_port": port}]} for k in vnfd["kdu"]}
+            with self.store.lock:
+                nets = VnfNetworks(nsr, vnfr, vnfd, nsd, self.networks)
+                self._vnf_nets[vnfr["_id"]] = nets
+                by_id = {v["id"]: v for v in vnfd.get("vdu", [])}
+                vnfr["vdur"] = [nets.vdur(by_id[vdu_id], i, nsr["name"], member)
+                                for vdu_id, n in initial_counts(vnfd).items() if vdu_id in by_id
+                                for i in range(n)]
+                mgmt = next((v["ip-address"] for v in vnfr["vdur"]), None)
+                cluster = self._k8s_cluster(vnfr["vim-account-id"])
+                item_of = {k.get("kdu_name"): k for k in member_item(
+                    body, "additionalParamsForVnf", member).get("additionalParamsForKdu") or []}
+                for kdur, kdu in zip(vnfr["kdur"], vnfd.get("kdu", [])):
+                    node_ip = cluster_node_ip(cluster)
+                    kdur.update({"status": "READY", "k8s-cluster": {"id": (cluster or {}).get(
+                        "_id")}, "k8s-namespace": item_of.get(kdu["name"], {}).get(
+                        "k8s-namespace") or body.get("k8s-namespace") or "osm",
+                        "kdu-instance": f"{kdu['name']}-{new_id()[:8]}",
+                        "services": kdu_services(kdu, item_of.get(kdu["name"], {}), node_ip,
+                                                 "10.152.183.20", edge_services)})
+                    mgmt = mgmt or node_ip
+                vnfr["ip-address"] = mgmt
+                vnfr["_admin"]["nsState"] = "INSTANTIATED"
+                if any(v.get("vdu-id-ref") == "controller" for v in vnfr["vdur"]):
+                    params = member_params(body, member).get("additionalParams") or {}
+                    self._views[vnfr["_id"]] = ClusterView(vnfr, vnfd, dict(params))
+        with self.store.lock:
+            nsr.update({"nsState": "READY", "operational-status": "running",
+                        "config-status": "configured", "detailed-status": "Done"})
+        return "Done"
+
+    def _scale_target(self, nsr: dict[str, Any], op: dict[str, Any]
+                      ) -> tuple[dict[str, Any], dict[str, Any], str, bool, dict[str, int]]:
+        data = op["operationParams"]["scaleVnfData"]
+        step = data["scaleByStepData"]
+        vnfr = next(v for v, _ in self._members(nsr)
+                    if v["member-vnf-index-ref"] == step["member-vnf-index"])
+        vnfd = self.store.get("vnfds", vnfr["vnfd-id"])
+        deltas = aspect_deltas(vnfd, step["scaling-group-descriptor"]) or {}
+        return vnfr, vnfd, step["scaling-group-descriptor"], \
+            data["scaleVnfType"] == "SCALE_OUT", deltas
+
+    def _plan_scale(self, nsr: dict[str, Any], op: dict[str, Any]) -> Plan:
+        vnfr, vnfd, aspect, out, deltas = self._scale_target(nsr, op)
+        failure = None
+        for vdu_id, delta in deltas.items():
+            low, high = vdu_limits(vnfd, vdu_id)
+            count = sum(1 for v in vnfr["vdur"] if v["vdu-id-ref"] == vdu_id)
+            if out and count + delta > high:
+                failure = (0.05, f"reached the limit of {high} (max-instance-count) scaling-out "
+                                 f"operations for the scaling-group-descriptor '{aspect}'")
+            if not out and count - delta < low:
+                failure = (0.05, f"reached the limit of {low} (min-instance-count) scaling-in "
+                                 f"operations for the scaling-group-descriptor '{aspect}'")
+        names = ", ".join(deltas)
+        if out:
+            primitives = sorted({p["name"] for v in deltas for p in day1_config(vnfd, v).get(
+                "initial-config-primitive", [])} - {"config"})
+            stages = [(0.0, STAGE_PREPARE, f"Scaling out {aspect}"),
+                      (0.05, STAGE_DEPLOY, f"Deploying VDUs: {names}"),
+                      (0.6, STAGE_DAY1, f"Executing day-1 primitives: {', '.join(primitives)}")]
+        else:
+            primitives = sorted({p["name"] for v in deltas for p in day1_config(vnfd, v).get(
+                "terminate-config-primitive", [])})
+            stages = [(0.0, STAGE_PREPARE, f"Scaling in {aspect}"),
+                      (0.1, "Stage 2/3: terminate primitives.",
+                       f"Executing terminate primitives: {', '.join(primitives) or 'none'}"),
+                      (0.5, "Stage 3/3: deleting VDUs.", f"Deleting VDUs: {names}")]
+        if failure is None and out:
+            missing = day1_missing(vnfd, member_params(nsr["instantiate_params"],
+                                                       vnfr["member-vnf-index-ref"]), set(deltas))
+            if missing:
+                failure = (0.7, f"Parameter {missing[0]} needed to execute primitive "
+                                f"{missing[1]}")
+        return Plan(self.timing.draw("scale-out" if out else "scale-in"), stages,
+                    lambda: self._scaled(nsr, vnfr, vnfd, aspect, out, deltas),
+                    *(failure or (None, "")))
+
+    def _scaled(self, nsr: dict[str, Any], vnfr: dict[str, Any], vnfd: dict[str, Any],
+                aspect: str, out: bool, deltas: dict[str, int]) -> str:
+        with self.store.lock:
+            nets = self._vnf_nets[vnfr["_id"]]
+            by_id = {v["id"]: v for v in vnfd.get("vdu", [])}
+            for vdu_id, delta in deltas.items():
+                for _ in range(delta):
+                    existing = [v for v in vnfr["vdur"] if v["vdu-id-ref"] == vdu_id]
+                    if out:
+                        index = max((v["count-index"] for v in existing), default=-1) + 1
+                        vnfr["vdur"].append(nets.vdur(by_id[vdu_id], index, nsr["name"],
+                                                      vnfr["member-vnf-index-ref"]))
+                    else:
+                        last = max(existing, key=lambda v: v["count-index"])
+                        vnfr["vdur"].remove(last)
+                        view = self._views.get(vnfr["_id"])
+                        if view is not None:
+                            view.removed_nodes.discard(last["name"])
+            groups = nsr["_admin"].setdefault("scaling-group", [])
+            group = next((g for g in groups if g["name"] == aspect), None)
+            if group is None:
+                group = {"name": aspect, "nb-scale-op": 0, "scale-record": []}
+                groups.append(group)
+            group["nb-scale-op"] += 1 if out else -1
+        return "Done"
+
+    def _plan_action(self, nsr: dict[str, Any], op: dict[str, Any]) -> Plan:
+        p = op["operationParams"]
+        vnfr = next(v for v, _ in self._members(nsr)
+                    if v["member-vnf-index-ref"] == p["member_vnf_index"])
+        view = self._views.get(vnfr["_id"])
+        results: dict[str, Any] = {}
+
+        def finish() -> str:
+            if view is None:
+                raise OperationError(f"action {p['primitive']}: member {p['member_vnf_index']} "
+                                     "has no execution environment")
+            try:
+                results.update(run_primitive(view, p.get("vdu_id") or "", p["primitive"],
+                                             p.get("primitive_params") or {}))
+            except PrimitiveFailed as exc:
+                raise OperationError(str(exc)) from exc
+            return json.dumps(results, sort_keys=True)
+
+        stages = [(0.0, "", f"Executing primitive {p['primitive']}")]
+        return Plan(self.timing.draw("action"), stages, finish)
+
+    def _plan_terminate(self, nsr: dict[str, Any], op: dict[str, Any]) -> Plan:
+        with self.store.lock:
+            nsr.update({"nsState": "TERMINATING", "operational-status": "terminating",
+                        "detailed-status": "terminating"})
+        kinds = []
+        for vnfr, vnfd in self._members(nsr):
+            if vnfr["vdur"]:
+                kinds.append("terminate-vnf")
+            if vnfd.get("kdu"):
+                kinds.append("terminate-kdu")
+        duration = max([self.timing.draw(k) for k in kinds] or [1.0])
+        stages = [(0.0, "Stage 1/3: preparing the termination.", "Running terminate primitives"),
+                  (0.3, "Stage 2/3: deleting VDUs, KDUs and networks.",
+                   "Deleting VDUs and KDUs"),
+                  (0.9, "Stage 3/3: deleting the NS from the VIM.", "Deleting VIM networks")]
+        return Plan(duration, stages, lambda: self._terminated(nsr))
+
+    def _terminated(self, nsr: dict[str, Any]) -> str:
+        stop = self._edges.pop(nsr["_id"], None)
+        if stop is not None:
+            stop()
+        with self.store.lock:
+            for vnfr, _ in self._members(nsr):
+                vnfr["vdur"] = []
+                for kdur in vnfr["kdur"]:
+                    kdur.update({"status": "", "services": []})
+                vnfr["_admin"]["nsState"] = "NOT_INSTANTIATED"
+                self._views.pop(vnfr["_id"], None)
+                self._vnf_nets.pop(vnfr["_id"], None)
+            nsr.update({"nsState": "NOT_INSTANTIATED", "operational-status": "terminated",
+                        "config-status": "terminated", "detailed-status": "Done"})
+            nsr["_admin"]["nsState"] = "NOT_INSTANTIATED"
+        return "Done"
+
+    def remove_ns(self, nsr_id: str) -> None:
+        with self.store.lock:
+            nsr = self.store.data["nsrs"].pop(nsr_id, None)
+            for vnfr_id in (nsr or {}).get("constituent-vnfr-ref", []):
+                self.store.remove("vnfrs", vnfr_id)
+            for op in list(self.store.find("nslcmops", nsInstanceId=nsr_id)):
+                self.store.remove("nslcmops", op["_id"])
+
+    def stop(self) -> None:
+        for stop in list(self._edges.values()):
+            stop()
+        self._edges.clear()

@@ -1,0 +1,143 @@
+"""Waiting for OSM: operation occurrences until a final state, K8s clusters and VIM accounts
+until ENABLED. Completion is noticed from the Kafka bus when a listener is given (the
+``instantiated``/``scaled``/... record), otherwise by adaptive polling (0.5 s growing to
+5 s); polling continues in both cases to report every new ``detailed-status``."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Callable
+
+from .errors import OsmMecError
+from .kafka_bus import COMPLETION_KEYS, NS_TOPIC, KafkaUnavailable, open_consumer, poll_record
+
+if TYPE_CHECKING:
+    from .nbi import NbiClient
+
+SUCCESS = ("COMPLETED", "PARTIALLY_COMPLETED")
+FAILURE = ("FAILED", "FAILED_TEMP", "ROLLED_BACK")
+FIRST_POLL, MAX_POLL, POLL_GROWTH = 0.5, 5.0, 1.5
+Progress = Callable[[str], None]
+
+
+class OperationFailed(OsmMecError):
+    """An OSM operation ended FAILED (or timed out); carries OSM's detailed-status."""
+
+    def __init__(self, op_id: str, operation: str, state: str, detail: str) -> None:
+        self.op_id, self.operation, self.state, self.detail = op_id, operation, state, detail
+        super().__init__(f"OSM operation {operation or '?'} {op_id} {state}: "
+                         f"{detail or 'no detailed-status'}")
+
+
+class OperationListener:
+    """Follows topic ``ns`` of one OSM and remembers every completion record by op id."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self.bootstrap = bootstrap
+        self._consumer = open_consumer(bootstrap, NS_TOPIC)
+        self._done: dict[str, tuple[str, int]] = {}
+        self._changed = threading.Condition()
+        self._stop = threading.Event()
+        self.error: str | None = None
+        self._thread = threading.Thread(target=self._run, name="osm-ns-listener", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                record = poll_record(self._consumer, 0.1)
+                if record is None or record.key not in COMPLETION_KEYS:
+                    continue
+                value = record.value if isinstance(record.value, dict) else {}
+                op_id = str(value.get("nslcmop_id", ""))
+                with self._changed:
+                    self._done[op_id] = (str(value.get("operationState", "")),
+                                         record.timestamp_ms)
+                    self._changed.notify_all()
+        except KafkaUnavailable as exc:  # polling still finishes every wait
+            self.error = str(exc)
+        finally:
+            self._consumer.close()
+
+    def completion(self, op_id: str) -> tuple[str, int] | None:
+        """(operationState, record timestamp in ms) once the completion record arrived."""
+        with self._changed:
+            return self._done.get(op_id)
+
+    def wait(self, op_id: str, timeout: float) -> bool:
+        """True as soon as op_id's completion record arrives, False after `timeout`."""
+        with self._changed:
+            return self._changed.wait_for(lambda: op_id in self._done, timeout)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
+def _report(progress: Progress | None, last: str | None, status: Any) -> str | None:
+    if status and status != last and progress is not None:
+        progress(str(status))
+    return status or last
+
+
+def wait_for_operation(client: NbiClient, op_id: str, timeout: float = 3600.0,
+                       progress: Progress | None = None,
+                       listener: OperationListener | None = None,
+                       sleep: Callable[[float], None] = time.sleep,
+                       now: Callable[[], float] = time.monotonic) -> dict[str, Any]:
+    """The final operation occurrence when it COMPLETED (or PARTIALLY_COMPLETED).
+
+    Raises OperationFailed with OSM's detailed-status on FAILED/FAILED_TEMP/ROLLED_BACK and
+    when `timeout` seconds pass first.
+    """
+    deadline = now() + timeout
+    interval = FIRST_POLL
+    last: str | None = None
+    while True:
+        op = client.get_operation(op_id)
+        last = _report(progress, last, op.get("detailed-status"))
+        state = str(op.get("operationState", ""))
+        if state in SUCCESS:
+            return op
+        if state in FAILURE:
+            raise OperationFailed(op_id, str(op.get("lcmOperationType", "")), state,
+                                  str(op.get("detailed-status") or op.get("errorMessage") or ""))
+        remaining = deadline - now()
+        if remaining <= 0:
+            raise OperationFailed(op_id, str(op.get("lcmOperationType", "")), "TIMEOUT",
+                                  f"still {state or 'unknown'} after {timeout:.0f} s (last "
+                                  f"status: {last or 'none'}); OSM may still finish it: check "
+                                  f"`GET /nslcm/v1/ns_lcm_op_occs/{op_id}`")
+        pause = min(interval, remaining)
+        if listener is not None and listener.error is None:
+            listener.wait(op_id, pause)
+        else:
+            sleep(pause)
+        interval = min(interval * POLL_GROWTH, MAX_POLL)
+
+
+def wait_for_admin(client: NbiClient, kind: str, object_id: str, timeout: float = 600.0,
+                   progress: Progress | None = None,
+                   sleep: Callable[[float], None] = time.sleep,
+                   now: Callable[[], float] = time.monotonic) -> dict[str, Any]:
+    """The K8s cluster or VIM account once ``_admin.operationalState`` is ENABLED."""
+    deadline = now() + timeout
+    interval = FIRST_POLL
+    last: str | None = None
+    while True:
+        item = client.get_admin(kind, object_id)
+        admin = item.get("_admin") or {}
+        state = str(admin.get("operationalState", ""))
+        last = _report(progress, last, admin.get("detailed-status") or state)
+        if state == "ENABLED":
+            return item
+        if state == "ERROR":
+            raise OperationFailed(object_id, f"{kind} registration", "ERROR",
+                                  str(admin.get("detailed-status") or "no detail"))
+        remaining = deadline - now()
+        if remaining <= 0:
+            raise OperationFailed(object_id, f"{kind} registration", "TIMEOUT",
+                                  f"still {state or 'unknown'} after {timeout:.0f} s")
+        sleep(min(interval, remaining))
+        interval = min(interval * POLL_GROWTH, MAX_POLL)
