@@ -201,6 +201,36 @@ def mep_serve(host: str, port: int, redis_url: str, public_url: str | None,
                 proxy_headers=True)
 
 
+@cli.command()
+@click.option("--port", default=9999, show_default=True, type=int,
+              help="Port of the NBI on 127.0.0.1 (0: any free port).")
+@click.option("--kafka", metavar="HOST:PORT",
+              help="Kafka broker to publish OSM's records to. Default: start librdkafka's "
+                   "mock cluster.")
+@click.option("--time-scale", default=0.01, show_default=True, type=click.FloatRange(min=0),
+              help="Real seconds per simulated second (0: instant).")
+@click.option("--seed", type=int, help="Seed of the timing model (reproducible durations).")
+@click.option("--faults", "faults_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML list of faults to inject (see osm_mec/sandbox/faults.py).")
+@click.option("--tls", is_flag=True, help="Serve HTTPS with a fresh self-signed certificate.")
+@click.option("--user", default="admin", show_default=True, help="OSM user to accept.")
+@click.option("--project", default="admin", show_default=True, help="OSM project.")
+@click.option("--credentials-out", default=Path(".osm-mec/sandbox-credentials.yaml"),
+              show_default=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write url, user, password and project (0600). The password is "
+                   "OSM_PASSWORD or a fresh random one; it is never printed.")
+def sandbox(port: int, kafka: str | None, time_scale: float, seed: int | None,
+            faults_file: Path | None, tls: bool, user: str, project: str,
+            credentials_out: Path) -> None:
+    """Run the embedded OSM sandbox (NBI, simulated LCM, Kafka records) until Ctrl-C."""
+    from .sandbox.faults import load_faults
+    from .sandbox.run import sandbox_credentials, serve
+
+    faults = _run(lambda: load_faults(faults_file))
+    _run(lambda: serve(sandbox_credentials(user, project), credentials_out, port, kafka,
+                       time_scale, seed, faults, tls, click.echo))
+
+
 @cli.group()
 def mecapp() -> None:
     """The sample MEC application (an Mp1 client of the MEP)."""

@@ -62,7 +62,7 @@ class Publisher:
             config["bootstrap.servers"] = bootstrap
         else:
             config["test.mock.num.brokers"] = 1
-        self._producer = Producer(config)
+        self._producer: Producer | None = Producer(config)
         self._lock = threading.Lock()
         try:
             metadata = self._producer.list_topics(timeout=10)
@@ -79,14 +79,17 @@ class Publisher:
     def publish(self, topic: str, key: str, msg: dict[str, Any], timestamp_ms: int) -> None:
         """Send one record and wait until the broker has it."""
         with self._lock:
+            if self._producer is None:
+                return  # closed: the sandbox is stopping
             self._producer.produce(topic, key=key.encode(), value=encode_value(msg),
                                    timestamp=timestamp_ms)
             self._producer.flush(10)
 
     def close(self) -> None:
         with self._lock:
-            self._producer.flush(5)
-        del self._producer
+            if self._producer is not None:
+                self._producer.flush(5)
+            self._producer = None
 
 
 def open_consumer(bootstrap: str, topic: str = NS_TOPIC, from_beginning: bool = False,

@@ -7,7 +7,6 @@ Facts: ``shared/reference/osm-nbi.md``.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import random
 import time
@@ -69,15 +68,17 @@ class NbiClient:
 
     def __init__(self, url: str, credentials: Credentials, verify: bool | str = True,
                  timeout: float = 60.0, retry: RetryPolicy = RetryPolicy(),
-                 sleep: Callable[[float], None] = time.sleep, seed: int | None = None) -> None:
+                 sleep: Callable[[float], None] = time.sleep, seed: int | None = None,
+                 recovery_grace: float = 10.0) -> None:
         self.url = url.rstrip("/")
         self.credentials = credentials
         self.timeout = timeout
         self.retry = retry
         self.sleep = sleep
+        self.recovery_grace = recovery_grace
         self._rng = random.Random(seed)
-        self.session = requests.Session()
-        self.session.verify = verify
+        self.verify = verify  # passed on every request: requests lets REQUESTS_CA_BUNDLE
+        self.session = requests.Session()  # override a session-level setting
         self.session.headers["Accept"] = "application/json"
         self._token: str | None = None
         if verify is False:
@@ -89,7 +90,8 @@ class NbiClient:
         if token:
             headers["Authorization"] = f"Bearer {self.token()}"
         return self.session.request(method, self.url + path, headers=headers,
-                                    timeout=kwargs.pop("timeout", self.timeout), **kwargs)
+                                    timeout=kwargs.pop("timeout", self.timeout),
+                                    verify=self.verify, **kwargs)
 
     def request(self, method: str, path: str, *, auth: bool = True, ok: Iterable[int] = (),
                 **kwargs: Any) -> Any:
@@ -156,13 +158,25 @@ class NbiClient:
         except NbiError as exc:
             if exc.status:
                 raise
-            found = recover()
+            found = self._look_for(recover)
             if found is None:
                 raise NbiError("POST", path, 0, exc.code, f"no answer and {what} does not "
                                "exist: it was not created; run the command again",
                                self.url) from exc
             log.info("POST %s: no answer, but %s exists: using it", path, what)
             return found
+
+    def _look_for(self, recover: Callable[[], Any]) -> Any:
+        """Look the object up for `recovery_grace` seconds: OSM may still be creating it."""
+        deadline = time.monotonic() + self.recovery_grace
+        while True:
+            try:
+                found = recover()
+            except NbiError:
+                found = None
+            if found is not None or time.monotonic() >= deadline:
+                return found
+            self.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
 
     # -- packages -------------------------------------------------------------------------
     def upload_package(self, kind: str, data: bytes, filename: str, descriptor_id: str) -> str:
@@ -286,16 +300,13 @@ class NbiClient:
     # -- waiting (osm_mec.waiting) --------------------------------------------------------
     def wait_for_operation(self, op_id: str, timeout: float = 3600.0,
                            progress: Callable[[str], None] | None = None,
-                           listener: Any = None) -> dict[str, Any]:
+                           listener: Any = None, gone_ok: bool = False) -> dict[str, Any]:
+        """See osm_mec.waiting.wait_for_operation."""
         from .waiting import wait_for_operation
-        return wait_for_operation(self, op_id, timeout, progress, listener)
+        return wait_for_operation(self, op_id, timeout, progress, listener, gone_ok)
 
     def wait_for_admin(self, kind: str, object_id: str, timeout: float = 600.0,
                        progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+        """See osm_mec.waiting.wait_for_admin."""
         from .waiting import wait_for_admin
         return wait_for_admin(self, kind, object_id, timeout, progress)
-
-
-def describe(answer: Any) -> str:
-    """Compact JSON for messages."""
-    return json.dumps(answer, sort_keys=True)[:300]

@@ -10,6 +10,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import OsmMecError
+from .nbi import NbiError
 from .kafka_bus import COMPLETION_KEYS, NS_TOPIC, KafkaUnavailable, open_consumer, poll_record
 
 if TYPE_CHECKING:
@@ -84,18 +85,27 @@ def _report(progress: Progress | None, last: str | None, status: Any) -> str | N
 def wait_for_operation(client: NbiClient, op_id: str, timeout: float = 3600.0,
                        progress: Progress | None = None,
                        listener: OperationListener | None = None,
+                       gone_ok: bool = False,
                        sleep: Callable[[float], None] = time.sleep,
                        now: Callable[[], float] = time.monotonic) -> dict[str, Any]:
     """The final operation occurrence when it COMPLETED (or PARTIALLY_COMPLETED).
 
     Raises OperationFailed with OSM's detailed-status on FAILED/FAILED_TEMP/ROLLED_BACK and
-    when `timeout` seconds pass first.
+    when `timeout` seconds pass first. With `gone_ok` (a terminate with autoremove), an
+    operation that vanished (404) completed: OSM deletes its records on success.
     """
     deadline = now() + timeout
     interval = FIRST_POLL
     last: str | None = None
     while True:
-        op = client.get_operation(op_id)
+        try:
+            op = client.get_operation(op_id)
+        except NbiError as exc:
+            if not (gone_ok and exc.status == 404):
+                raise
+            return {"id": op_id, "_id": op_id, "operationState": "COMPLETED",
+                    "lcmOperationType": "terminate",
+                    "detailed-status": "Done (NS and its operation records deleted)"}
         last = _report(progress, last, op.get("detailed-status"))
         state = str(op.get("operationState", ""))
         if state in SUCCESS:

@@ -89,8 +89,8 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
-        self.osm.stop()
         self.server.stop()
+        self.osm.stop()
         self.publisher.close()
         if self._tmp is not None:
             self._tmp.cleanup()

@@ -1,0 +1,325 @@
+"""The sandbox's NBI against the facts in osm-nbi.md: paths, status codes, error bodies,
+JSON/YAML answers, package onboarding rules, instantiation checks, records."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import ipaddress
+import tarfile
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from osm_mec.nbi import NbiClient, NbiError, RetryPolicy
+from osm_mec.params import instantiation_params
+from osm_mec.waiting import OperationFailed
+
+from .conftest import CREDENTIALS, client_for, onboard
+
+
+def _token(sandbox) -> str:
+    answer = requests.post(f"{sandbox.url}/admin/v1/tokens", json={
+        "username": CREDENTIALS.user, "password": CREDENTIALS.password,
+        "project_id": CREDENTIALS.project}, headers={"Accept": "application/json"}, timeout=5)
+    assert answer.status_code == 200
+    body = answer.json()
+    assert {"_id", "id", "expires", "project_id", "project_name", "username", "admin"} <= set(body)
+    return body["id"]
+
+
+def test_error_bodies_and_answer_formats(sandbox) -> None:
+    no_token = requests.get(f"{sandbox.url}/nslcm/v1/ns_instances",
+                            headers={"Accept": "application/json"}, timeout=5)
+    assert no_token.status_code == 401
+    assert no_token.json() == {"code": "UNAUTHORIZED", "status": 401,
+                               "detail": "Needed a token or Authorization HTTP header"}
+    wrong = requests.post(f"{sandbox.url}/admin/v1/tokens", json={
+        "username": "admin", "password": "nope"}, headers={"Accept": "application/json"},
+        timeout=5)
+    assert wrong.status_code == 401 and wrong.json()["detail"] == "Invalid username or password"
+    token = _token(sandbox)
+    as_yaml = requests.get(f"{sandbox.url}/admin/v1/vim_accounts",
+                           headers={"Authorization": f"Bearer {token}"}, timeout=5)
+    assert as_yaml.headers["Content-Type"] == "application/yaml"
+    assert {v["name"] for v in yaml.safe_load(as_yaml.text)} == {"nsp-vim", "edge-vim"}
+    missing = requests.get(f"{sandbox.url}/nslcm/v1/ns_instances/nope", timeout=5, headers={
+        "Authorization": f"Bearer {token}", "Accept": "application/json"})
+    assert missing.status_code == 404 and missing.json()["code"] == "NOT_FOUND"
+    assert "vim_password" not in str(as_yaml.text).replace("vim_password: '********'", "")
+
+
+def _tar(files: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+def _upload(sandbox, kind: str, data: bytes, md5: str | None = None) -> requests.Response:
+    path = "/vnfpkgm/v1/vnf_packages_content" if kind == "vnf" else \
+        "/nsd/v1/ns_descriptors_content"
+    return requests.post(sandbox.url + path, data=data, timeout=30, headers={
+        "Authorization": f"Bearer {_token(sandbox)}", "Accept": "application/json",
+        "Content-Type": "application/gzip", "Content-Filename": "p.tar.gz",
+        "Content-File-MD5": md5 or hashlib.md5(data).hexdigest()})
+
+
+def test_package_refusals_with_osm_status_codes(make_sandbox, built: Path) -> None:
+    sandbox = make_sandbox()
+    good = (built / "k8s_cluster_vnf.tar.gz").read_bytes()
+    mismatch = _upload(sandbox, "vnf", good, md5="0" * 32)
+    assert mismatch.status_code == 409 and "Content-File-MD5" in mismatch.json()["detail"]
+    two_roots = _upload(sandbox, "vnf", _tar({"a/x.yaml": b"vnfd: {}", "b/y.yaml": b"{}"}))
+    assert two_roots.status_code == 400 and "one top-level folder" in two_roots.json()["detail"]
+    not_tar = _upload(sandbox, "vnf", b"not a tar archive")
+    assert not_tar.status_code == 400
+    broken = yaml.safe_load(next((built / "mec_app_cnf").glob("*.yaml")).read_text())
+    broken["vnfd"]["kdu"][0]["name"] = 42
+    invalid = _upload(sandbox, "vnf", _tar({"pkg/pkg_vnfd.yaml": yaml.safe_dump(broken).encode()}))
+    assert invalid.status_code == 422
+    assert invalid.json()["code"] == "UNPROCESSABLE_ENTITY"
+    assert "vnfd.kdu[0].name" in invalid.json()["detail"]
+    nsd_first = _upload(sandbox, "ns", (built / "k8s_osm_cluster_ns.tar.gz").read_bytes())
+    assert nsd_first.status_code == 409 and "not onboarded" in nsd_first.json()["detail"]
+    assert _upload(sandbox, "vnf", good).status_code == 201
+    duplicate = _upload(sandbox, "vnf", good)
+    assert duplicate.status_code == 409 and "already exists" in duplicate.json()["detail"]
+    wrong_endpoint = _upload(sandbox, "ns", (built / "mec_app_cnf.tar.gz").read_bytes())
+    assert wrong_endpoint.status_code == 422
+
+
+def test_built_packages_onboard_and_delete_rules(make_sandbox, built: Path) -> None:
+    sandbox = make_sandbox()
+    client = client_for(sandbox)
+    ids = onboard(client, built)
+    assert {p["id"] for p in client.list_packages("vnf")} == {
+        f"mecaas_{n}" for n in ids if not n.endswith("_ns")}
+    found = client.find_package("ns", "mecaas_mec_env_ns")
+    assert found["_id"] == ids["mec_env_ns"] and found["_admin"]["onboardingState"] == "ONBOARDED"
+    with pytest.raises(NbiError) as in_use:
+        client.delete_package("vnf", ids["k8s_cluster_vnf"])
+    assert in_use.value.status == 409 and in_use.value.code == "CONFLICT"
+    client.delete_package("ns", ids["k8s_osm_cluster_ns"])
+    client.delete_package("vnf", ids["baseline_cnf"], force=True)  # FORCE skips the check
+    assert client.find_package("vnf", "mecaas_baseline_cnf") is None
+    with pytest.raises(NbiError) as gone:
+        client.delete_package("ns", ids["k8s_osm_cluster_ns"])
+    assert gone.value.status == 404
+
+
+def _vim(client: NbiClient, name: str = "nsp-vim") -> str:
+    return client.find_admin("vim", name)["_id"]
+
+
+def test_create_rejects_what_nbi_rejects(sandbox, onboarded, client, profile) -> None:
+    nsd = onboarded["k8s_osm_cluster_ns"]
+    config = instantiation_params(profile, "k8s_osm_cluster_ns", "reject")
+    cases = [({"nsName": "x", "nsdId": nsd, "vimAccountId": _vim(client), "bogus": 1}, 422,
+              "'bogus'"),
+             ({"nsName": "x", "nsdId": nsd}, 422, "'vimAccountId' is a required property"),
+             ({"nsName": "x", "nsdId": "nope", "vimAccountId": _vim(client)}, 404, "nope"),
+             ({"nsName": "x", "nsdId": nsd, "vimAccountId": _vim(client),
+               "additionalParamsForVnf": [{"member-vnf-index": "ghost"}]}, 422, "ghost"),
+             ({"nsName": "x", "nsdId": nsd, "vimAccountId": _vim(client),
+               "additionalParamsForVnf": [{"member-vnf-index": "cluster",
+                                           "additionalParams": {"bad-name": 1}}]}, 422,
+              "bad-name"),
+             ({"nsName": "x", "nsdId": nsd, "vimAccountId": _vim(client),
+               "vld": [{"name": "nowhere", "vim-network-name": "n"}]}, 422, "nowhere"),
+             ({"nsName": "x", "nsdId": nsd, "vimAccountId": _vim(client),
+               "vnf": [{"member-vnf-index": "cluster", "internal-vld": [{
+                   "name": "cluster-net", "internal-connection-point": [
+                       {"id-ref": "controller-mgmt", "ip-address": "172.16.0.9"}]}]}]}, 422,
+              "controller-mgmt")]
+    for body, status, needle in cases:
+        with pytest.raises(NbiError) as refused:
+            client.request("POST", "/nslcm/v1/ns_instances_content", json=body)
+        assert refused.value.status == status, body
+        assert needle in refused.value.detail
+    assert "reject" not in {ns["name"] for ns in client.list_ns()}
+    assert config  # the valid config is what the other tests instantiate
+
+
+def test_cluster_lifecycle_records_scale_actions_terminate(sandbox, onboarded, client,
+                                                           listener, profile) -> None:
+    config = instantiation_params(profile, "k8s_osm_cluster_ns", "life")
+    ns_id, op_id = client.create_ns("life-cluster", onboarded["k8s_osm_cluster_ns"],
+                                    _vim(client), config=config)
+    op = client.wait_for_operation(op_id, listener=listener, timeout=30)
+    assert op["operationState"] == "COMPLETED" and op["detailed-status"] == "Done"
+    assert op["lcmOperationType"] == "instantiate" and op["nsInstanceId"] == ns_id
+    assert op["statusEnteredTime"] - op["startTime"] > 300  # simulated cluster deployment
+    nsr = client.get_ns(ns_id)
+    assert nsr["nsState"] == "READY" and nsr["config-status"] == "configured"
+    (vnfr,) = client.vnf_records(ns_id)
+    by_name = {v["vdu-id-ref"]: v for v in vnfr["vdur"]}
+    cluster_ips = {v["vdu-id-ref"]: next(i["ip-address"] for i in v["interfaces"]
+                                         if i.get("vnf-vld-id") == "cluster-net")
+                   for v in vnfr["vdur"]}
+    assert cluster_ips["controller"] == profile["cluster"]["controller_ip"]
+    assert ipaddress.ip_address(cluster_ips["worker"]) > ipaddress.ip_address(
+        profile["cluster"]["controller_ip"])
+    assert vnfr["ip-address"] == by_name["controller"]["ip-address"]
+
+    out = client.wait_for_operation(client.scale(ns_id, "cluster", "worker-scale", True),
+                                    listener=listener, timeout=30)
+    assert out["operationParams"]["scaleVnfData"]["scaleVnfType"] == "SCALE_OUT"
+    nodes_op = client.wait_for_operation(client.action(ns_id, "cluster", "list-nodes",
+                                                       vdu_id="controller"),
+                                         listener=listener, timeout=30)
+    nodes = yaml.safe_load(yaml.safe_load(nodes_op["detailed-status"])["nodes"])
+    assert [n["name"] for n in nodes] == ["life-cluster-cluster-controller-0",
+                                          "life-cluster-cluster-worker-0",
+                                          "life-cluster-cluster-worker-1"]
+    join = yaml.safe_load(client.wait_for_operation(client.action(
+        ns_id, "cluster", "get-join-info", vdu_id="controller"), listener=listener,
+        timeout=30)["detailed-status"])
+    assert join["endpoint"] == f"https://{by_name['controller']['ip-address']}:6443"
+    assert join["ca-cert-hash"] == config["additionalParamsForVnf"][0]["additionalParams"][
+        "ca_cert_hash"]
+    removed = client.wait_for_operation(client.action(
+        ns_id, "cluster", "remove-node", {"node": "life-cluster-cluster-worker-1"},
+        vdu_id="controller"), listener=listener, timeout=30)
+    assert "drained and deleted" in removed["detailed-status"]
+    client.wait_for_operation(client.scale(ns_id, "cluster", "worker-scale", False),
+                              listener=listener, timeout=30)
+    (vnfr,) = client.vnf_records(ns_id)
+    assert sorted(v["name"] for v in vnfr["vdur"]) == ["life-cluster-cluster-controller-0",
+                                                      "life-cluster-cluster-worker-0"]
+    with pytest.raises(OperationFailed) as below_min:
+        client.wait_for_operation(client.scale(ns_id, "cluster", "worker-scale", False),
+                                  listener=listener, timeout=30)
+    assert "(min-instance-count) scaling-in" in below_min.value.detail
+
+    with pytest.raises(NbiError) as aspect:
+        client.scale(ns_id, "cluster", "no-such-aspect", True)
+    assert aspect.value.status == 400
+    with pytest.raises(NbiError) as primitive:
+        client.action(ns_id, "cluster", "reboot-everything", vdu_id="controller")
+    assert primitive.value.status == 422
+    with pytest.raises(NbiError) as required:
+        client.action(ns_id, "cluster", "remove-node", {}, vdu_id="controller")
+    assert required.value.status == 422 and "'node' is required" in required.value.detail
+    with pytest.raises(NbiError) as wrong_unit:  # the worker's day1-2 does not declare it
+        client.action(ns_id, "cluster", "remove-node", {"node": "x"}, vdu_id="worker")
+    assert wrong_unit.value.status == 422 and "vdu 'worker'" in wrong_unit.value.detail
+
+    terminate = client.delete_ns(ns_id)
+    final = client.wait_for_operation(terminate, listener=listener, timeout=30, gone_ok=True)
+    assert final["operationState"] == "COMPLETED"
+    with pytest.raises(NbiError) as gone:
+        client.get_ns(ns_id)
+    assert gone.value.status == 404
+    with pytest.raises(NbiError) as op_gone:
+        client.get_operation(terminate)
+    assert op_gone.value.status == 404
+    with pytest.raises(NbiError) as not_instantiated:
+        client.scale(ns_id, "cluster", "worker-scale", True)
+    assert not_instantiated.value.status == 404
+
+
+def test_scale_of_a_vnf_without_that_aspect_is_refused(make_sandbox, built, profile) -> None:
+    sandbox = make_sandbox()
+    client = client_for(sandbox)
+    ids = onboard(client, built, ("baseline_vnf", "baseline_vnf_ns"))
+    ns_id, op_id = client.create_ns("base", ids["baseline_vnf_ns"], _vim(client),
+                                    config=instantiation_params(profile, "baseline_vnf_ns", "b"))
+    client.wait_for_operation(op_id, timeout=30)
+    vnfd = client.find_package("vnf", "mecaas_baseline_vnf")
+    aspects = vnfd["df"][0].get("scaling-aspect")
+    assert not aspects  # the baseline has no aspect: NBI refuses any scale request
+    with pytest.raises(NbiError) as refused:
+        client.scale(ns_id, "baseline", "worker-scale", True)
+    assert refused.value.status == 400
+
+
+def test_scale_out_past_max_instances_fails(sandbox, onboarded, client, listener,
+                                            profile) -> None:
+    ns_id, op_id = client.create_ns("max-cluster", onboarded["k8s_osm_cluster_ns"],
+                                    _vim(client), config=instantiation_params(
+                                        profile, "k8s_osm_cluster_ns", "max"))
+    client.wait_for_operation(op_id, listener=listener, timeout=30)
+    for _ in range(profile["workers"]["max"] - 1):
+        client.wait_for_operation(client.scale(ns_id, "cluster", "worker-scale", True),
+                                  listener=listener, timeout=30)
+    with pytest.raises(OperationFailed) as past_max:
+        client.wait_for_operation(client.scale(ns_id, "cluster", "worker-scale", True),
+                                  listener=listener, timeout=30)
+    assert past_max.value.state == "FAILED"
+    assert past_max.value.detail == (f"reached the limit of {profile['workers']['max']} "
+                                     "(max-instance-count) scaling-out operations for the "
+                                     "scaling-group-descriptor 'worker-scale'")
+    client.wait_for_operation(client.delete_ns(ns_id), listener=listener, timeout=30,
+                              gone_ok=True)
+
+
+def test_missing_day1_parameter_fails_like_lcm(sandbox, onboarded, client, listener,
+                                               profile) -> None:
+    config = instantiation_params(profile, "k8s_osm_cluster_ns", "noparam")
+    del config["additionalParamsForVnf"][0]["additionalParams"]["bootstrap_token"]
+    ns_id, op_id = client.create_ns("noparam", onboarded["k8s_osm_cluster_ns"], _vim(client),
+                                    config=config)
+    with pytest.raises(OperationFailed) as failed:
+        client.wait_for_operation(op_id, listener=listener, timeout=30)
+    assert failed.value.detail.startswith("Parameter bootstrap_token needed to execute "
+                                          "primitive init-control-plane")
+    assert client.get_ns(ns_id)["nsState"] == "BROKEN"
+    client.wait_for_operation(client.delete_ns(ns_id), listener=listener, timeout=30,
+                              gone_ok=True)
+    assert client.find_ns("noparam") is None
+
+
+def test_kdus_need_a_registered_cluster_and_edge_osm_comes_up(make_sandbox, built,
+                                                               profile) -> None:
+    sandbox = make_sandbox()
+    client = client_for(sandbox)
+    ids = onboard(client, built)
+    nsp, edge = _vim(client, "nsp-vim"), _vim(client, "edge-vim")
+    env_config = instantiation_params(profile, "mec_env_ns", "acme")
+    env_config["vnf"][0]["vimAccountId"] = edge
+    ns_id, op_id = client.create_ns("no-cluster-env", ids["mec_env_ns"], nsp, config=env_config)
+    with pytest.raises(OperationFailed) as no_cluster:
+        client.wait_for_operation(op_id, timeout=30)
+    assert "no K8s cluster ENABLED for VIM account" in no_cluster.value.detail
+    client.wait_for_operation(client.delete_ns(ns_id), timeout=30, gone_ok=True)
+
+    cluster_ns, op_id = client.create_ns("acme-nsp", ids["k8s_osm_cluster_ns"], nsp,
+                                         config=instantiation_params(
+                                             profile, "k8s_osm_cluster_ns", "acme"))
+    client.wait_for_operation(op_id, timeout=30)
+    register = client.wait_for_operation(client.action(
+        cluster_ns, "cluster", "register-cluster", {
+            "osm-url": sandbox.url, "osm-user": CREDENTIALS.user,
+            "osm-password": CREDENTIALS.password, "vim-account": "nsp-vim",
+            "cluster-name": "acme-nsp"}, vdu_id="controller"), timeout=30)
+    result = yaml.safe_load(register["detailed-status"])
+    assert result["state"] == "ENABLED" and result["created"] == "true"
+    registered = client.get_admin("k8scluster", result["cluster-id"])
+    assert registered["vim_account"] == nsp and registered["k8s_version"] == "1.30"
+    assert registered["credentials"]["users"][0]["user"]["token"] == "********"
+
+    env_id, op_id = client.create_ns("acme-env", ids["mec_env_ns"], nsp, config=env_config)
+    client.wait_for_operation(op_id, timeout=30)
+    records = {v["member-vnf-index-ref"]: v for v in client.vnf_records(env_id)}
+    assert records["cluster"]["vim-account-id"] == edge
+    mep = records["mep"]["kdur"][0]
+    assert mep["status"] == "READY" and mep["k8s-cluster"]["id"] == result["cluster-id"]
+    assert mep["k8s-namespace"] == "mecaas-acme"
+    assert mep["services"][0]["ports"][0]["node_port"] == profile["mep"]["node_port"]
+    (nbi,) = records["edge-osm"]["kdur"][0]["services"]
+    assert nbi["type"] == "NodePort"
+    edge_url = f"http://{nbi['external_ip'][0]}:{nbi['ports'][0]['node_port']}/osm"
+    assert [e.url for e in sandbox.edges] == [edge_url]
+    edge_client = NbiClient(edge_url, CREDENTIALS)
+    assert edge_client.list_admin("vim") == []  # a fresh Edge OSM: the chain registers its VIM
+    client.wait_for_operation(client.delete_ns(env_id), timeout=30, gone_ok=True)
+    assert sandbox.edges == []
+    with pytest.raises(NbiError) as edge_gone:
+        NbiClient(edge_url, CREDENTIALS, retry=RetryPolicy(attempts=1)).list_admin("vim")
+    assert edge_gone.value.status == 0
