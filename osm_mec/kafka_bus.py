@@ -82,7 +82,8 @@ class Publisher:
             if self._producer is None:
                 return  # closed: the sandbox is stopping
             self._producer.produce(topic, key=key.encode(), value=encode_value(msg),
-                                   timestamp=timestamp_ms)
+                                   timestamp=timestamp_ms, partition=0)  # one ordered log,
+            # as OSM's single-partition topics
             self._producer.flush(10)
 
     def close(self) -> None:

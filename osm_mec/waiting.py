@@ -75,6 +75,12 @@ class OperationListener:
         self._stop.set()
         self._thread.join(5)
 
+    def __enter__(self) -> "OperationListener":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def _report(progress: Progress | None, last: str | None, status: Any) -> str | None:
     if status and status != last and progress is not None:

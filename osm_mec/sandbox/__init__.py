@@ -64,8 +64,8 @@ class Sandbox:
         """What an NbiClient needs to verify this sandbox's TLS certificate."""
         return str(self.ca_file) if self.ca_file else True
 
-    def _launch_edge(self, label: str) -> tuple[str, int, Callable[[], None]]:
-        """Start an Edge OSM (own port, own broker); (host, port, stop) for its NBI service."""
+    def _launch_edge(self, label: str) -> tuple[str, int, str, Callable[[], None]]:
+        """Start an Edge OSM (own port, own broker); (host, port, Kafka, stop)."""
         edge = Sandbox(self.credentials, time_scale=self.time_scale,
                        seed=None if self.seed is None else self.seed + len(self.edges) + 1,
                        vims=(), tls=self.tls, name=f"edge:{label}")
@@ -82,7 +82,7 @@ class Sandbox:
                     self.edges.remove(edge)
             edge.stop()
 
-        return edge.server.host, edge.server.port, stop
+        return edge.server.host, edge.server.port, edge.kafka_bootstrap, stop
 
     def start(self) -> "Sandbox":
         self.server.start()

@@ -29,7 +29,7 @@ STAGE_PREPARE = "Stage 1/3: preparation of the environment."
 STAGE_DEPLOY = "Stage 2/3: deployment of KDUs, VMs and execution environments."
 STAGE_DAY1 = "Stage 3/3: running Day-1 primitives for NS."
 Publish = Callable[[str, str, dict[str, Any], float], None]
-EdgeLauncher = Callable[[str], tuple[str, int, Callable[[], None]]]
+EdgeLauncher = Callable[[str], tuple[str, int, str, Callable[[], None]]]
 
 
 class OperationError(Exception):
@@ -218,12 +218,20 @@ class Lcm:
         for vnfr, vnfd in self._members(nsr):
             member = vnfr["member-vnf-index-ref"]
             if any("juju-bundle" in k for k in vnfd.get("kdu", [])) and self.launch_edge:
-                host, port, stop = self.launch_edge(f"{nsr['name']}-{member}")
+                host, port, kafka, stop = self.launch_edge(f"{nsr['name']}-{member}")
                 self._edges[nsr["_id"]] = stop
                 edge_services = {k.get("service", [{}])[0].get("name", "nbi"): {
                     "type": "NodePort", "cluster_ip": "10.152.183.10", "external_ip": [host],
                     "ports": [{"name": "nbi", "port": 9999, "protocol": "TCP",
                                "node_port": port}]} for k in vnfd["kdu"]}
+                # OSM lists every Kubernetes service of a KDU; the sandbox's Edge OSM also
+                # exposes its Kafka (a real Charmed OSM does not by default)
+                kafka_host, kafka_port = kafka.rsplit(":", 1)
+                edge_services["kafka"] = {
+                    "type": "NodePort", "cluster_ip": "10.152.183.11",
+                    "external_ip": [kafka_host], "ports": [{"name": "kafka", "port": 9092,
+                                                            "protocol": "TCP",
+                                                            "node_port": int(kafka_port)}]}
             with self.store.lock:
                 nets = VnfNetworks(nsr, vnfr, vnfd, nsd, self.networks)
                 self._vnf_nets[vnfr["_id"]] = nets
@@ -237,12 +245,15 @@ class Lcm:
                     body, "additionalParamsForVnf", member).get("additionalParamsForKdu") or []}
                 for kdur, kdu in zip(vnfr["kdur"], vnfd.get("kdu", [])):
                     node_ip = cluster_node_ip(cluster)
+                    services = kdu_services(kdu, item_of.get(kdu["name"], {}), node_ip,
+                                            "10.152.183.20", edge_services)
+                    if "juju-bundle" in kdu and "kafka" in edge_services:
+                        services.append({"name": "kafka", **edge_services["kafka"]})
                     kdur.update({"status": "READY", "k8s-cluster": {"id": (cluster or {}).get(
                         "_id")}, "k8s-namespace": item_of.get(kdu["name"], {}).get(
                         "k8s-namespace") or body.get("k8s-namespace") or "osm",
                         "kdu-instance": f"{kdu['name']}-{new_id()[:8]}",
-                        "services": kdu_services(kdu, item_of.get(kdu["name"], {}), node_ip,
-                                                 "10.152.183.20", edge_services)})
+                        "services": services})
                     mgmt = mgmt or node_ip
                 vnfr["ip-address"] = mgmt
                 vnfr["_admin"]["nsState"] = "INSTANTIATED"

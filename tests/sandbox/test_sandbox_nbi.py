@@ -312,7 +312,8 @@ def test_kdus_need_a_registered_cluster_and_edge_osm_comes_up(make_sandbox, buil
     assert mep["status"] == "READY" and mep["k8s-cluster"]["id"] == result["cluster-id"]
     assert mep["k8s-namespace"] == "mecaas-acme"
     assert mep["services"][0]["ports"][0]["node_port"] == profile["mep"]["node_port"]
-    (nbi,) = records["edge-osm"]["kdur"][0]["services"]
+    nbi, kafka = records["edge-osm"]["kdur"][0]["services"]
+    assert kafka["name"] == "kafka"
     assert nbi["type"] == "NodePort"
     edge_url = f"http://{nbi['external_ip'][0]}:{nbi['ports'][0]['node_port']}/osm"
     assert [e.url for e in sandbox.edges] == [edge_url]

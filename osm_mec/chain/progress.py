@@ -1,0 +1,64 @@
+"""Progress of long operations on the terminal: the current step, OSM's latest
+``detailed-status`` and the elapsed time (a rich status line on a terminal, plain lines
+otherwise, nothing with --json)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from rich.console import Console
+
+
+class Progress:
+    def __init__(self, enabled: bool = True, console: Console | None = None) -> None:
+        self.enabled = enabled
+        self.console = console or Console(stderr=True)
+        self._status: Any = None
+        self._step = ""
+        self._started = time.monotonic()
+        self._step_started = self._started
+
+    def step(self, text: str) -> None:
+        self._finish_line()
+        self._step, self._step_started = text, time.monotonic()
+        if not self.enabled:
+            return
+        if self.console.is_terminal:
+            self._status = self.console.status(text)
+            self._status.start()
+        else:
+            self.console.print(f"[{self._elapsed()}] {text}", highlight=False)
+
+    def status(self, detail: str) -> None:
+        """OSM's detailed-status of the operation being waited for."""
+        if not self.enabled:
+            return
+        line = f"{self._step}: {detail}"
+        if self._status is not None:
+            self._status.update(f"{line} ({time.monotonic() - self._step_started:.0f} s)")
+        else:
+            self.console.print(f"[{self._elapsed()}]   {detail}", highlight=False)
+
+    def note(self, text: str) -> None:
+        if self.enabled:
+            self.console.print(f"[{self._elapsed()}] {text}", highlight=False)
+
+    def _elapsed(self) -> str:
+        return f"{time.monotonic() - self._started:7.1f}s"
+
+    def _finish_line(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self.console.print(f"[{self._elapsed()}] {self._step} "
+                               f"({time.monotonic() - self._step_started:.1f} s)",
+                               highlight=False)
+            self._status = None
+
+    def close(self) -> None:
+        self._finish_line()
+
+
+def quiet() -> Progress:
+    return Progress(enabled=False, console=Console(file=sys.stderr))

@@ -1,0 +1,317 @@
+"""Steps 1 to 5 of the B2B2C chain (ARCHITECTURE.md), each resumable: what exists in OSM
+(found by name) is adopted, only what is missing is created, and every object is recorded
+in the CSP's state file as soon as OSM gives it an id."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import yaml
+
+from ..credentials import Credentials
+from ..descriptors import package_spec
+from ..descriptors import network_services as nsd_members
+from ..errors import OsmMecError
+from ..nbi import NbiClient, NbiError, RetryPolicy
+from ..packages import archive_bytes, package_files
+from ..params import instantiation_params
+from ..profile import Profile
+from ..waiting import OperationFailed
+from . import names
+from .progress import Progress
+from .state import CspState
+from .target import OsmTarget
+
+EDGE_OSM_WAIT = 600.0
+
+
+class ChainFailed(OsmMecError):
+    """A step failed: which step, OSM's detail, what to do."""
+
+    def __init__(self, step: str, detail: str, hint: str) -> None:
+        self.step, self.detail, self.hint = step, detail, hint
+        super().__init__(f"step '{step}' failed: {detail}\n  what to do: {hint}")
+
+
+def primitive_results(op: dict[str, Any]) -> dict[str, Any]:
+    """An action's results from its detailed-status (JSON or YAML text)."""
+    text = op.get("detailed-status") or "{}"
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        value = None
+    return value if isinstance(value, dict) else {"output": text}
+
+
+@dataclass
+class Chain:
+    """One CSP's chain on one Main OSM."""
+
+    profile: Profile
+    csp: str
+    main: OsmTarget
+    state: CspState
+    progress: Progress
+    nsp_vim: str = "nsp-vim"
+    edge_vim: str = "edge-vim"
+    edge_credentials: Credentials | None = None
+    edge_vim_password: str | None = None
+    edge: OsmTarget | None = None
+    created: list[tuple[str, str]] = field(default_factory=list)  # (osm, state key)
+
+    @property
+    def b2b2c(self) -> bool:
+        return self.profile["model"] == "b2b2c"
+
+    def app_target(self) -> OsmTarget:
+        return self.edge if self.b2b2c and self.edge else self.main
+
+    # -- the whole chain ------------------------------------------------------------------
+    def provision(self) -> dict[str, Any]:
+        self.state.set(csp=self.csp, model=self.profile["model"], main_url=self.main.client.url)
+        steps: list[tuple[str, Callable[[], None]]] = [
+            ("1 onboard packages into the Main OSM", self.onboard_main),
+            ("2 k8s-osm-cluster-ns: NSP cluster, registered in the Main OSM", self.nsp_cluster),
+            ("3 mec-env-ns: edge cluster, MEC platform"
+             + (", Edge OSM" if self.b2b2c else ""), self.environment),
+        ]
+        if self.b2b2c:
+            steps.append(("4 Edge OSM: edge VIM and edge cluster registered, ENABLED",
+                          self.edge_registrations))
+        else:
+            steps.append(("4 edge cluster registered in the Main OSM (B2C)",
+                          self.edge_registrations))
+        steps.append(("5 mec-app-ns on the " + ("Edge" if self.b2b2c else "Main") + " OSM",
+                      self.application))
+        for title, run in steps:
+            self.progress.step(title)
+            try:
+                run()
+            except OperationFailed as exc:
+                raise ChainFailed(title, f"OSM operation {exc.operation} {exc.op_id} "
+                                  f"{exc.state}: {exc.detail}", "fix the cause, then run "
+                                  "`osm-mec provision` again (it resumes), or `osm-mec teardown "
+                                  f"--csp {self.csp}`") from exc
+            except NbiError as exc:
+                raise ChainFailed(title, str(exc), "check the OSM URL, credentials and the "
+                                  "objects named above; `osm-mec provision` resumes") from exc
+        self.progress.close()
+        return self.summary()
+
+    # -- step 1 and 5's onboarding --------------------------------------------------------
+    def onboard(self, target: OsmTarget, packages: tuple[str, ...]) -> None:
+        for name in packages:
+            spec = package_spec(name)
+            generated = spec.generate(self.profile)
+            body = generated["vnfd"] if spec.kind == "vnf" else generated["nsd"]["nsd"][0]
+            existing = target.client.find_package(spec.kind, body["id"])
+            if existing is not None:
+                stored = {k: v for k, v in existing.items() if not k.startswith("_")}
+                if json.dumps(stored, sort_keys=True) != json.dumps(body, sort_keys=True):
+                    raise ChainFailed(f"onboard {name}", f"{target.label} OSM already has a "
+                                      f"different {body['id']} (_id {existing['_id']})",
+                                      "delete that package from OSM or use another profile "
+                                      "prefix; packages are never overwritten silently")
+                self.progress.status(f"{body['id']}: already onboarded, unchanged")
+                continue
+            data = archive_bytes(name, package_files(spec, self.profile))
+            target.client.upload_package(spec.kind, data, f"{name}.tar.gz", body["id"])
+            self.progress.status(f"{body['id']}: onboarded")
+
+    def onboard_main(self) -> None:
+        self.onboard(self.main, names.MAIN_PACKAGES if self.b2b2c else names.B2C_MAIN_PACKAGES)
+
+    # -- NS instances ---------------------------------------------------------------------
+    def ensure_ns(self, target: OsmTarget, role: names.NsRole, vim: str,
+                  config: Callable[[], dict[str, Any]]) -> str:
+        name = role.ns_name(self.profile, self.csp)
+        existing = target.client.find_ns(name)
+        if existing is not None:
+            ns_id = existing["_id"]
+            target.know(ns_id, name)
+            self.state.record(role.key, id=ns_id, name=name, osm=target.label)
+            state = existing.get("nsState")
+            if state == "READY":
+                self.progress.status(f"{name}: exists and is READY")
+                return ns_id
+            pending = [op for op in target.client.list_operations(ns_id)
+                       if op.get("operationState") == "PROCESSING"]
+            if state == "BUILDING" and pending:
+                self.progress.status(f"{name}: still being instantiated, waiting")
+                target.wait(pending[0]["_id"], name, self.progress)
+                return ns_id
+            raise ChainFailed(f"instantiate {name}", f"{name} exists in the {target.label} OSM "
+                              f"in state {state}", f"run `osm-mec teardown --csp {self.csp}` "
+                              "(or delete that NS), then provision again")
+        nsd = target.client.find_package("ns", self.profile.descriptor_id(role.package))
+        if nsd is None:
+            raise ChainFailed(f"instantiate {name}", f"NSD {role.package} is not onboarded "
+                              f"in the {target.label} OSM", "run provision again (step 1 "
+                              "onboards it)")
+        vim_doc = target.client.find_admin("vim", vim)
+        if vim_doc is None:
+            raise ChainFailed(f"instantiate {name}", f"VIM account {vim!r} not found in the "
+                              f"{target.label} OSM", "pass an existing one with --vim / "
+                              "--edge-vim")
+        ns_id, op_id = target.client.create_ns(name, nsd["_id"], vim_doc["_id"],
+                                               f"osm-mec {role.paper} of CSP {self.csp}",
+                                               config())
+        target.know(ns_id, name)
+        self.state.record(role.key, id=ns_id, name=name, osm=target.label)
+        self.created.append((target.label, role.key))
+        target.wait(op_id, name, self.progress)
+        return ns_id
+
+    def _config(self, role: names.NsRole, vnf_vims: dict[str, str] | None = None
+                ) -> Callable[[], dict[str, Any]]:
+        def build() -> dict[str, Any]:
+            config = instantiation_params(self.profile, role.package, self.csp)
+            for item in config.get("vnf", []):
+                if vnf_vims and item["member-vnf-index"] in vnf_vims:
+                    item["vimAccountId"] = vnf_vims[item["member-vnf-index"]]
+            return config
+        return build
+
+    # -- registrations --------------------------------------------------------------------
+    def register_cluster(self, ns_key: str, into: OsmTarget, vim: str, cluster: str,
+                         state_key: str) -> None:
+        """The cluster's controller registers its cluster in `into` (register-cluster)."""
+        existing = into.client.find_admin("k8scluster", cluster)
+        if existing is not None and existing["_admin"]["operationalState"] == "ENABLED":
+            self.state.record(state_key, id=existing["_id"], name=cluster, osm=into.label)
+            self.progress.status(f"{cluster}: already registered and ENABLED")
+            return
+        ns = self.state.get(ns_key)
+        assert ns is not None
+        creds = into.client.credentials
+        op_id = self.main.client.action(ns["id"], nsd_members.CLUSTER_MEMBER, "register-cluster", {
+            "osm-url": into.client.url, "osm-user": creds.user, "osm-password": creds.password,
+            "osm-project": creds.project, "vim-account": vim, "cluster-name": cluster,
+            "verify-tls": "true" if into.client.verify is True else "false"},
+            vdu_id="controller")
+        op = self.main.wait(op_id, ns["name"], self.progress)
+        result = primitive_results(op)
+        if existing is None:
+            self.created.append((into.label, state_key))
+        cluster_id = str(result.get("cluster-id") or into.client.find_admin(
+            "k8scluster", cluster)["_id"])
+        self.state.record(state_key, id=cluster_id, name=cluster, osm=into.label)
+        into.client.wait_for_admin("k8scluster", cluster_id, progress=self.progress.status)
+
+    def nsp_cluster(self) -> None:
+        self.ensure_ns(self.main, names.NSP_CLUSTER, self.nsp_vim,
+                       self._config(names.NSP_CLUSTER))
+        self.register_cluster(names.NSP_CLUSTER.key, self.main, self.nsp_vim,
+                              names.nsp_cluster(self.profile, self.csp), "nsp-cluster")
+
+    def environment(self) -> None:
+        edge_vim = self.main.client.find_admin("vim", self.edge_vim)
+        if edge_vim is None:
+            raise ChainFailed("mec-env-ns", f"edge VIM account {self.edge_vim!r} not found in "
+                              "the Main OSM", "pass an existing one with --edge-vim")
+        self.ensure_ns(self.main, names.ENV, self.nsp_vim, self._config(
+            names.ENV, {nsd_members.CLUSTER_MEMBER: edge_vim["_id"]}))
+
+    # -- step 4 ---------------------------------------------------------------------------
+    def edge_osm_endpoint(self) -> tuple[str, str | None]:
+        """The Edge OSM's NBI URL (and Kafka, when exposed) from the Edge-MANO KDU record."""
+        env = self.state.get(names.ENV.key)
+        assert env is not None
+        vnfrs = self.main.client.vnf_records(env["id"])
+        kdur = next((k for v in vnfrs if v["member-vnf-index-ref"] == nsd_members.EDGE_OSM_MEMBER
+                     for k in v.get("kdur", [])), None)
+        services = {s.get("name"): s for s in (kdur or {}).get("services", [])}
+        nbi = services.get("nbi")
+        if not nbi or not nbi.get("external_ip") or not nbi.get("ports"):
+            raise ChainFailed("Edge OSM discovery", "the Edge-MANO KDU has no NodePort service "
+                              "'nbi' with an external IP in its record",
+                              "check the KDU in the Main OSM (`GET /nslcm/v1/vnf_instances?"
+                              f"nsr-id-ref={env['id']}`)")
+        scheme = self.main.client.url.split("://", 1)[0]
+        url = f"{scheme}://{nbi['external_ip'][0]}:{nbi['ports'][0]['node_port']}/osm"
+        kafka = services.get("kafka")
+        bootstrap = (f"{kafka['external_ip'][0]}:{kafka['ports'][0]['node_port']}"
+                     if kafka and kafka.get("external_ip") else None)
+        return url, bootstrap
+
+    def connect_edge(self) -> OsmTarget:
+        if self.edge is not None:
+            return self.edge
+        url, kafka = self.edge_osm_endpoint()
+        client = NbiClient(url, self.edge_credentials or self.main.client.credentials,
+                           verify=self.main.client.verify,
+                           retry=RetryPolicy(attempts=8, base_delay=1.0, max_delay=15.0))
+        self.edge = OsmTarget("edge", client, kafka, self.main.simulated)
+        self.edge.connect_kafka()
+        self.state.record("edge-osm", url=url, kafka=kafka)
+        client.list_admin("vim")  # answers once the Edge OSM is up (GETs are retried)
+        self.progress.status(f"Edge OSM answers at {url}")
+        return self.edge
+
+    def ensure_edge_vim(self, edge: OsmTarget) -> None:
+        existing = edge.client.find_admin("vim", self.edge_vim)
+        if existing is None:
+            source = self.main.client.find_admin("vim", self.edge_vim)
+            assert source is not None
+            password = self.edge_vim_password
+            if password is None:
+                if not self.main.simulated:
+                    raise ChainFailed("register the edge VIM in the Edge OSM", "no password for "
+                                      f"VIM account {self.edge_vim!r}", "set "
+                                      "OSM_EDGE_VIM_PASSWORD (never on the command line)")
+                password = secrets.token_urlsafe(12)  # the sandbox checks no VIM password
+            vim_id = edge.client.create_admin("vim", {
+                "name": self.edge_vim, "vim_type": source["vim_type"],
+                "vim_url": source["vim_url"], "vim_user": source["vim_user"],
+                "vim_password": password, "vim_tenant_name": source["vim_tenant_name"],
+                **({"config": source["config"]} if source.get("config") else {}),
+                "description": f"edge VIM of CSP {self.csp} (osm-mec)"})
+            self.created.append(("edge", "edge-vim"))
+        else:
+            vim_id = existing["_id"]
+        self.state.record("edge-vim", id=vim_id, name=self.edge_vim, osm="edge")
+        edge.client.wait_for_admin("vim", vim_id, progress=self.progress.status)
+
+    def edge_registrations(self) -> None:
+        if self.b2b2c:
+            edge = self.connect_edge()
+            self.ensure_edge_vim(edge)
+            self.register_cluster(names.ENV.key, edge, self.edge_vim,
+                                  names.edge_cluster(self.profile, self.csp), "edge-cluster")
+        else:
+            self.register_cluster(names.ENV.key, self.main, self.edge_vim,
+                                  names.edge_cluster(self.profile, self.csp), "edge-cluster")
+
+    # -- step 5 ---------------------------------------------------------------------------
+    def application(self) -> None:
+        target = self.app_target()
+        if self.b2b2c:
+            self.onboard(target, names.EDGE_PACKAGES)
+        self.ensure_ns(target, names.APP, self.edge_vim, self._config(names.APP))
+
+    # -- results --------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        objects = self.state.data["objects"]
+        result: dict[str, Any] = {"csp": self.csp, "model": self.profile["model"],
+                                  "main_osm": self.main.client.url, "objects": objects}
+        app = objects.get(names.APP.key)
+        if app:
+            target = self.app_target()
+            records = target.client.vnf_records(app["id"])
+            result["application"] = [s for v in records for k in v.get("kdur", [])
+                                     for s in k.get("services", [])]
+        env = objects.get(names.ENV.key)
+        if env:
+            records = self.main.client.vnf_records(env["id"])
+            result["mep"] = [s for v in records if v["member-vnf-index-ref"] ==
+                             nsd_members.MEP_MEMBER for k in v.get("kdur", [])
+                             for s in k.get("services", [])]
+        return result
+
+    def close(self) -> None:
+        for target in (self.main, self.edge):
+            if target is not None:
+                target.close()

@@ -1,0 +1,87 @@
+"""Teardown of everything a CSP owns, in reverse order of the chain, including its
+registrations in the Edge OSM. Idempotent: every object is looked up by name, what is
+already gone is skipped; works after any partial failure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..nbi import NbiError
+from . import names
+from .progress import Progress
+from .provision import Chain
+
+
+def _delete_ns(chain: Chain, target, role: names.NsRole, progress: Progress,
+               done: list[str]) -> None:
+    name = role.ns_name(chain.profile, chain.csp)
+    ns = target.client.find_ns(name)
+    if ns is None:
+        progress.status(f"{name}: not in the {target.label} OSM")
+    else:
+        target.know(ns["_id"], name)
+        progress.status(f"{name}: terminating")
+        op_id = target.client.delete_ns(ns["_id"])
+        if op_id:
+            target.wait(op_id, name, progress, gone_ok=True)
+        done.append(f"{target.label}: NS {name}")
+    chain.state.forget(role.key)
+
+
+def _delete_admin(chain: Chain, target, kind: str, name: str, key: str, progress: Progress,
+                  done: list[str]) -> None:
+    found = target.client.find_admin(kind, name)
+    if found is not None:
+        target.client.delete_admin(kind, found["_id"])
+        done.append(f"{target.label}: {kind} {name}")
+        progress.status(f"{name}: deleted from the {target.label} OSM")
+    chain.state.forget(key)
+
+
+def teardown(chain: Chain, keys: set[str] | None = None) -> dict[str, Any]:
+    """Delete the CSP's objects (only `keys` of the state file when given: a rollback)."""
+    progress = chain.progress
+    done: list[str] = []
+    notes: list[str] = []
+    wanted = (lambda key: True) if keys is None else (lambda key: key in keys)
+    edge_cluster = names.edge_cluster(chain.profile, chain.csp)
+    if chain.b2b2c:
+        progress.step("Edge OSM: application, edge cluster and edge VIM")
+        edge = None
+        if chain.state.get("edge-osm") or chain.main.client.find_ns(
+                names.ENV.ns_name(chain.profile, chain.csp)):
+            try:
+                edge = chain.connect_edge()
+            except (NbiError, Exception) as exc:  # the Edge OSM may be gone already
+                notes.append(f"Edge OSM not reachable ({exc}); its objects go with it")
+        if edge is not None:
+            if wanted(names.APP.key):
+                _delete_ns(chain, edge, names.APP, progress, done)
+            if wanted("edge-cluster"):
+                _delete_admin(chain, edge, "k8scluster", edge_cluster, "edge-cluster",
+                              progress, done)
+            if wanted("edge-vim"):
+                _delete_admin(chain, edge, "vim", chain.edge_vim, "edge-vim", progress, done)
+    else:
+        progress.step("Main OSM: application and edge cluster registration")
+        if wanted(names.APP.key):
+            _delete_ns(chain, chain.main, names.APP, progress, done)
+        if wanted("edge-cluster"):
+            _delete_admin(chain, chain.main, "k8scluster", edge_cluster, "edge-cluster",
+                          progress, done)
+    if wanted(names.ENV.key):
+        progress.step("Main OSM: mec-env-ns" + (" (and with it the Edge OSM)"
+                                                 if chain.b2b2c else ""))
+        _delete_ns(chain, chain.main, names.ENV, progress, done)
+        chain.state.forget("edge-osm")
+    if wanted("nsp-cluster"):
+        progress.step("Main OSM: NSP cluster registration")
+        _delete_admin(chain, chain.main, "k8scluster", names.nsp_cluster(chain.profile, chain.csp),
+                      "nsp-cluster", progress, done)
+    if wanted(names.NSP_CLUSTER.key):
+        progress.step("Main OSM: k8s-osm-cluster-ns")
+        _delete_ns(chain, chain.main, names.NSP_CLUSTER, progress, done)
+    progress.close()
+    if keys is None and not chain.state.data["objects"]:
+        chain.state.delete()
+    return {"csp": chain.csp, "deleted": done, "notes": notes}
