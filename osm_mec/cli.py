@@ -17,6 +17,9 @@ from . import __version__
 from .errors import OsmMecError, UsageError
 from .profile import default_profile_yaml, load_profile
 
+if True:  # the chain's commands live in cli_chain (it imports _run from here lazily)
+    from .cli_chain import register as register_chain_commands
+
 PROFILE_OPTION = click.option(
     "--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
     help="MECaaS profile (YAML). Default: the built-in default profile.")
@@ -291,6 +294,9 @@ def _write(target: Path, text: str, writer: Callable[[Path, str], None]) -> None
         writer(target, text)
     except OSError as exc:
         raise OsmMecError(f"{target}: cannot write: {exc.strerror}") from exc
+
+
+register_chain_commands(cli)
 
 
 def main() -> None:

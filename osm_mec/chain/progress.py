@@ -12,9 +12,12 @@ from rich.console import Console
 
 
 class Progress:
-    def __init__(self, enabled: bool = True, console: Console | None = None) -> None:
+    def __init__(self, enabled: bool = True, console: Console | None = None,
+                 prefix: str = "", spinner: bool = True) -> None:
         self.enabled = enabled
         self.console = console or Console(stderr=True)
+        self.prefix = f"{prefix}: " if prefix else ""
+        self.spinner = spinner and self.console.is_terminal
         self._status: Any = None
         self._step = ""
         self._started = time.monotonic()
@@ -25,11 +28,11 @@ class Progress:
         self._step, self._step_started = text, time.monotonic()
         if not self.enabled:
             return
-        if self.console.is_terminal:
+        if self.spinner:
             self._status = self.console.status(text)
             self._status.start()
         else:
-            self.console.print(f"[{self._elapsed()}] {text}", highlight=False)
+            self.console.print(f"[{self._elapsed()}] {self.prefix}{text}", highlight=False)
 
     def status(self, detail: str) -> None:
         """OSM's detailed-status of the operation being waited for."""
@@ -39,11 +42,11 @@ class Progress:
         if self._status is not None:
             self._status.update(f"{line} ({time.monotonic() - self._step_started:.0f} s)")
         else:
-            self.console.print(f"[{self._elapsed()}]   {detail}", highlight=False)
+            self.console.print(f"[{self._elapsed()}]   {self.prefix}{detail}", highlight=False)
 
     def note(self, text: str) -> None:
         if self.enabled:
-            self.console.print(f"[{self._elapsed()}] {text}", highlight=False)
+            self.console.print(f"[{self._elapsed()}] {self.prefix}{text}", highlight=False)
 
     def _elapsed(self) -> str:
         return f"{time.monotonic() - self._started:7.1f}s"

@@ -75,6 +75,14 @@ class OsmTarget:
         """Name an NS for the timing records (terminate records carry only its id)."""
         self.ns_names[ns_id] = ns_name
 
+    def stop_kafka(self) -> None:
+        """Stop listening (the OSM is going away); collected records are kept."""
+        if self.listener is not None:
+            self.listener.close()
+            self.listener = None
+        if self.collector is not None:
+            self.collector.stop()
+
     def close(self) -> None:
         if self.listener is not None:
             self.listener.close()

@@ -62,6 +62,8 @@ def teardown(chain: Chain, keys: set[str] | None = None) -> dict[str, Any]:
                               progress, done)
             if wanted("edge-vim"):
                 _delete_admin(chain, edge, "vim", chain.edge_vim, "edge-vim", progress, done)
+            if wanted(names.ENV.key):
+                edge.stop_kafka()  # the Edge OSM goes with mec-env-ns
     else:
         progress.step("Main OSM: application and edge cluster registration")
         if wanted(names.APP.key):

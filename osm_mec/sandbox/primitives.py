@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -14,6 +15,7 @@ import yaml
 from ..credentials import Credentials
 from ..errors import OsmMecError
 from ..nbi import NbiClient, RetryPolicy
+from ..waiting import wait_for_admin
 from .deploy import day1_config
 
 CONTROLLER_ONLY = {"get-join-info", "get-kubeconfig", "remove-node", "list-nodes",
@@ -82,8 +84,10 @@ def _register(view: ClusterView, p: dict[str, Any]) -> dict[str, Any]:
             "vim_account": vim["_id"], "k8s_version": view.k8s_version(),
             "nets": {"net1": p.get("vim-network") or None}, "namespace": "kube-system",
             "description": "registered by osm-mec"})
-        state = client.wait_for_admin("k8scluster", cluster_id,
-                                      timeout=float(p.get("timeout") or 600))
+        # poll fast: the sandbox's real seconds are many simulated ones
+        state = wait_for_admin(client, "k8scluster", cluster_id,
+                               timeout=float(p.get("timeout") or 600),
+                               sleep=lambda _: time.sleep(0.02))
     except OsmMecError as exc:  # NbiError, OperationFailed: the charm's output
         raise PrimitiveFailed(f"register-cluster: {exc}") from exc
     return {"cluster-id": cluster_id, "state": state["_admin"]["operationalState"],

@@ -1,0 +1,103 @@
+"""Running chain commands for one or several CSPs: timings written after every command,
+rollback on request, several CSPs in parallel without sharing anything but the OSM."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import OsmMecError
+from ..profile import Profile
+from ..timings.records import write_jsonl
+from . import names
+from .progress import Progress
+from .provision import Chain, ChainFailed
+from .scaling import scale, status
+from .session import Session
+from .teardown import teardown
+
+DEFAULT_TIMINGS_DIR = Path(".osm-mec/timings")
+Action = Callable[[Chain], dict[str, Any]]
+
+
+def record_timings(chain: Chain, timings_dir: Path, iteration: int | None = None) -> list[str]:
+    """Append this command's operation timings to <timings_dir>/<csp>.jsonl; notes."""
+    labels = names.paper_labels(chain.profile, chain.csp)
+    notes: list[str] = []
+    for target in (chain.main, chain.edge):
+        if target is None:
+            continue
+        timings, target_notes = target.timings(labels)
+        if iteration is not None:
+            from dataclasses import replace
+            timings = [replace(t, iteration=iteration) for t in timings]
+        write_jsonl(timings_dir / f"{chain.csp}.jsonl", timings)
+        notes += target_notes
+    return notes
+
+
+def run_for_csp(session: Session, profile: Profile, csp: str, state_dir: Path,
+                timings_dir: Path, action: Action, progress: Progress,
+                rollback: bool = False, iteration: int | None = None) -> dict[str, Any]:
+    chain = session.chain(profile, csp, state_dir, progress,
+                          os.environ.get("OSM_EDGE_VIM_PASSWORD"))
+    try:
+        try:
+            result = action(chain)
+        except ChainFailed as failure:
+            if rollback and chain.created:
+                progress.note(f"rolling back what this run created: "
+                              f"{', '.join(k for _, k in chain.created)}")
+                teardown(chain, {key for _, key in chain.created})
+                raise OsmMecError(f"{failure}\n  rolled back: "
+                                  f"{', '.join(k for _, k in chain.created)}") from failure
+            raise
+        except KeyboardInterrupt:
+            raise OsmMecError(f"interrupted; everything created so far is in "
+                              f"{chain.state.path}: run the command again to resume, or "
+                              f"`osm-mec teardown --csp {csp}`") from None
+        finally:
+            notes = record_timings(chain, timings_dir, iteration)
+        result["timings_file"] = str(timings_dir / f"{csp}.jsonl")
+        if notes:
+            result["notes"] = notes
+        if session.simulated:
+            result["simulated"] = True
+        return result
+    finally:
+        chain.close()
+
+
+def run_many(session: Session, profile: Profile, csps: list[str], state_dir: Path,
+             timings_dir: Path, action: Action, progress: Callable[[str], Progress],
+             parallel: int = 1, rollback: bool = False) -> list[dict[str, Any]]:
+    """Run `action` for each CSP, `parallel` at a time; every CSP's error is reported."""
+    def one(csp: str) -> dict[str, Any]:
+        try:
+            return run_for_csp(session, profile, csp, state_dir, timings_dir, action,
+                               progress(csp), rollback)
+        except OsmMecError as exc:
+            return {"csp": csp, "error": str(exc), "exit_code": exc.exit_code}
+
+    if parallel <= 1 or len(csps) == 1:
+        return [one(csp) for csp in csps]
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        return list(pool.map(one, csps))
+
+
+def provision_action(chain: Chain) -> dict[str, Any]:
+    return chain.provision()
+
+
+def teardown_action(chain: Chain) -> dict[str, Any]:
+    return teardown(chain)
+
+
+def scale_action(out: bool, count: int) -> Action:
+    return lambda chain: scale(chain, out, count)
+
+
+def status_action(chain: Chain) -> dict[str, Any]:
+    return status(chain)

@@ -1,0 +1,92 @@
+"""Where the chain runs: a real OSM (--osm-url, credentials from the environment or a 0600
+file, TLS options, its Kafka) or, without --osm-url, an embedded sandbox started for the
+command (results labelled simulated)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..credentials import Credentials, load_credentials
+from ..errors import UsageError
+from ..nbi import NbiClient
+from ..profile import Profile
+from .progress import Progress
+from .provision import Chain
+from .state import CspState
+from .target import OsmTarget
+
+
+@dataclass(frozen=True)
+class OsmOptions:
+    osm_url: str | None = None
+    credentials_file: Path | None = None
+    user: str | None = None
+    project: str | None = None
+    ca_bundle: Path | None = None
+    insecure: bool = False
+    kafka: str | None = None
+    nsp_vim: str = "nsp-vim"
+    edge_vim: str = "edge-vim"
+    time_scale: float = 0.01
+    seed: int | None = None
+    faults: Any = None
+
+    def verify(self) -> bool | str:
+        if self.insecure and self.ca_bundle:
+            raise UsageError("--insecure and --ca-bundle exclude each other")
+        return False if self.insecure else (str(self.ca_bundle) if self.ca_bundle else True)
+
+
+class Session:
+    """The Main OSM for a command; stops the embedded sandbox at the end."""
+
+    def __init__(self, options: OsmOptions) -> None:
+        self.options = options
+        self.sandbox = None
+        if options.osm_url:
+            self.credentials = load_credentials(options.user, options.project,
+                                                options.credentials_file)
+            self.url, self.verify, self.kafka = options.osm_url, options.verify(), options.kafka
+            self.simulated = False
+        else:
+            from ..sandbox import Sandbox
+            self.credentials = Credentials(options.user or "admin", secrets.token_urlsafe(18),
+                                           options.project or "admin")
+            self.sandbox = Sandbox(self.credentials, time_scale=options.time_scale,
+                                   seed=options.seed, faults=options.faults,
+                                   vims=(options.nsp_vim, options.edge_vim)).start()
+            self.url, self.verify = self.sandbox.url, self.sandbox.verify
+            self.kafka, self.simulated = self.sandbox.kafka_bootstrap, True
+
+    def target(self) -> OsmTarget:
+        target = OsmTarget("main", NbiClient(self.url, self.credentials, verify=self.verify),
+                           self.kafka, self.simulated)
+        target.connect_kafka()
+        return target
+
+    def chain(self, profile: Profile, csp: str, state_dir: Path, progress: Progress,
+              edge_vim_password: str | None = None) -> Chain:
+        state = CspState.load(state_dir, csp)
+        recorded = state.data.get("main_url")
+        if recorded and recorded != self.url and state.data.get("objects"):
+            hint = ("that run used an embedded sandbox, which ended with it"
+                    if self.simulated or "127.0.0.1" in recorded else
+                    f"pass --osm-url {recorded}")
+            raise UsageError(f"{state.path}: CSP {csp} was provisioned on {recorded}, not "
+                             f"{self.url}; {hint} (or move the state file away)")
+        return Chain(profile, csp, self.target(), state, progress, self.options.nsp_vim,
+                     self.options.edge_vim, edge_vim_password=edge_vim_password)
+
+    def close(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.stop()
+            self.sandbox = None
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

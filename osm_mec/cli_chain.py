@@ -1,0 +1,206 @@
+"""The chain's commands: provision, scale, teardown, status, demo, bench, timings, report.
+Thin: parse, call osm_mec.chain / osm_mec.timings, render (text or --json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from .chain.progress import Progress
+from .chain.run import (DEFAULT_TIMINGS_DIR, provision_action, run_many, scale_action,
+                        status_action, teardown_action)
+from .chain.session import OsmOptions, Session
+from .chain.state import DEFAULT_STATE_DIR
+from .errors import UsageError
+from .params import check_csp
+from .profile import load_profile
+
+
+def osm_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by every command that talks to OSM."""
+    options = [
+        click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
+                     help="MECaaS profile (YAML). Default: the built-in default profile."),
+        click.option("--osm-url", envvar="OSM_URL", help="Main OSM NBI, e.g. "
+                     "https://10.0.0.5:9999/osm (env OSM_URL). Default: an embedded sandbox "
+                     "for this command (results labelled simulated)."),
+        click.option("--osm-credentials", "credentials_file",
+                     type=click.Path(dir_okay=False, path_type=Path),
+                     help="0600 YAML file with user, password, project. The password may "
+                          "also come from OSM_PASSWORD; never from a flag."),
+        click.option("--osm-user", envvar="OSM_USER", help="OSM user (env OSM_USER)."),
+        click.option("--osm-project", envvar="OSM_PROJECT", help="OSM project (env OSM_PROJECT)."),
+        click.option("--ca-bundle", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                     help="CA bundle to verify the NBI's TLS certificate."),
+        click.option("--insecure", is_flag=True, help="Do not verify the NBI's TLS certificate."),
+        click.option("--kafka", metavar="HOST:PORT", help="The Main OSM's Kafka, for timings "
+                     "and instant completion (default with the sandbox: its broker; without: "
+                     "timings from NBI operation records)."),
+        click.option("--vim", "nsp_vim", default="nsp-vim", show_default=True,
+                     help="VIM account (name or id) of the NSP cloud in the Main OSM."),
+        click.option("--edge-vim", default="edge-vim", show_default=True,
+                     help="VIM account of the edge (MEC host) in the Main OSM."),
+        click.option("--time-scale", default=0.01, show_default=True,
+                     type=click.FloatRange(min=0), help="Embedded sandbox only: real seconds "
+                     "per simulated second."),
+        click.option("--seed", type=int, help="Embedded sandbox only: timing model seed."),
+        click.option("--state-dir", default=DEFAULT_STATE_DIR, show_default=True,
+                     type=click.Path(file_okay=False, path_type=Path),
+                     help="Where the per-CSP state files (0600) live."),
+        click.option("--timings-dir", default=DEFAULT_TIMINGS_DIR, show_default=True,
+                     type=click.Path(file_okay=False, path_type=Path),
+                     help="Where operation timings are appended (<csp>.jsonl)."),
+        click.option("--json", "as_json", is_flag=True,
+                     help="Print machine-readable results instead of progress."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _options(kw: dict[str, Any]) -> OsmOptions:
+    return OsmOptions(kw["osm_url"], kw["credentials_file"], kw["osm_user"], kw["osm_project"],
+                      kw["ca_bundle"], kw["insecure"], kw["kafka"], kw["nsp_vim"],
+                      kw["edge_vim"], kw["time_scale"], kw["seed"])
+
+
+def _render(results: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(results if len(results) > 1 else results[0], indent=2,
+                              sort_keys=True))
+    else:
+        for result in results:
+            if "error" in result:
+                click.echo(f"osm-mec: CSP {result['csp']}: {result['error']}", err=True)
+                continue
+            click.echo(_text(result))
+    codes = [r.get("exit_code", 0) for r in results]
+    if any(codes):
+        raise SystemExit(max(codes))
+
+
+def _text(result: dict[str, Any]) -> str:
+    lines = [f"CSP {result['csp']}" + (" (simulated: embedded sandbox)"
+                                       if result.get("simulated") else "")]
+    for key in ("main_osm", "edge_osm", "ns", "workers", "deleted", "registrations",
+                "mep", "application", "objects", "steps", "timings_file", "notes"):
+        if key in result and result[key] not in (None, [], {}):
+            lines.append(f"  {key}: {json.dumps(result[key], sort_keys=True)}")
+    return "\n".join(lines)
+
+
+def _run(kw: dict[str, Any], csps: list[str], action, parallel: int = 1,
+         rollback: bool = False) -> None:
+    from .cli import _run as guarded
+    profile = guarded(lambda: load_profile(kw["profile_path"]))
+    for csp in csps:
+        guarded(lambda: check_csp(csp))
+
+    def progress(csp: str) -> Progress:
+        return Progress(enabled=not kw["as_json"], prefix=csp if len(csps) > 1 else "",
+                        spinner=len(csps) == 1)
+
+    def run() -> list[dict[str, Any]]:
+        with Session(_options(kw)) as session:
+            return run_many(session, profile, csps, kw["state_dir"], kw["timings_dir"],
+                            action, progress, parallel, rollback)
+
+    _render(guarded(run), kw["as_json"])
+
+
+def register(cli: click.Group) -> None:
+    """Add the chain's commands to the osm-mec group."""
+
+    @cli.command()
+    @click.option("--csp", "csps", multiple=True, required=True,
+                  help="CSP name (repeatable, or comma-separated, for several CSPs).")
+    @click.option("--parallel", default=1, show_default=True, type=click.IntRange(1, 64),
+                  help="Provision this many CSPs at once.")
+    @click.option("--rollback", is_flag=True, help="When a step fails, tear down what this "
+                  "run created.")
+    @osm_options
+    def provision(csps: tuple[str, ...], parallel: int, rollback: bool, **kw: Any) -> None:
+        """Provision a CSP's MEC environment: steps 1-5 of the B2B2C chain (resumable)."""
+        names = [c for item in csps for c in item.split(",") if c]
+        _run(kw, names, provision_action, parallel, rollback)
+
+    @cli.command()
+    @click.option("--csp", required=True, help="CSP name.")
+    @click.argument("direction", type=click.Choice(["out", "in"]))
+    @click.option("--count", default=1, show_default=True, type=click.IntRange(1, 50),
+                  help="How many workers to add or remove, one at a time.")
+    @osm_options
+    def scale(csp: str, direction: str, count: int, **kw: Any) -> None:
+        """Add or remove edge workers (the cluster VNF's worker-scale aspect)."""
+        _run(kw, [csp], scale_action(direction == "out", count))
+
+    @cli.command()
+    @click.option("--csp", required=True, help="CSP name.")
+    @osm_options
+    def teardown(csp: str, **kw: Any) -> None:
+        """Delete everything the CSP owns, in reverse order (idempotent)."""
+        _run(kw, [csp], teardown_action)
+
+    @cli.command()
+    @click.option("--csp", "csps", multiple=True, help="CSP name (default: every CSP with a "
+                  "state file).")
+    @osm_options
+    def status(csps: tuple[str, ...], **kw: Any) -> None:
+        """What exists for each CSP, its state and its endpoints."""
+        names = list(csps) or sorted(p.stem for p in Path(kw["state_dir"]).glob("*.json"))
+        if not names:
+            raise click.UsageError(f"no CSP state files in {kw['state_dir']}; pass --csp")
+        _run(kw, names, status_action)
+
+    @cli.group()
+    def timings() -> None:
+        """Operation timings from OSM's Kafka bus."""
+
+    @timings.command("import")
+    @click.argument("capture", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+    @click.option("--out", "out_dir", default=DEFAULT_TIMINGS_DIR, show_default=True,
+                  type=click.Path(file_okay=False, path_type=Path),
+                  help="Folder to write <capture name>.jsonl into.")
+    @click.option("--osm", default="main", show_default=True, help="Label of that OSM.")
+    def timings_import(capture: Path, out_dir: Path, osm: str) -> None:
+        """Pair the records of an existing capture (JSON lines or a consumer's text lines)."""
+        from .cli import _run as guarded
+        from .timings.capture import import_capture
+        from .timings.records import write_jsonl
+        pairing = guarded(lambda: import_capture(capture, osm))
+        target = out_dir / f"{capture.stem}.jsonl"
+        write_jsonl(target, pairing.timings, append=False)
+        click.echo(f"{len(pairing.timings)} operation(s) paired -> {target}")
+        for kind, items in (("request", pairing.unpaired_requests),
+                            ("completion", pairing.unpaired_completions)):
+            for item in items:
+                click.echo(f"unpaired {kind} record: key {item['key']} op {item['op_id']} at "
+                           f"{item['timestamp_ms']} (left out, not guessed)", err=True)
+
+    @cli.command()
+    @click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+    @click.option("--compare", type=click.Choice(["paper"]), help="Put the paper's figures "
+                  "beside ours, with the ratio.")
+    @click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
+    def report(folder: Path, compare: str | None, no_plots: bool) -> None:
+        """Statistics, CSVs (paper format), a Markdown table and plots of FOLDER's timings."""
+        from .cli import _run as guarded
+        from .timings.report import write_report
+        click.echo(guarded(lambda: write_report(folder, compare == "paper", not no_plots)))
+
+    @cli.command()
+    @click.option("--csp", default="demo", show_default=True, help="CSP name of the demo.")
+    @click.option("--time-scale", default=0.01, show_default=True,
+                  type=click.FloatRange(min=0), help="Real seconds per simulated second.")
+    @click.option("--seed", type=int, default=1, show_default=True, help="Timing model seed.")
+    @click.option("--out", "out_dir", default=Path("out/demo"), show_default=True,
+                  type=click.Path(file_okay=False, path_type=Path),
+                  help="Folder for timings, report and plots.")
+    def demo(csp: str, time_scale: float, seed: int, out_dir: Path) -> None:
+        """The main job: sandbox, provision one CSP, scale out and in, tear down, report."""
+        from .chain.demo import run_demo
+        from .cli import _run as guarded
+        click.echo(guarded(lambda: run_demo(csp, time_scale, seed, out_dir)))
