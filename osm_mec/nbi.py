@@ -81,6 +81,7 @@ class NbiClient:
         self.session = requests.Session()  # override a session-level setting
         self.session.headers["Accept"] = "application/json"
         self._token: str | None = None
+        self.server = ""  # the Server header of the last answer
         if verify is False:
             log.warning("TLS verification of %s is off (--insecure)", self.url)
 
@@ -114,6 +115,7 @@ class NbiClient:
                 self._backoff(method, path, attempt, type(exc).__name__)
                 continue
             log.debug("%s %s -> %s", method, path, response.status_code)
+            self.server = response.headers.get("Server", "")
             if response.status_code == 401 and auth and not renewed:
                 renewed = True
                 self._token = None
@@ -148,6 +150,13 @@ class NbiClient:
                 "project_id": self.credentials.project})
             self._token = str(answer["id"])
         return self._token
+
+    @property
+    def is_sandbox(self) -> bool:
+        """True when this NBI is osm-mec's embedded sandbox (results are simulated)."""
+        if not self.server:
+            self.token()
+        return self.server.startswith("osm-mec-sandbox")
 
     def _create(self, path: str, body: Any, recover: Callable[[], Any], what: str,
                 **kwargs: Any) -> Any:

@@ -108,6 +108,16 @@ class Chain:
             generated = spec.generate(self.profile)
             body = generated["vnfd"] if spec.kind == "vnf" else generated["nsd"]["nsd"][0]
             existing = target.client.find_package(spec.kind, body["id"])
+            if existing is None:
+                data = archive_bytes(name, package_files(spec, self.profile))
+                try:
+                    target.client.upload_package(spec.kind, data, f"{name}.tar.gz", body["id"])
+                    self.progress.status(f"{body['id']}: onboarded")
+                    continue
+                except NbiError as exc:  # another CSP's run onboarded it meanwhile
+                    existing = target.client.find_package(spec.kind, body["id"])
+                    if exc.status != 409 or existing is None:
+                        raise
             if existing is not None:
                 stored = {k: v for k, v in existing.items() if not k.startswith("_")}
                 if json.dumps(stored, sort_keys=True) != json.dumps(body, sort_keys=True):
@@ -116,10 +126,6 @@ class Chain:
                                       "delete that package from OSM or use another profile "
                                       "prefix; packages are never overwritten silently")
                 self.progress.status(f"{body['id']}: already onboarded, unchanged")
-                continue
-            data = archive_bytes(name, package_files(spec, self.profile))
-            target.client.upload_package(spec.kind, data, f"{name}.tar.gz", body["id"])
-            self.progress.status(f"{body['id']}: onboarded")
 
     def onboard_main(self) -> None:
         self.onboard(self.main, names.MAIN_PACKAGES if self.b2b2c else names.B2C_MAIN_PACKAGES)

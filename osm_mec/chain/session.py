@@ -50,7 +50,8 @@ class Session:
             self.credentials = load_credentials(options.user, options.project,
                                                 options.credentials_file)
             self.url, self.verify, self.kafka = options.osm_url, options.verify(), options.kafka
-            self.simulated = False
+            # a sandbox started with `osm-mec sandbox` says so: its figures are simulated
+            self.simulated = NbiClient(self.url, self.credentials, verify=self.verify).is_sandbox
         else:
             from ..sandbox import Sandbox
             self.credentials = Credentials(options.user or "admin", secrets.token_urlsafe(18),

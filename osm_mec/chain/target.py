@@ -57,9 +57,12 @@ class OsmTarget:
         if self.collector is not None and self.collector.error is None:
             self.collector.stop()
             pairing = self.collector.pairing(self.ns_names)
-            timings = pairing.timings
+            # the bus carries every NS of this OSM: keep this chain's (other CSPs' runs
+            # record their own)
+            timings = [t for t in pairing.timings if t.ns_id in self.ns_names]
             for kind, items in (("request", pairing.unpaired_requests),
                                 ("completion", pairing.unpaired_completions)):
+                items = [i for i in items if i["ns_id"] in self.ns_names]
                 if items:
                     notes.append(f"{self.label} OSM: {len(items)} unpaired {kind} record(s): "
                                  + ", ".join(f"{i['key']} {i['op_id']}" for i in items))

@@ -80,6 +80,7 @@ def pair_records(records: Iterable[Record], osm: str, ns_names: dict[str, str] |
     for op_id, (record, value) in requests.items():
         if op_id not in completions:
             result.unpaired_requests.append({"key": record.key, "op_id": op_id,
+                                             "ns_id": str(value.get("nsInstanceId", "")),
                                              "timestamp_ms": record.timestamp_ms})
             continue
         done, done_value = completions.pop(op_id)
@@ -89,8 +90,9 @@ def pair_records(records: Iterable[Record], osm: str, ns_names: dict[str, str] |
             operation=operation_name(value, record.key), op_id=op_id,
             request_ms=record.timestamp_ms, completion_ms=done.timestamp_ms,
             state=str(done_value.get("operationState", "")), simulated=simulated))
-    for op_id, (record, _) in completions.items():
+    for op_id, (record, value) in completions.items():
         result.unpaired_completions.append({"key": record.key, "op_id": op_id,
+                                            "ns_id": str(value.get("nsr_id", "")),
                                             "timestamp_ms": record.timestamp_ms})
     result.timings.sort(key=lambda t: t.request_ms)
     return result
