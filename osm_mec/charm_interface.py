@@ -55,9 +55,12 @@ class CharmInterface:
         return self.config if name == "config" else self.actions.get(name)
 
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+
+
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
     except OSError as exc:
         raise OsmMecError(f"{path}: cannot read: {exc.strerror}") from exc
     except yaml.YAMLError as exc:

@@ -192,6 +192,33 @@ def register(cli: click.Group) -> None:
         click.echo(guarded(lambda: write_report(folder, compare == "paper", not no_plots)))
 
     @cli.command()
+    @click.option("--iterations", default=20, show_default=True, type=click.IntRange(0),
+                  help="Deployment iterations (the paper: 20).")
+    @click.option("--scale-iterations", default=7, show_default=True, type=click.IntRange(0),
+                  help="Scale-out/scale-in pairs of one worker (the paper: 7).")
+    @click.option("--baselines", is_flag=True, help="Also the dummy VNF and CNF baselines "
+                  "(as many iterations as --iterations).")
+    @click.option("--results", "results_dir", default=Path("out/bench"), show_default=True,
+                  type=click.Path(file_okay=False, path_type=Path),
+                  help="Results folder (raw timings, CSVs, report, plots, progress).")
+    @osm_options
+    def bench(iterations: int, scale_iterations: int, baselines: bool, results_dir: Path,
+              **kw: Any) -> None:
+        """The paper's benchmark: deployment iterations, scaling pairs, baselines
+        (resumable)."""
+        from .chain.bench import run_bench
+        from .cli import _run as guarded
+        profile = guarded(lambda: load_profile(kw["profile_path"]))
+
+        def run() -> dict[str, Any]:
+            with Session(_options(kw)) as session:
+                return run_bench(session, profile, iterations, scale_iterations, baselines,
+                                 results_dir, Progress(enabled=not kw["as_json"]))
+
+        result = guarded(run)
+        click.echo(json.dumps(result, indent=2) if kw["as_json"] else result["report"])
+
+    @cli.command()
     @click.option("--csp", default="demo", show_default=True, help="CSP name of the demo.")
     @click.option("--time-scale", default=0.01, show_default=True,
                   type=click.FloatRange(min=0), help="Real seconds per simulated second.")

@@ -22,6 +22,8 @@ from .errors import OsmMecError
 log = logging.getLogger(__name__)
 
 RETRIED_METHODS = ("GET", "DELETE")
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PACKAGE_PATHS = {"vnf": ("/vnfpkgm/v1/vnf_packages_content", "/vnfpkgm/v1/vnf_packages"),
                  "ns": ("/nsd/v1/ns_descriptors_content", "/nsd/v1/ns_descriptors")}
 ADMIN_PATHS = {"k8scluster": "/admin/v1/k8sclusters", "vim": "/admin/v1/vim_accounts"}
@@ -55,9 +57,12 @@ class RetryPolicy:
 def _error_body(response: requests.Response) -> tuple[str, str]:
     """OSM's error body {code, status, detail} (JSON, or YAML when NBI chose YAML)."""
     try:
-        body = yaml.safe_load(response.text) if response.text else None
-    except yaml.YAMLError:
-        body = None
+        body = response.json()
+    except ValueError:
+        try:
+            body = yaml.load(response.text, Loader=SAFE_LOADER) if response.text else None
+        except yaml.YAMLError:
+            body = None
     if isinstance(body, dict):
         return str(body.get("code", response.reason)), str(body.get("detail", response.text))
     return response.reason or "ERROR", response.text[:500]
@@ -79,6 +84,9 @@ class NbiClient:
         self._rng = random.Random(seed)
         self.verify = verify  # passed on every request: requests lets REQUESTS_CA_BUNDLE
         self.session = requests.Session()  # override a session-level setting
+        host = self.url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
+        if host in LOOPBACK:  # no proxy applies: skip requests' per-call environment scan
+            self.session.trust_env = False
         self.session.headers["Accept"] = "application/json"
         self._token: str | None = None
         self.server = ""  # the Server header of the last answer
@@ -100,7 +108,9 @@ class NbiClient:
 
         401 renews the token once; GET/DELETE are retried on connection errors and 5xx.
         """
-        attempts = self.retry.attempts if method in RETRIED_METHODS else 1
+        # logging in creates nothing: as safe to retry as a GET
+        safe = method in RETRIED_METHODS or path == "/admin/v1/tokens"
+        attempts = self.retry.attempts if safe else 1
         renewed = False
         attempt = 0
         while True:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import OsmMecError
 from .nbi import NbiError
-from .kafka_bus import COMPLETION_KEYS, NS_TOPIC, KafkaUnavailable, open_consumer, poll_record
+from .kafka_bus import (COMPLETION_KEYS, NS_TOPIC, KafkaUnavailable, Record, open_consumer,
+                        poll_record)
 
 if TYPE_CHECKING:
     from .nbi import NbiClient
@@ -32,14 +33,18 @@ class OperationFailed(OsmMecError):
 
 
 class OperationListener:
-    """Follows topic ``ns`` of one OSM and remembers every completion record by op id."""
+    """Follows topic ``ns`` of one OSM: every completion record by op id (for waiters) and,
+    with ``keep_records``, every record (for the timing collector)."""
 
-    def __init__(self, bootstrap: str) -> None:
+    def __init__(self, bootstrap: str, keep_records: bool = False) -> None:
         self.bootstrap = bootstrap
         self._consumer = open_consumer(bootstrap, NS_TOPIC)
         self._done: dict[str, tuple[str, int]] = {}
+        self._records: list[Record] = []
+        self._keep = keep_records
         self._changed = threading.Condition()
         self._stop = threading.Event()
+        self._last = self._polled = time.monotonic()
         self.error: str | None = None
         self._thread = threading.Thread(target=self._run, name="osm-ns-listener", daemon=True)
         self._thread.start()
@@ -47,15 +52,19 @@ class OperationListener:
     def _run(self) -> None:
         try:
             while not self._stop.is_set():
-                record = poll_record(self._consumer, 0.1)
-                if record is None or record.key not in COMPLETION_KEYS:
-                    continue
-                value = record.value if isinstance(record.value, dict) else {}
-                op_id = str(value.get("nslcmop_id", ""))
+                record = poll_record(self._consumer, 0.05)
                 with self._changed:
-                    self._done[op_id] = (str(value.get("operationState", "")),
-                                         record.timestamp_ms)
-                    self._changed.notify_all()
+                    self._polled = time.monotonic()
+                    if record is None:
+                        continue
+                    self._last = self._polled
+                    if self._keep:
+                        self._records.append(record)
+                    if record.key in COMPLETION_KEYS:
+                        value = record.value if isinstance(record.value, dict) else {}
+                        self._done[str(value.get("nslcmop_id", ""))] = (
+                            str(value.get("operationState", "")), record.timestamp_ms)
+                        self._changed.notify_all()
         except KafkaUnavailable as exc:  # polling still finishes every wait
             self.error = str(exc)
         finally:
@@ -70,6 +79,19 @@ class OperationListener:
         """True as soon as op_id's completion record arrives, False after `timeout`."""
         with self._changed:
             return self._changed.wait_for(lambda: op_id in self._done, timeout)
+
+    def records(self) -> list[Record]:
+        with self._changed:
+            return list(self._records)
+
+    def settle(self, idle: float = 0.1, limit: float = 1.0) -> None:
+        """Wait until the bus has been quiet for `idle` s (records in flight arrive)."""
+        asked = time.monotonic()
+        while time.monotonic() - asked < limit and self._thread.is_alive():
+            with self._changed:
+                if self._polled - max(self._last, asked) >= idle:
+                    return
+            time.sleep(0.01)
 
     def close(self) -> None:
         self._stop.set()

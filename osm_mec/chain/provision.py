@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -40,9 +41,12 @@ def primitive_results(op: dict[str, Any]) -> dict[str, Any]:
     """An action's results from its detailed-status (JSON or YAML text)."""
     text = op.get("detailed-status") or "{}"
     try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
-        value = None
+        value = json.loads(text)
+    except ValueError:
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            value = None
     return value if isinstance(value, dict) else {"output": text}
 
 
@@ -61,6 +65,7 @@ class Chain:
     edge_vim_password: str | None = None
     edge: OsmTarget | None = None
     created: list[tuple[str, str]] = field(default_factory=list)  # (osm, state key)
+    onboarding: threading.Lock = field(default_factory=threading.Lock)  # shared by a session
 
     @property
     def b2b2c(self) -> bool:
@@ -128,7 +133,9 @@ class Chain:
                 self.progress.status(f"{body['id']}: already onboarded, unchanged")
 
     def onboard_main(self) -> None:
-        self.onboard(self.main, names.MAIN_PACKAGES if self.b2b2c else names.B2C_MAIN_PACKAGES)
+        with self.onboarding:  # parallel CSPs: the first onboards, the others find them
+            self.onboard(self.main, names.MAIN_PACKAGES if self.b2b2c
+                         else names.B2C_MAIN_PACKAGES)
 
     # -- NS instances ---------------------------------------------------------------------
     def ensure_ns(self, target: OsmTarget, role: names.NsRole, vim: str,

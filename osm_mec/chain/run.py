@@ -62,7 +62,7 @@ def run_for_csp(session: Session, profile: Profile, csp: str, state_dir: Path,
             notes = record_timings(chain, timings_dir, iteration)
         result["timings_file"] = str(timings_dir / f"{csp}.jsonl")
         if notes:
-            result["notes"] = notes
+            result.setdefault("notes", []).extend(notes)
         if session.simulated:
             result["simulated"] = True
         return result

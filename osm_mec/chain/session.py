@@ -5,13 +5,16 @@ command (results labelled simulated)."""
 from __future__ import annotations
 
 import secrets
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..credentials import Credentials, load_credentials
 from ..errors import UsageError
+from ..kafka_bus import KafkaUnavailable
 from ..nbi import NbiClient
+from ..waiting import OperationListener
 from ..profile import Profile
 from .progress import Progress
 from .provision import Chain
@@ -46,6 +49,10 @@ class Session:
     def __init__(self, options: OsmOptions) -> None:
         self.options = options
         self.sandbox = None
+        self._listener: OperationListener | None = None
+        self._kafka_error: str | None = None
+        self._lock = threading.Lock()
+        self._onboarding = threading.Lock()
         if options.osm_url:
             self.credentials = load_credentials(options.user, options.project,
                                                 options.credentials_file)
@@ -63,9 +70,19 @@ class Session:
             self.kafka, self.simulated = self.sandbox.kafka_bootstrap, True
 
     def target(self) -> OsmTarget:
+        """The Main OSM for one chain; all chains share one Kafka listener."""
         target = OsmTarget("main", NbiClient(self.url, self.credentials, verify=self.verify),
                            self.kafka, self.simulated)
-        target.connect_kafka()
+        with self._lock:
+            if self._listener is None and self.kafka and self._kafka_error is None:
+                try:
+                    self._listener = OperationListener(self.kafka, keep_records=True)
+                except KafkaUnavailable as exc:
+                    self._kafka_error = str(exc)
+        if self._listener is not None:
+            target.connect_kafka(self._listener)
+        else:
+            target.connect_kafka()
         return target
 
     def chain(self, profile: Profile, csp: str, state_dir: Path, progress: Progress,
@@ -79,9 +96,13 @@ class Session:
             raise UsageError(f"{state.path}: CSP {csp} was provisioned on {recorded}, not "
                              f"{self.url}; {hint} (or move the state file away)")
         return Chain(profile, csp, self.target(), state, progress, self.options.nsp_vim,
-                     self.options.edge_vim, edge_vim_password=edge_vim_password)
+                     self.options.edge_vim, edge_vim_password=edge_vim_password,
+                     onboarding=self._onboarding)
 
     def close(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
         if self.sandbox is not None:
             self.sandbox.stop()
             self.sandbox = None

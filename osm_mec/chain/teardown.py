@@ -29,13 +29,21 @@ def _delete_ns(chain: Chain, target, role: names.NsRole, progress: Progress,
 
 
 def _delete_admin(chain: Chain, target, kind: str, name: str, key: str, progress: Progress,
-                  done: list[str]) -> None:
+                  done: list[str]) -> bool:
+    """Delete a registration; False when OSM refuses because other NS still use it."""
     found = target.client.find_admin(kind, name)
     if found is not None:
-        target.client.delete_admin(kind, found["_id"])
+        try:
+            target.client.delete_admin(kind, found["_id"])
+        except NbiError as exc:
+            if exc.status != 409:
+                raise
+            progress.status(f"{name}: still in use in the {target.label} OSM, kept")
+            return False
         done.append(f"{target.label}: {kind} {name}")
         progress.status(f"{name}: deleted from the {target.label} OSM")
     chain.state.forget(key)
+    return True
 
 
 def teardown(chain: Chain, keys: set[str] | None = None) -> dict[str, Any]:
@@ -76,11 +84,20 @@ def teardown(chain: Chain, keys: set[str] | None = None) -> dict[str, Any]:
                                                  if chain.b2b2c else ""))
         _delete_ns(chain, chain.main, names.ENV, progress, done)
         chain.state.forget("edge-osm")
+    kept = False
     if wanted("nsp-cluster"):
         progress.step("Main OSM: NSP cluster registration")
-        _delete_admin(chain, chain.main, "k8scluster", names.nsp_cluster(chain.profile, chain.csp),
-                      "nsp-cluster", progress, done)
-    if wanted(names.NSP_CLUSTER.key):
+        kept = not _delete_admin(chain, chain.main, "k8scluster",
+                                 names.nsp_cluster(chain.profile, chain.csp), "nsp-cluster",
+                                 progress, done)
+    if kept:
+        # OSM places the KDUs of every NS on the first ENABLED cluster of a VIM: other
+        # CSPs' CNFs run on this one, so its VMs must stay
+        notes.append(f"kept {names.nsp_cluster(chain.profile, chain.csp)} and its NS: other "
+                     "CSPs' CNFs run on it (OSM uses the first cluster of a VIM); run "
+                     f"`osm-mec teardown --csp {chain.csp}` again once they are gone, or give "
+                     "each CSP its own NSP VIM account (--vim)")
+    elif wanted(names.NSP_CLUSTER.key):
         progress.step("Main OSM: k8s-osm-cluster-ns")
         _delete_ns(chain, chain.main, names.NSP_CLUSTER, progress, done)
     progress.close()

@@ -4,6 +4,7 @@ duplicate descriptor ids (409), and delete refused while in use (409)."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from typing import Any
 
@@ -13,6 +14,7 @@ from .store import Problem, Store, new_id
 COLLECTION = {"vnf": "vnfds", "ns": "nsds"}
 KIND_NAMES = {"vnf": "vnfd", "ns": "nsd"}
 ARCHIVE_PATHS = ("(archive)", "(package)")
+_VALIDATED: dict[tuple[Any, ...], tuple[Any, list[Finding]]] = {}
 
 
 def _status(finding: Finding) -> int:
@@ -45,12 +47,20 @@ def onboard(store: Store, kind: str, data: bytes, headers: dict[str, str],
     if md5 and md5.lower() != actual:
         raise Problem(409, f"Invalid checksum: Content-File-MD5 {md5} does not match the "
                            f"uploaded content ({actual})")
+    # validated outside the lock (Helm lint is slow), the same bytes against the same
+    # onboarded VNFDs only once
+    vnfds = onboarded_vnfds(store)
+    key = (actual, filename, tuple(sorted((i, d["_admin"]["md5"]) for i, d in vnfds.items())))
+    if key not in _VALIDATED:
+        if len(_VALIDATED) > 256:
+            _VALIDATED.clear()
+        _VALIDATED[key] = validate_package_bytes(data, filename, vnfds)
+    descriptor, findings = _VALIDATED[key]
+    errors = [f for f in findings if f.severity == ERROR]
+    if errors:
+        raise _refuse(errors)
+    assert descriptor is not None
     with store.lock:
-        descriptor, findings = validate_package_bytes(data, filename, onboarded_vnfds(store))
-        errors = [f for f in findings if f.severity == ERROR]
-        if errors:
-            raise _refuse(errors)
-        assert descriptor is not None
         wanted = KIND_NAMES[kind]
         if descriptor.kind != wanted:
             raise Problem(422, f"{descriptor.file}: the package holds a "
@@ -61,7 +71,7 @@ def onboard(store: Store, kind: str, data: bytes, headers: dict[str, str],
         if any(doc["id"] == descriptor_id for doc in store.find(COLLECTION[kind])):
             raise Problem(409, f"{wanted} with id '{descriptor_id}' already exists for this "
                                "project")
-        doc = {**body, "_id": new_id(), "_admin": {
+        doc = {**copy.deepcopy(body), "_id": new_id(), "_admin": {
             "onboardingState": "ONBOARDED", "operationalState": "ENABLED",
             "usageState": "NOT_IN_USE", "created": now, "modified": now,
             "userDefinedData": {}, "storage": {"zipfile": filename, "descriptor":
@@ -84,8 +94,3 @@ def delete(store: Store, kind: str, package_id: str, force: bool) -> None:
                 raise Problem(409, f"There is at least one {'NSD or NS' if kind == 'vnf' else 'NS'}"
                                    f" instance using this descriptor: {', '.join(users)}")
         store.remove(COLLECTION[kind], package_id)
-
-
-def listing(store: Store, kind: str, query: dict[str, str]) -> list[dict[str, Any]]:
-    return [store.snapshot(doc) for doc in store.find(COLLECTION[kind])
-            if all(str(doc.get(k)) == v for k, v in query.items())]

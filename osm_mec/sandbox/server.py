@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import yaml
 
 from . import packages
-from .engine import SandboxOsm
+from .engine import ADMIN_COLLECTION, SandboxOsm
 from .store import Problem
 
 log = logging.getLogger(__name__)
@@ -36,8 +36,14 @@ class Request:
     def json(self) -> Any:
         if not self.raw:
             return None
-        try:
-            return yaml.safe_load(self.raw.decode())  # NBI reads JSON or YAML bodies
+        try:  # NBI reads JSON or YAML bodies
+            if "yaml" not in self.headers.get("content-type", ""):
+                try:
+                    return json.loads(self.raw)
+                except ValueError:
+                    pass
+            return yaml.load(self.raw.decode(), Loader=getattr(yaml, "CSafeLoader",
+                                                                yaml.SafeLoader))
         except (UnicodeDecodeError, yaml.YAMLError) as exc:
             raise Problem(400, f"Invalid body: {exc}") from exc
 
@@ -49,8 +55,10 @@ def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def _listing(docs: list[dict[str, Any]], query: dict[str, str]) -> list[dict[str, Any]]:
-    return [d for d in docs if all(str(d.get(k)) == v for k, v in query.items())]
+def _listing(osm: SandboxOsm, collection: str, query: dict[str, str]) -> list[dict[str, Any]]:
+    """The documents matching every query field, copied (filtered before copying)."""
+    return [osm.store.snapshot(d) for d in osm.store.find(collection)
+            if all(str(d.get(k)) == v for k, v in query.items())]
 
 
 ID = r"(?P<id>[^/]+)"
@@ -59,24 +67,23 @@ PKG = {"vnf": "/vnfpkgm/v1/vnf_packages", "ns": "/nsd/v1/ns_descriptors"}
 route("POST", "/admin/v1/tokens")(lambda osm, r: (200, osm.login(r.json())))
 for _kind, _path in (("vim", "/admin/v1/vim_accounts"), ("k8scluster", "/admin/v1/k8sclusters")):
     route("POST", _path)(lambda osm, r, k=_kind: (202, osm.create_admin(k, r.json())))
-    route("GET", _path)(lambda osm, r, k=_kind: (200, _listing(
-        [osm.store.snapshot(d) for d in osm.store.find(f"{'vim_accounts' if k == 'vim' else 'k8sclusters'}")],
-        r.query)))
+    route("GET", _path)(lambda osm, r, k=_kind: (200, _listing(osm, ADMIN_COLLECTION[k],
+                                                               r.query)))
     route("GET", f"{_path}/{ID}")(lambda osm, r, k=_kind: (200, osm.store.snapshot(
-        osm.store.get("vim_accounts" if k == "vim" else "k8sclusters", r["id"], k))))
+        osm.store.get(ADMIN_COLLECTION[k], r["id"], k))))
     route("DELETE", f"{_path}/{ID}")(lambda osm, r, k=_kind: (202, osm.delete_admin(k, r["id"])))
 for _kind, _path in PKG.items():
     route("POST", f"{_path}_content")(lambda osm, r, k=_kind: (201, osm.onboard(k, r.raw,
                                                                                  r.headers)))
-    route("GET", _path)(lambda osm, r, k=_kind: (200, packages.listing(osm.store, k, r.query)))
+    route("GET", _path)(lambda osm, r, k=_kind: (200, _listing(osm, packages.COLLECTION[k],
+                                                               r.query)))
     route("GET", f"{_path}/{ID}")(lambda osm, r, k=_kind: (200, osm.store.snapshot(
         osm.store.get(packages.COLLECTION[k], r["id"], packages.KIND_NAMES[k]))))
     route("DELETE", f"{_path}/{ID}")(lambda osm, r, k=_kind: (204, osm.delete_package(
         k, r["id"], r.query.get("FORCE", "").lower() == "true")))
 
 route("POST", "/nslcm/v1/ns_instances_content")(lambda osm, r: (201, osm.create_ns(r.json())))
-route("GET", "/nslcm/v1/ns_instances(_content)?")(lambda osm, r: (200, _listing(
-    [osm.store.snapshot(d) for d in osm.store.find("nsrs")], r.query)))
+route("GET", "/nslcm/v1/ns_instances(_content)?")(lambda osm, r: (200, _listing(osm, "nsrs", r.query)))
 route("POST", f"/nslcm/v1/ns_instances/{ID}/scale")(lambda osm, r: (202, osm.scale(
     r["id"], r.json())))
 route("POST", f"/nslcm/v1/ns_instances/{ID}/action")(lambda osm, r: (202, osm.action(
@@ -85,12 +92,10 @@ route("POST", f"/nslcm/v1/ns_instances/{ID}/terminate")(lambda osm, r: (202, osm
     r["id"], bool((r.json() or {}).get("autoremove", False)))))
 route("DELETE", f"/nslcm/v1/ns_instances/{ID}")(lambda osm, r: (204, osm.delete_ns_record(
     r["id"])))
-route("GET", "/nslcm/v1/vnf_instances")(lambda osm, r: (200, _listing(
-    [osm.store.snapshot(d) for d in osm.store.find("vnfrs")], r.query)))
+route("GET", "/nslcm/v1/vnf_instances")(lambda osm, r: (200, _listing(osm, "vnfrs", r.query)))
 route("GET", f"/nslcm/v1/vnf_instances/{ID}")(lambda osm, r: (200, osm.store.snapshot(
     osm.store.get("vnfrs", r["id"], "vnfr"))))
-route("GET", "/nslcm/v1/ns_lcm_op_occs")(lambda osm, r: (200, _listing(
-    [osm.store.snapshot(d) for d in osm.store.find("nslcmops")], r.query)))
+route("GET", "/nslcm/v1/ns_lcm_op_occs")(lambda osm, r: (200, _listing(osm, "nslcmops", r.query)))
 route("GET", f"/nslcm/v1/ns_lcm_op_occs/{ID}")(lambda osm, r: (200, osm.store.snapshot(
     osm.store.get("nslcmops", r["id"], "nslcmop"))))
 
@@ -111,6 +116,7 @@ def _delete_ns(osm: SandboxOsm, r: Request) -> tuple[int, Any]:
 def _make_handler(osm: SandboxOsm) -> type[BaseHTTPRequestHandler]:
     class NbiHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms stalls
         server_version = "osm-mec-sandbox"
 
         def log_message(self, fmt: str, *args: Any) -> None:
@@ -184,12 +190,16 @@ def _make_handler(osm: SandboxOsm) -> type[BaseHTTPRequestHandler]:
     return NbiHandler
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # many clients at once (parallel CSPs): no refused connects
+
+
 class NbiServer:
     """The HTTP(S) server of one sandbox OSM, in a background thread."""
 
     def __init__(self, osm: SandboxOsm, host: str = "127.0.0.1", port: int = 0,
                  tls: ssl.SSLContext | None = None) -> None:
-        self.httpd = ThreadingHTTPServer((host, port), _make_handler(osm))
+        self.httpd = _Server((host, port), _make_handler(osm))
         self.httpd.daemon_threads = True
         if tls is not None:
             self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)

@@ -97,7 +97,7 @@ def test_failed_operation_record_and_detail(make_sandbox, built, profile) -> Non
         _, op_id = client.create_ns("doomed-1", ids["k8s_osm_cluster_ns"], vim, config=config)
         with pytest.raises(OperationFailed) as failed:
             client.wait_for_operation(op_id, listener=listener, timeout=30)
-        assert listener.completion(op_id)[0] == "FAILED"
+        assert listener.wait(op_id, 5) and listener.completion(op_id)[0] == "FAILED"
         _, again = client.create_ns("doomed-2", ids["k8s_osm_cluster_ns"], vim, config=config)
         assert client.wait_for_operation(again, listener=listener,
                                          timeout=30)["operationState"] == "COMPLETED"
