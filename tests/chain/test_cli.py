@@ -1,0 +1,91 @@
+"""The chain's commands through the CLI: embedded sandbox runs, --json, exit codes, the
+bench's resume, and `osm-mec sandbox` as a separate process used with --osm-url."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from osm_mec.cli import cli
+
+
+def _args(tmp_path: Path) -> list[str]:
+    return ["--time-scale", "0", "--state-dir", str(tmp_path / "state"),
+            "--timings-dir", str(tmp_path / "timings"), "--json"]
+
+
+def test_provision_on_the_embedded_sandbox_json(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["provision", "--csp", "acme"] + _args(tmp_path))
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["simulated"] is True and answer["csp"] == "acme"
+    assert {"nsp-cluster-ns", "env-ns", "app-ns"} <= set(answer["objects"])
+    # that sandbox ended with the command: the state file says where it was
+    again = CliRunner().invoke(cli, ["scale", "--csp", "acme", "out"] + _args(tmp_path))
+    assert again.exit_code == 2 and "embedded sandbox" in again.output
+
+
+def test_bench_runs_and_resumes(tmp_path: Path) -> None:
+    results = tmp_path / "bench"
+    args = ["bench", "--iterations", "2", "--scale-iterations", "1", "--baselines",
+            "--results", str(results), "--time-scale", "0"]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    progress = json.loads((results / "progress.json").read_text())
+    assert progress == {"iterations": 2, "scale": 1, "baselines": 2}
+    report = (results / "report.md").read_text()
+    for row in ("| k8s-osm-cluster-ns | instantiate | 2 |", "| mec-env-ns | scale-out | 1 |",
+                "| baseline-vnf-ns | instantiate | 2 |", "| baseline-cnf-ns | instantiate | 2 |"):
+        assert row in report
+    assert (results / "deploy.csv").read_text().splitlines()[0] == \
+        "iteration,k8s-osm-cluster-ns,mec-env-ns,mec-app-ns"
+    lines = sum(len(p.read_text().splitlines()) for p in results.glob("*.jsonl"))
+    second = CliRunner().invoke(cli, args)  # everything done: nothing runs again
+    assert second.exit_code == 0
+    assert sum(len(p.read_text().splitlines()) for p in results.glob("*.jsonl")) == lines
+
+
+def test_separate_sandbox_process_with_osm_url(tmp_path: Path) -> None:
+    creds = tmp_path / "creds.yaml"
+    env = {k: v for k, v in os.environ.items() if k != "OSM_PASSWORD"}
+    server = subprocess.Popen([sys.executable, "-m", "osm_mec.cli", "sandbox", "--port", "0",
+                               "--time-scale", "0", "--credentials-out", str(creds)],
+                              stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        lines = [server.stdout.readline() for _ in range(3)]
+        url = lines[0].split()[-1]
+        kafka = lines[1].split()[1]
+        assert url.startswith("http://127.0.0.1:") and "mock cluster" in lines[1]
+        assert oct(creds.stat().st_mode & 0o777) == "0o600"
+        password = yaml.safe_load(creds.read_text())["password"]
+        assert password not in "".join(lines)
+        common = ["--osm-url", url, "--osm-credentials", str(creds), "--kafka", kafka,
+                  "--state-dir", str(tmp_path / "state"), "--timings-dir",
+                  str(tmp_path / "timings")]
+        runner = CliRunner(env={"OSM_PASSWORD": None})
+        for command in (["provision", "--csp", "one", "--json"], ["scale", "--csp", "one", "out"],
+                        ["scale", "--csp", "one", "in"], ["status", "--json"],
+                        ["teardown", "--csp", "one"]):
+            result = runner.invoke(cli, command + common)
+            assert result.exit_code == 0, (command, result.output)
+            if command[0] == "status":
+                status = json.loads(result.stdout)
+                assert len(status["ns"]) == 3 and all(
+                    v["state"] == "READY" for v in status["ns"].values())
+        timings = (tmp_path / "timings" / "one.jsonl").read_text()
+        assert '"simulated": true' in timings  # the sandbox says what it is
+        bad = runner.invoke(cli, ["provision", "--csp", "two", "--osm-url", url,
+                                  "--state-dir", str(tmp_path / "state")])
+        assert bad.exit_code == 2 and "OSM_PASSWORD" in bad.output
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(10)
+    assert server.returncode == 0
