@@ -134,24 +134,26 @@ class SandboxOsm:
                                    f"{collection.rstrip('s')}")
             doc_id = new_id()
             enabled = ready_now or self.clock.time_scale == 0
+            error = self.faults.registration_error(kind, str(body["name"]))
+            final = ("ERROR", error) if error else ("ENABLED", "")
             doc.update({"_id": doc_id, "schema_version": "1.11", "_admin": {
                 "created": now, "modified": now, "projects_read": ["admin"],
                 "projects_write": ["admin"],
-                "operationalState": "ENABLED" if enabled else "PROCESSING",
-                "detailed-status": "" if enabled else "registering"}})
+                "operationalState": final[0] if enabled else "PROCESSING",
+                "detailed-status": final[1] if enabled else "registering"}})
             self.store.add(collection, doc)
         if not enabled:
-            threading.Thread(target=self._enable, args=(kind, doc), daemon=True).start()
+            threading.Thread(target=self._enable, args=(kind, doc, final), daemon=True).start()
         self.publish(ADMIN_TOPIC[kind], "created", {"_id": doc_id}, now)
         return {"id": doc_id, "op_id": f"{doc_id}:0"}
 
-    def _enable(self, kind: str, doc: dict[str, Any]) -> None:
+    def _enable(self, kind: str, doc: dict[str, Any], final: tuple[str, str]) -> None:
         start = self.clock.now()
         duration = self.timing.draw(kind)
         self.clock.sleep(duration)
         self.clock.advance_to(start + duration)
         with self.store.lock:
-            doc["_admin"].update({"operationalState": "ENABLED", "detailed-status": "",
+            doc["_admin"].update({"operationalState": final[0], "detailed-status": final[1],
                                   "modified": self.clock.now()})
 
     def delete_admin(self, kind: str, doc_id: str) -> None:

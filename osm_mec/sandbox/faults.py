@@ -20,6 +20,10 @@
   seconds: 2.5
   times: 1
 - kind: kafka-unavailable      # the sandbox publishes nothing on Kafka
+- kind: registration-error     # a K8s cluster or VIM account ends in ERROR
+  object: k8scluster           # k8scluster | vim
+  name: "*-edge"               # optional glob on its name
+  detail: "kubeconfig rejected: Unauthorized"
 ```
 """
 
@@ -41,6 +45,7 @@ KINDS = {
     "token-expiry": ({"seconds"}, set()),
     "slow-answer": ({"path", "seconds"}, {"method", "times"}),
     "kafka-unavailable": (set(), set()),
+    "registration-error": ({"object", "detail"}, {"name", "times"}),
 }
 OPERATIONS = ("instantiate", "scale", "action", "terminate")
 
@@ -85,6 +90,16 @@ class Faults:
                         and fnmatch.fnmatchcase(ns_name, str(s.get("ns", "*")))
                         and (not s.get("primitive") or s["primitive"] == primitive)
                         and f.take()):
+                    return str(s["detail"])
+        return None
+
+    def registration_error(self, kind: str, name: str) -> str | None:
+        """The detail a K8s cluster or VIM registration should fail with, if any."""
+        with self._lock:
+            for f in self.items:
+                s = f.spec
+                if (f.kind == "registration-error" and s["object"] == kind
+                        and fnmatch.fnmatchcase(name, str(s.get("name", "*"))) and f.take()):
                     return str(s["detail"])
         return None
 
