@@ -22,7 +22,8 @@ from remote import (AuthenticationFailed, CommandTimeout, Credentials, HostKeyCh
 
 from . import sshd
 from .conftest import TEST_CA, FakeClock, charm_context
-from .nbi_server import NbiServer
+from osm_mec.credentials import Credentials as OsmLogin
+from osm_mec.sandbox import Sandbox
 
 pytestmark = pytest.mark.skipif(sshd.available() is not None and not os.environ.get("CI"),
                                 reason=sshd.available() or "")
@@ -324,7 +325,7 @@ def test_cluster_day1_and_day2_over_ssh(server, charm_env, monkeypatch):
     assert ok and "FAKE-ADMIN" not in results["kubeconfig"]
     assert "https://127.0.0.1:6443" in results["kubeconfig"]
 
-    nbi = NbiServer().start()
+    nbi = Sandbox(OsmLogin("admin", "s3cret pass"), time_scale=0, vims=("edge-vim",)).start()
     try:
         reg = {"osm-url": nbi.url, "osm-user": "admin", "osm-password": "s3cret pass",
                "vim-account": "edge-vim", "cluster-name": "test-cluster"}
