@@ -14,7 +14,6 @@ from .chain.run import (DEFAULT_TIMINGS_DIR, provision_action, run_many, scale_a
                         status_action, teardown_action)
 from .chain.session import OsmOptions, Session
 from .chain.state import DEFAULT_STATE_DIR
-from .errors import UsageError
 from .params import check_csp
 from .profile import load_profile
 

@@ -5,9 +5,7 @@ left is the rule under test (the checksum rules have their own tests)."""
 from __future__ import annotations
 
 import copy
-import io
 import shutil
-import tarfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -18,6 +16,7 @@ from osm_mec.cli import cli
 from osm_mec.packages import PackageFile, archive_bytes, checksums_text
 from osm_mec.validation import ERROR, WARNING, has_errors, validate_package_bytes, validate_paths
 
+from .archives import tar_gz
 from .conftest import dump_yaml, load_yaml
 
 VNFS = ["k8s_cluster_vnf", "mec_blocks_cnf", "edge_mano_cnf", "mec_app_cnf", "baseline_vnf",
@@ -399,18 +398,10 @@ def test_two_descriptors_in_a_package(package_copy):
     assert findings[0].message.startswith("more than one descriptor at the top of the package")
 
 
-def _archive(entries: dict[str, bytes]) -> bytes:
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w:gz") as tar:
-        for name, data in entries.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return raw.getvalue()
 
 
 def test_archive_with_two_top_level_folders(built):
-    data = _archive({"a/x_vnfd.yaml": (built / "mec_app_cnf" / "mec_app_cnfd.yaml").read_bytes(),
+    data = tar_gz({"a/x_vnfd.yaml": (built / "mec_app_cnf" / "mec_app_cnfd.yaml").read_bytes(),
                      "b/readme": b"x"})
     descriptor, findings = validate_package_bytes(data, "upload.tar.gz")
     assert descriptor is None
@@ -418,12 +409,12 @@ def test_archive_with_two_top_level_folders(built):
 
 
 def test_archive_with_unsafe_path():
-    data = _archive({"pkg/../../etc/passwd": b"x", "pkg/x_vnfd.yaml": b"vnfd: {}"})
+    data = tar_gz({"pkg/../../etc/passwd": b"x", "pkg/x_vnfd.yaml": b"vnfd: {}"})
     _, findings = validate_package_bytes(data, "upload.tar.gz")
     assert any("unsafe path" in f.message for f in findings)
 
 
-def test_not_an_archive():
+def test_not_antar_gz():
     _, findings = validate_package_bytes(b"not gzip", "upload.tar.gz")
     assert findings[0].message.startswith("not a readable tar archive")
 

@@ -4,9 +4,7 @@ JSON/YAML answers, package onboarding rules, instantiation checks, records."""
 from __future__ import annotations
 
 import hashlib
-import io
 import ipaddress
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from osm_mec.nbi import NbiClient, NbiError, RetryPolicy
 from osm_mec.params import instantiation_params
 from osm_mec.waiting import OperationFailed
 
+from ..archives import tar_gz
 from .conftest import CREDENTIALS, client_for, onboard
 
 
@@ -51,14 +50,6 @@ def test_error_bodies_and_answer_formats(sandbox) -> None:
     assert "vim_password" not in str(as_yaml.text).replace("vim_password: '********'", "")
 
 
-def _tar(files: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with tarfile.open(fileobj=out, mode="w:gz") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return out.getvalue()
 
 
 def _upload(sandbox, kind: str, data: bytes, md5: str | None = None) -> requests.Response:
@@ -75,13 +66,13 @@ def test_package_refusals_with_osm_status_codes(make_sandbox, built: Path) -> No
     good = (built / "k8s_cluster_vnf.tar.gz").read_bytes()
     mismatch = _upload(sandbox, "vnf", good, md5="0" * 32)
     assert mismatch.status_code == 409 and "Content-File-MD5" in mismatch.json()["detail"]
-    two_roots = _upload(sandbox, "vnf", _tar({"a/x.yaml": b"vnfd: {}", "b/y.yaml": b"{}"}))
+    two_roots = _upload(sandbox, "vnf", tar_gz({"a/x.yaml": b"vnfd: {}", "b/y.yaml": b"{}"}))
     assert two_roots.status_code == 400 and "one top-level folder" in two_roots.json()["detail"]
     not_tar = _upload(sandbox, "vnf", b"not a tar archive")
     assert not_tar.status_code == 400
     broken = yaml.safe_load(next((built / "mec_app_cnf").glob("*.yaml")).read_text())
     broken["vnfd"]["kdu"][0]["name"] = 42
-    invalid = _upload(sandbox, "vnf", _tar({"pkg/pkg_vnfd.yaml": yaml.safe_dump(broken).encode()}))
+    invalid = _upload(sandbox, "vnf", tar_gz({"pkg/pkg_vnfd.yaml": yaml.safe_dump(broken).encode()}))
     assert invalid.status_code == 422
     assert invalid.json()["code"] == "UNPROCESSABLE_ENTITY"
     assert "vnfd.kdu[0].name" in invalid.json()["detail"]
