@@ -95,8 +95,16 @@ class OsmTarget:
             if self.listener is not None:
                 notes.append(f"{self.label} OSM: Kafka lost ({self.listener.error}); "
                              "timings from NBI operation records")
-            timings = [from_operation(op, self.label, name, self.simulated)
-                       for op, name in self.waited]
+            timings = []
+        paired = {t.op_id for t in timings}
+        missing = [(op, name) for op, name in self.waited if str(op.get("_id")) not in paired]
+        if missing:  # no records on the bus for these: their operation records instead
+            timings += [from_operation(op, self.label, name, self.simulated)
+                        for op, name in missing]
+            if records is not None:
+                notes.append(f"{self.label} OSM: {len(missing)} operation(s) without Kafka "
+                             "records, timed from NBI operation records (startTime, "
+                             "statusEnteredTime)")
         return [replace(t, ns_package=packages.get(t.ns_name, "")) for t in timings], notes
 
     def close(self) -> None:

@@ -224,3 +224,14 @@ def test_parallel_csps_do_not_interfere(osm, dirs) -> None:
                          lambda csp: Progress(enabled=False))
         assert all(not r["notes"] for r in again)
     assert main.list_ns() == [] and main.list_admin("k8scluster") == []
+
+
+def test_timings_fall_back_to_operation_records_without_kafka(osm, dirs) -> None:
+    sandbox, options = osm(faults=parse_faults([{"kind": "kafka-unavailable"}]))
+    result = run(options, provision_action, "quiet", dirs)
+    assert any("without Kafka records" in note for note in result["notes"])
+    timings = read_jsonl(dirs[1] / "quiet.jsonl")
+    deploy = [t for t in timings if t.operation == "instantiate"]
+    assert len(deploy) == 3  # the Main OSM is silent on Kafka, the Edge OSM is not
+    assert {t.osm: t.source for t in deploy} == {"main": "nbi", "edge": "kafka"}
+    assert all(t.duration_s > 0 for t in deploy)
