@@ -310,8 +310,17 @@ class NbiClient:
         return self.request("GET", ADMIN_PATHS[kind]) or []
 
     def find_admin(self, kind: str, name_or_id: str) -> dict[str, Any] | None:
-        return next((item for item in self.list_admin(kind)
-                     if name_or_id in (item.get("name"), item.get("_id"))), None)
+        """By name (NBI filters the list), else by _id; None when neither exists."""
+        found = self.request("GET", ADMIN_PATHS[kind], params={"name": name_or_id}) or []
+        match = next((item for item in found if item.get("name") == name_or_id), None)
+        if match is not None:
+            return match
+        try:
+            return self.get_admin(kind, name_or_id)
+        except NbiError as exc:
+            if exc.status in (404, 400, 422):
+                return None
+            raise
 
     def delete_admin(self, kind: str, object_id: str) -> None:
         self.request("DELETE", f"{ADMIN_PATHS[kind]}/{object_id}")

@@ -66,6 +66,17 @@ class Chain:
     edge: OsmTarget | None = None
     created: list[tuple[str, str]] = field(default_factory=list)  # (osm, state key)
     onboarding: threading.Lock = field(default_factory=threading.Lock)  # shared by a session
+    _vims: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def vim(self, target: OsmTarget, name: str) -> dict[str, Any] | None:
+        """A VIM account of `target` by name or id (remembered for this run)."""
+        key = (target.label, name)
+        if key not in self._vims:
+            found = target.client.find_admin("vim", name)
+            if found is None:
+                return None
+            self._vims[key] = found
+        return self._vims[key]
 
     @property
     def b2b2c(self) -> bool:
@@ -108,11 +119,13 @@ class Chain:
 
     # -- step 1 and 5's onboarding --------------------------------------------------------
     def onboard(self, target: OsmTarget, packages: tuple[str, ...]) -> None:
+        onboarded = {kind: {p["id"]: p for p in target.client.list_packages(kind)}
+                     for kind in ("vnf", "ns")}  # two lists instead of one lookup each
         for name in packages:
             spec = package_spec(name)
             generated = spec.generate(self.profile)
             body = generated["vnfd"] if spec.kind == "vnf" else generated["nsd"]["nsd"][0]
-            existing = target.client.find_package(spec.kind, body["id"])
+            existing = onboarded[spec.kind].get(body["id"])
             if existing is None:
                 data = archive_bytes(name, package_files(spec, self.profile))
                 try:
@@ -164,7 +177,7 @@ class Chain:
             raise ChainFailed(f"instantiate {name}", f"NSD {role.package} is not onboarded "
                               f"in the {target.label} OSM", "run provision again (step 1 "
                               "onboards it)")
-        vim_doc = target.client.find_admin("vim", vim)
+        vim_doc = self.vim(target, vim)
         if vim_doc is None:
             raise ChainFailed(f"instantiate {name}", f"VIM account {vim!r} not found in the "
                               f"{target.label} OSM", "pass an existing one with --vim / "
@@ -221,7 +234,7 @@ class Chain:
                               names.nsp_cluster(self.profile, self.csp), "nsp-cluster")
 
     def environment(self) -> None:
-        edge_vim = self.main.client.find_admin("vim", self.edge_vim)
+        edge_vim = self.vim(self.main, self.edge_vim)
         if edge_vim is None:
             raise ChainFailed("mec-env-ns", f"edge VIM account {self.edge_vim!r} not found in "
                               "the Main OSM", "pass an existing one with --edge-vim")
@@ -267,7 +280,7 @@ class Chain:
     def ensure_edge_vim(self, edge: OsmTarget) -> None:
         existing = edge.client.find_admin("vim", self.edge_vim)
         if existing is None:
-            source = self.main.client.find_admin("vim", self.edge_vim)
+            source = self.vim(self.main, self.edge_vim)
             assert source is not None
             password = self.edge_vim_password
             if password is None:
