@@ -4,6 +4,7 @@ polling; progress; timeouts; the timing model's calibration."""
 
 from __future__ import annotations
 
+import re
 import statistics
 
 import pytest
@@ -171,3 +172,33 @@ def test_timing_model_is_calibrated_on_the_paper_and_seeded() -> None:
     first, second = TimingModel(5), TimingModel(5)
     assert [first.draw("scale-in") for _ in range(3)] == [second.draw("scale-in")
                                                           for _ in range(3)]
+
+
+def test_publishes_to_a_configured_broker(make_sandbox) -> None:
+    from osm_mec.kafka_bus import Publisher
+    broker = Publisher()  # a broker that is not the sandbox's own (another mock cluster)
+    try:
+        sandbox = make_sandbox(kafka=broker.bootstrap)
+        assert sandbox.kafka_bootstrap == broker.bootstrap and not sandbox.publisher.mock
+        sandbox.osm.publish("ns", "deleted", {"_id": "n1"}, 1.0)
+        (record,) = _drain(broker.bootstrap)
+        assert (record.key, record.value, record.timestamp_ms) == ("deleted", {"_id": "n1"}, 1000)
+    finally:
+        broker.close()
+
+
+def test_faults_file_is_checked(tmp_path) -> None:
+    from osm_mec.errors import UsageError
+    from osm_mec.sandbox.faults import load_faults
+    good = tmp_path / "faults.yaml"
+    good.write_text("- kind: http-error\n  path: /nslcm\n  times: 2\n- kind: kafka-unavailable\n")
+    faults = load_faults(good)
+    assert faults.kafka_unavailable and faults.http_error("GET", "/nslcm/v1/x") == 500
+    for text, message in (("- kind: nope\n", "[0].kind: use one of"),
+                          ("- kind: operation-fails\n  operation: instantiate\n", "needs detail"),
+                          ("- kind: token-expiry\n  seconds: 1\n  path: /x\n", "unknown field"),
+                          ("kind: x\n", "expected a list")):
+        bad = tmp_path / "bad.yaml"
+        bad.write_text(text)
+        with pytest.raises(UsageError, match=re.escape(message)):
+            load_faults(bad)
