@@ -42,7 +42,7 @@ def run_for_csp(session: Session, profile: Profile, csp: str, state_dir: Path,
                 timings_dir: Path, action: Action, progress: Progress,
                 rollback: bool = False, iteration: int | None = None) -> dict[str, Any]:
     chain = session.chain(profile, csp, state_dir, progress,
-                          os.environ.get("OSM_EDGE_VIM_PASSWORD"))
+                          os.environ.get("OSM_EDGE_VIM_PASSWORD") or None)
     try:
         try:
             result = action(chain)

@@ -69,7 +69,7 @@ def test_separate_sandbox_process_with_osm_url(tmp_path: Path) -> None:
         common = ["--osm-url", url, "--osm-credentials", str(creds), "--kafka", kafka,
                   "--state-dir", str(tmp_path / "state"), "--timings-dir",
                   str(tmp_path / "timings")]
-        runner = CliRunner(env={"OSM_PASSWORD": None})
+        runner = CliRunner(env={"OSM_PASSWORD": None, "OSM_EDGE_VIM_PASSWORD": ""})  # empty = unset
         for command in (["provision", "--csp", "one", "--json"], ["scale", "--csp", "one", "out"],
                         ["scale", "--csp", "one", "in"], ["status", "--json"],
                         ["teardown", "--csp", "one"]):
