@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 SUCCESS = ("COMPLETED", "PARTIALLY_COMPLETED")
 FAILURE = ("FAILED", "FAILED_TEMP", "ROLLED_BACK")
 FIRST_POLL, MAX_POLL, POLL_GROWTH = 0.5, 5.0, 1.5
+GONE_POLL = 0.05
 Progress = Callable[[str], None]
 
 
@@ -119,8 +120,9 @@ def wait_for_operation(client: NbiClient, op_id: str, timeout: float = 3600.0,
     """The final operation occurrence when it COMPLETED (or PARTIALLY_COMPLETED).
 
     Raises OperationFailed with OSM's detailed-status on FAILED/FAILED_TEMP/ROLLED_BACK and
-    when `timeout` seconds pass first. With `gone_ok` (a terminate with autoremove), an
-    operation that vanished (404) completed: OSM deletes its records on success.
+    when `timeout` seconds pass first. With `gone_ok` (a terminate with autoremove) it returns
+    once the operation has vanished (404): OSM deletes the NS and its operation records
+    right after the terminate COMPLETED, so only then is the NS really gone.
     """
     deadline = now() + timeout
     interval = FIRST_POLL
@@ -136,7 +138,7 @@ def wait_for_operation(client: NbiClient, op_id: str, timeout: float = 3600.0,
                     "detailed-status": "Done (NS and its operation records deleted)"}
         last = _report(progress, last, op.get("detailed-status"))
         state = str(op.get("operationState", ""))
-        if state in SUCCESS:
+        if state in SUCCESS and not gone_ok:
             return op
         if state in FAILURE:
             raise OperationFailed(op_id, str(op.get("lcmOperationType", "")), state,
@@ -148,7 +150,9 @@ def wait_for_operation(client: NbiClient, op_id: str, timeout: float = 3600.0,
                                   f"status: {last or 'none'}); OSM may still finish it: check "
                                   f"`GET /nslcm/v1/ns_lcm_op_occs/{op_id}`")
         pause = min(interval, remaining)
-        if listener is not None and listener.error is None:
+        if state in SUCCESS:  # completed, autoremove pending: its records go at once
+            sleep(min(pause, GONE_POLL))
+        elif listener is not None and listener.error is None:
             listener.wait(op_id, pause)
         else:
             sleep(pause)
