@@ -212,8 +212,7 @@ class SandboxOsm:
         if body.get("scaleType") != "SCALE_VNF" or direction not in ("SCALE_OUT", "SCALE_IN"):
             raise Problem(422, "Format error: scaleType must be SCALE_VNF and scaleVnfType "
                                "SCALE_OUT or SCALE_IN")
-        vnfr = next((self.store.get("vnfrs", v) for v in nsr["constituent-vnfr-ref"]
-                     if self.store.get("vnfrs", v)["member-vnf-index-ref"] == member), None)
+        vnfr = self.store.member_vnfr(nsr, member)
         if vnfr is None:
             raise Problem(400, f"Invalid member-vnf-index '{member}'")
         if aspect_deltas(self.store.get("vnfds", vnfr["vnfd-id"]), aspect) is None:
@@ -227,8 +226,7 @@ class SandboxOsm:
                 or not body.get("member_vnf_index"):
             raise Problem(422, "Format error: 'member_vnf_index' and 'primitive' are required")
         member = body["member_vnf_index"]
-        vnfr = next((self.store.get("vnfrs", v) for v in nsr["constituent-vnfr-ref"]
-                     if self.store.get("vnfrs", v)["member-vnf-index-ref"] == member), None)
+        vnfr = self.store.member_vnfr(nsr, member)
         if vnfr is None:
             raise Problem(422, f"Invalid member_vnf_index '{member}'")
         vnfd = self.store.get("vnfds", vnfr["vnfd-id"])

@@ -269,8 +269,8 @@ class Lcm:
                       ) -> tuple[dict[str, Any], dict[str, Any], str, bool, dict[str, int]]:
         data = op["operationParams"]["scaleVnfData"]
         step = data["scaleByStepData"]
-        vnfr = next(v for v, _ in self._members(nsr)
-                    if v["member-vnf-index-ref"] == step["member-vnf-index"])
+        vnfr = self.store.member_vnfr(nsr, step["member-vnf-index"])
+        assert vnfr is not None  # NBI checked the member before accepting the scale
         vnfd = self.store.get("vnfds", vnfr["vnfd-id"])
         deltas = aspect_deltas(vnfd, step["scaling-group-descriptor"]) or {}
         return vnfr, vnfd, step["scaling-group-descriptor"], \
@@ -340,8 +340,8 @@ class Lcm:
 
     def _plan_action(self, nsr: dict[str, Any], op: dict[str, Any]) -> Plan:
         p = op["operationParams"]
-        vnfr = next(v for v, _ in self._members(nsr)
-                    if v["member-vnf-index-ref"] == p["member_vnf_index"])
+        vnfr = self.store.member_vnfr(nsr, p["member_vnf_index"])
+        assert vnfr is not None  # NBI checked the member before accepting the action
         view = self._views.get(vnfr["_id"])
         results: dict[str, Any] = {}
 

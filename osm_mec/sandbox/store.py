@@ -57,6 +57,11 @@ class Store:
             if all(doc.get(k) == v for k, v in match.items()):
                 yield doc
 
+    def member_vnfr(self, nsr: dict[str, Any], member: str) -> dict[str, Any] | None:
+        """The VNF record of one member-vnf-index of an NS instance (None if no such member)."""
+        vnfrs = (self.get("vnfrs", v) for v in nsr["constituent-vnfr-ref"])
+        return next((v for v in vnfrs if v["member-vnf-index-ref"] == member), None)
+
     def remove(self, collection: str, doc_id: str) -> None:
         with self.lock:
             self.data[collection].pop(doc_id, None)
