@@ -25,8 +25,7 @@ APP = NsRole("app-ns", "mec_app_ns", "app", "mec-app-ns")
 ROLES = (NSP_CLUSTER, ENV, APP)
 MAIN_PACKAGES = ("k8s_cluster_vnf", "mec_blocks_cnf", "edge_mano_cnf", "mec_app_cnf",
                  "k8s_osm_cluster_ns", "mec_env_ns", "mec_app_ns")
-B2C_MAIN_PACKAGES = ("k8s_cluster_vnf", "mec_blocks_cnf", "mec_app_cnf", "k8s_osm_cluster_ns",
-                     "mec_env_ns", "mec_app_ns")
+B2C_MAIN_PACKAGES = tuple(p for p in MAIN_PACKAGES if p != "edge_mano_cnf")  # no Edge MANO
 EDGE_PACKAGES = ("mec_app_cnf", "mec_app_ns")
 
 
