@@ -60,6 +60,13 @@ def osm_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def guarded(action: Callable[[], Any]) -> Any:
+    """cli._run: osm-mec errors become a message and their exit code (imported late: cli
+    imports this module)."""
+    from .cli import _run
+    return _run(action)
+
+
 def _options(kw: dict[str, Any]) -> OsmOptions:
     return OsmOptions(kw["osm_url"], kw["credentials_file"], kw["osm_user"], kw["osm_project"],
                       kw["ca_bundle"], kw["insecure"], kw["kafka"], kw["nsp_vim"],
@@ -93,7 +100,6 @@ def _text(result: dict[str, Any]) -> str:
 
 def _run(kw: dict[str, Any], csps: list[str], action, parallel: int = 1,
          rollback: bool = False) -> None:
-    from .cli import _run as guarded
     profile = guarded(lambda: load_profile(kw["profile_path"]))
     for csp in csps:
         guarded(lambda: check_csp(csp))
@@ -166,7 +172,6 @@ def register(cli: click.Group) -> None:
     @click.option("--osm", default="main", show_default=True, help="Label of that OSM.")
     def timings_import(capture: Path, out_dir: Path, osm: str) -> None:
         """Pair the records of an existing capture (JSON lines or a consumer's text lines)."""
-        from .cli import _run as guarded
         from .timings.capture import import_capture
         from .timings.records import write_jsonl
         pairing = guarded(lambda: import_capture(capture, osm))
@@ -186,7 +191,6 @@ def register(cli: click.Group) -> None:
     @click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
     def report(folder: Path, compare: str | None, no_plots: bool) -> None:
         """Statistics, CSVs (paper format), a Markdown table and plots of FOLDER's timings."""
-        from .cli import _run as guarded
         from .timings.report import write_report
         click.echo(guarded(lambda: write_report(folder, compare == "paper", not no_plots)))
 
@@ -206,7 +210,6 @@ def register(cli: click.Group) -> None:
         """The paper's benchmark: deployment iterations, scaling pairs, baselines
         (resumable)."""
         from .chain.bench import run_bench
-        from .cli import _run as guarded
         profile = guarded(lambda: load_profile(kw["profile_path"]))
 
         def run() -> dict[str, Any]:
@@ -228,5 +231,4 @@ def register(cli: click.Group) -> None:
     def demo(csp: str, time_scale: float, seed: int, out_dir: Path) -> None:
         """The main job: sandbox, provision one CSP, scale out and in, tear down, report."""
         from .chain.demo import run_demo
-        from .cli import _run as guarded
         click.echo(guarded(lambda: run_demo(csp, time_scale, seed, out_dir)))

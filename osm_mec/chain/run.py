@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -31,7 +32,6 @@ def record_timings(chain: Chain, timings_dir: Path, iteration: int | None = None
             continue
         timings, target_notes = target.timings(labels)
         if iteration is not None:
-            from dataclasses import replace
             timings = [replace(t, iteration=iteration) for t in timings]
         write_jsonl(timings_dir / f"{chain.csp}.jsonl", timings)
         notes += target_notes
