@@ -10,7 +10,6 @@ Goals (issue #2): under 1 s for the default profile; time linear in the number o
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import random
 import statistics
@@ -23,7 +22,9 @@ from osm_mec.packages import build
 from osm_mec.profile import Profile, default_profile, validate_profile_data
 from osm_mec.validation import has_errors, validate_paths
 
-RESULTS = Path(__file__).resolve().parent / "results"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.recorded import record as record_result  # noqa: E402
+
 
 
 def csp_profile(index: int, rng: random.Random) -> Profile:
@@ -83,9 +84,7 @@ def main() -> int:
         "goals": {"default_under_1s": statistics.median(default_runs) < 1.0,
                   "linear_within_25pct": 0.75 <= linearity <= 1.25},
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "build.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    record_result("build", result)
     return 0 if all(result["goals"].values()) else 1
 
 

@@ -24,7 +24,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-RESULTS = HERE / "results"
+
+from benchmarks.recorded import record as record_result  # noqa: E402
 
 CHILD = r"""
 import json, resource, sys, tempfile, time
@@ -95,9 +96,7 @@ def main() -> int:
         "chain_wall": record["chain"]["median_wall_s"] < 3,
         "chain_rss": record["chain"]["median_max_rss_mb"] < 150,
         "parallel_ratio": record["parallel"]["ratio"] < 3}
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "chain_overhead.json").write_text(json.dumps(record, indent=2) + "\n")
-    print(json.dumps(record, indent=2))
+    record_result("chain_overhead", record)
     return 0 if all(record["goals_met"].values()) else 1
 
 

@@ -14,7 +14,6 @@ Needs Debian's redis-server and wrk (apt-get install redis-server wrk).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -30,10 +29,12 @@ import httpx
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from benchmarks.recorded import record as record_result  # noqa: E402
+
 from tests.mep.servers import RedisServer  # noqa: E402
 from tests.net import free_port, wait_port  # noqa: E402
 
-RESULTS = HERE / "results"
+from benchmarks.recorded import RESULTS  # noqa: E402
 THREADS = 1  # wrk threads: on a 2-core machine one core stays with the server
 # With taskset, the servers run on CPU 0 and wrk on CPU 1, so that the load generator does
 # not steal the server's core (the tail latency measured the machine, not the server).
@@ -159,9 +160,7 @@ def main() -> int:
                   "p99_under_20ms": discovery["p99_ms"] < 20.0,
                   "no_errors": discovery["non_2xx"] == 0},
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "mep_discovery.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    record_result("mep_discovery", result)
     return 0 if all(result["goals"].values()) else 1
 
 

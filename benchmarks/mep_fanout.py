@@ -12,7 +12,6 @@ real redis-server. Goal (issue #4): under 2 s.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -27,10 +26,11 @@ import httpx
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from benchmarks.recorded import record as record_result  # noqa: E402
+
 from tests.mep.servers import RedisServer  # noqa: E402
 from tests.net import free_port, wait_port  # noqa: E402
 
-RESULTS = HERE / "results"
 ADMIN = "bench-admin-token"
 RECEIVER_APP = textwrap.dedent("""
     import json, time
@@ -128,9 +128,7 @@ def main() -> int:
         "median_s": statistics.median(runs), "max_s": max(runs),
         "goals": {"under_2s": max(runs) < 2.0},
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "mep_fanout.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    record_result("mep_fanout", result)
     return 0 if all(result["goals"].values()) else 1
 
 

@@ -15,7 +15,6 @@ Kafka, against osmclient's fixed 5 s polling, which averages 2.5 s.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import statistics
 import sys
@@ -25,6 +24,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from benchmarks.recorded import record as record_result  # noqa: E402
+
 from osm_mec.credentials import Credentials  # noqa: E402
 from osm_mec.packages import build  # noqa: E402
 from osm_mec.params import instantiation_params  # noqa: E402
@@ -33,7 +34,6 @@ from osm_mec.sandbox import Sandbox  # noqa: E402
 from osm_mec.waiting import OperationListener  # noqa: E402
 from tests.sandbox.conftest import client_for, onboard  # noqa: E402
 
-RESULTS = HERE / "results"
 OSMCLIENT_MEAN = 2.5  # fixed 5 s polling: uniform phase, mean 2.5 s
 
 
@@ -95,9 +95,7 @@ def main() -> None:
                                                   / summary["kafka"]["mean_s"], 1),
         "goal_met": summary["kafka"]["p95_s"] < 0.1,
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "wait_latency.json").write_text(json.dumps(record, indent=2) + "\n")
-    print(json.dumps(record, indent=2))
+    record_result("wait_latency", record)
 
 
 if __name__ == "__main__":
