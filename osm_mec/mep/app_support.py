@@ -71,20 +71,7 @@ async def subscribe(body: AppTerminationSubscription, request: Request,
     return await subscriptions.create(request, BASE, app, "termination", body)
 
 
-@router.get("/applications/{appInstanceId}/subscriptions/{subscriptionId}")
-async def get_subscription(subscriptionId: str, request: Request,  # noqa: N803
-                           app: str = Depends(own_app)) -> Response:
-    sub = await subscriptions.owned(request, app, "termination", subscriptionId)
-    return JSONResponse(sub["body"])
-
-
-@router.delete("/applications/{appInstanceId}/subscriptions/{subscriptionId}",
-               status_code=204)
-async def unsubscribe(subscriptionId: str, request: Request,  # noqa: N803
-                      app: str = Depends(own_app)) -> Response:
-    await subscriptions.owned(request, app, "termination", subscriptionId)
-    await ctx(request).store.delete_subscription(subscriptionId)
-    return Response(status_code=204)
+subscriptions.add_item_routes(router, "termination")
 
 
 @router.post("/applications/{appInstanceId}/confirm_ready", status_code=204)

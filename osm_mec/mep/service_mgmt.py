@@ -241,17 +241,4 @@ async def subscribe(body: SerAvailabilitySubscription, request: Request,
     return await subscriptions.create(request, BASE, app, "availability", body)
 
 
-@router.get("/applications/{appInstanceId}/subscriptions/{subscriptionId}")
-async def get_subscription(subscriptionId: str, request: Request,  # noqa: N803
-                           app: str = Depends(own_app)) -> Response:
-    sub = await subscriptions.owned(request, app, "availability", subscriptionId)
-    return JSONResponse(sub["body"])
-
-
-@router.delete("/applications/{appInstanceId}/subscriptions/{subscriptionId}",
-               status_code=204)
-async def unsubscribe(subscriptionId: str, request: Request,  # noqa: N803
-                      app: str = Depends(own_app)) -> Response:
-    await subscriptions.owned(request, app, "availability", subscriptionId)
-    await ctx(request).store.delete_subscription(subscriptionId)
-    return Response(status_code=204)
+subscriptions.add_item_routes(router, "availability")

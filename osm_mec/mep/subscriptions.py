@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from .context import ctx
+from .context import ctx, own_app
 from .problems import Problem
 
 
@@ -48,3 +48,21 @@ async def owned(request: Request, app: str, kind: str, sub_id: str) -> dict[str,
     if sub is None or sub["owner"] != app or sub["kind"] != kind:
         raise Problem(404, f"subscription {sub_id!r} not found")
     return sub
+
+
+def add_item_routes(router: APIRouter, kind: str) -> None:
+    """GET and DELETE of one subscription of `kind`, owned by the calling application."""
+
+    @router.get("/applications/{appInstanceId}/subscriptions/{subscriptionId}")
+    async def get_subscription(subscriptionId: str, request: Request,  # noqa: N803
+                               app: str = Depends(own_app)) -> Response:
+        sub = await owned(request, app, kind, subscriptionId)
+        return JSONResponse(sub["body"])
+
+    @router.delete("/applications/{appInstanceId}/subscriptions/{subscriptionId}",
+                   status_code=204)
+    async def unsubscribe(subscriptionId: str, request: Request,  # noqa: N803
+                          app: str = Depends(own_app)) -> Response:
+        await owned(request, app, kind, subscriptionId)
+        await ctx(request).store.delete_subscription(subscriptionId)
+        return Response(status_code=204)
