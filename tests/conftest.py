@@ -45,3 +45,26 @@ def load_yaml(path: Path):
 
 def dump_yaml(path: Path, data) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+# -- OSM's real NBI (../shared/osm-nbi): the judge of everything osm-mec sends to OSM -------
+@pytest.fixture(scope="session")
+def real_nbi(tmp_path_factory: pytest.TempPathFactory):
+    """OSM's real NBI without LCM: operations stay PROCESSING, NSs NOT_INSTANTIATED."""
+    from tests.shared_dir import start_real_nbi
+
+    harness = start_real_nbi(tmp_path_factory.mktemp("real-nbi") / "bus")
+    yield harness
+    harness.stop()
+
+
+@pytest.fixture(scope="session")
+def real_nbi_lcm(tmp_path_factory: pytest.TempPathFactory):
+    """OSM's real NBI with the harness's LCM stand-in completing every operation in 100 ms
+    (it deploys nothing: no VNF addresses, no KDU services)."""
+    from tests.shared_dir import start_real_nbi
+
+    harness = start_real_nbi(tmp_path_factory.mktemp("real-nbi-lcm") / "bus",
+                             auto_complete_ms=100)
+    yield harness
+    harness.stop()
