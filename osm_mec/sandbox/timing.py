@@ -12,13 +12,13 @@ sample standard deviation, from a seeded RNG.
 
 from __future__ import annotations
 
-import csv
 import math
 import random
 import statistics
 import threading
 from dataclasses import dataclass
-from importlib import resources
+
+from ..timings.paper import paper_column
 
 # kind -> (table file, column) of the paper's data
 CALIBRATED = {
@@ -52,12 +52,6 @@ class Distribution:
             return self.mean
         sigma2 = math.log(1 + (self.sd / self.mean) ** 2)
         return rng.lognormvariate(math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2))
-
-
-def paper_column(table: str, column: str) -> list[float]:
-    """One column of one of the paper's tables, in seconds."""
-    text = resources.files("osm_mec.data").joinpath(table).read_text()
-    return [float(row[column]) for row in csv.DictReader(text.splitlines())]
 
 
 def calibrated_distributions() -> dict[str, Distribution]:

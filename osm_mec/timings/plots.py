@@ -11,9 +11,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from ..sandbox.timing import paper_column  # noqa: E402
 from .records import OpTiming  # noqa: E402
-from .report import PAPER  # noqa: E402
+from .paper import PAPER, paper_column  # noqa: E402
 
 KINDS = {"deploy": ("instantiate",), "scale": ("scale-out", "scale-in")}
 

@@ -11,16 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import UsageError
-from ..sandbox.timing import paper_column
+from .paper import PAPER, paper_values
 from .records import OpTiming, read_jsonl
 from .stats import Summary, summarise
 
-# our (NS package, operation) -> the paper's (table, column)
-PAPER = {("k8s-osm-cluster-ns", "instantiate"): ("paper-table1-deploy.csv", "k8s-osm-cluster-ns"),
-         ("mec-env-ns", "instantiate"): ("paper-table1-deploy.csv", "mec-env-ns"),
-         ("mec-app-ns", "instantiate"): ("paper-table1-deploy.csv", "mec-app-ns"),
-         ("mec-env-ns", "scale-out"): ("paper-table2-scale.csv", "scale-out"),
-         ("mec-env-ns", "scale-in"): ("paper-table2-scale.csv", "scale-in")}
 DEPLOY_COLUMNS = ("k8s-osm-cluster-ns", "mec-env-ns", "mec-app-ns")
 
 
@@ -54,7 +48,7 @@ def rows(timings: list[OpTiming], compare_paper: bool) -> list[Row]:
     for (ns, operation), group in sorted(groups.items()):
         paper = None
         if compare_paper and (ns, operation) in PAPER:
-            paper = summarise(paper_column(*PAPER[(ns, operation)]))
+            paper = summarise(paper_values(ns, operation))
         result.append(Row(ns, operation, summarise([t.duration_s for t in group]),
                           any(t.simulated for t in group), paper))
     return result

@@ -69,7 +69,7 @@ def test_statistics_against_hand_computed_values() -> None:
     assert s.ci_low == pytest.approx(2.5 - 3.182 * 0.6454972)  # t(0.975, 3) = 3.182
     assert s.ci_high == pytest.approx(2.5 + 3.182 * 0.6454972)
     # the paper's Table I summary for k8s-osm-cluster-ns: 585.287 +- 7.72
-    from osm_mec.sandbox.timing import paper_column
+    from osm_mec.timings.paper import paper_column
     paper = summarise(paper_column("paper-table1-deploy.csv", "k8s-osm-cluster-ns"))
     assert round(paper.mean, 3) == 585.287 and round(paper.sem, 2) == 7.72
     single = summarise([7.0])

@@ -1,0 +1,32 @@
+"""The paper's published timing tables (``osm_mec/data/*.csv``): Table I (deployment,
+20 iterations per NS) and Table II (scaling one worker, 7 iterations), in seconds."""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from importlib import resources
+
+# our (NS package, operation) -> the paper's (table file, column)
+PAPER = {("k8s-osm-cluster-ns", "instantiate"): ("paper-table1-deploy.csv", "k8s-osm-cluster-ns"),
+         ("mec-env-ns", "instantiate"): ("paper-table1-deploy.csv", "mec-env-ns"),
+         ("mec-app-ns", "instantiate"): ("paper-table1-deploy.csv", "mec-app-ns"),
+         ("mec-env-ns", "scale-out"): ("paper-table2-scale.csv", "scale-out"),
+         ("mec-env-ns", "scale-in"): ("paper-table2-scale.csv", "scale-in")}
+
+
+@lru_cache(maxsize=None)
+def _column(table: str, column: str) -> tuple[float, ...]:
+    text = resources.files("osm_mec.data").joinpath(table).read_text()
+    return tuple(float(row[column]) for row in csv.DictReader(text.splitlines()))
+
+
+def paper_column(table: str, column: str) -> list[float]:
+    """One column of one of the paper's tables, in seconds, in iteration order."""
+    return list(_column(table, column))
+
+
+def paper_values(ns_package: str, operation: str) -> list[float]:
+    """The paper's durations of one of our (NS package, operation) pairs; KeyError if the
+    paper did not time it."""
+    return paper_column(*PAPER[(ns_package, operation)])
