@@ -50,8 +50,10 @@ class FakeVm:
         self.closed = 0
 
     # factory signature of RemoteHost
-    def __call__(self, credentials, pinned=None, on_first_use=lambda key: None) -> "FakeVm":
+    def __call__(self, credentials, pinned=None, on_first_use=lambda key: None,
+                 connect_deadline: float = 300.0) -> "FakeVm":
         self.credentials = credentials
+        self.connect_deadline = connect_deadline
         return self
 
     def fail(self, prefix: Sequence[str], exit_status: int = 1, stderr: str = "boom",

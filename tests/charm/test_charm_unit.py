@@ -37,20 +37,39 @@ def failed_action(ctx, name, config, params=None):
 
 
 # -- hooks ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("config, status", [
-    ({"role": "controller"}, testing.WaitingStatus),
-    ({"role": "manager", "ssh-hostname": "h"}, testing.BlockedStatus),
-    (CONTROLLER, testing.ActiveStatus),
-])
-def test_status_follows_config(ctx, config, status):
-    state = ctx.run(ctx.on.config_changed(), testing.State(config=config))
-    assert isinstance(state.unit_status, status)
+# N2VC's deploy_charm waits (juju_watcher.entity_ready) until the application is `active` or
+# `blocked` and only then sends the `config` primitive that sets ssh-hostname: a unit that
+# waits in any other status before configuration stalls the execution environment.
+N2VC_READY = (testing.ActiveStatus, testing.BlockedStatus)
 
 
-def test_install_and_start_set_status(ctx):
-    for event in (ctx.on.install(), ctx.on.start()):
-        state = ctx.run(event, testing.State(config=WORKER))
-        assert state.unit_status == testing.ActiveStatus("worker at 10.0.0.6")
+@pytest.mark.parametrize("event", ["install", "start", "config_changed", "update_status"])
+def test_unconfigured_unit_is_blocked_so_n2vc_sends_config(ctx, event):
+    state = ctx.run(getattr(ctx.on, event)(), testing.State(config={"role": "worker"}))
+    assert state.unit_status == testing.BlockedStatus("waiting for ssh credentials")
+    assert isinstance(state.unit_status, N2VC_READY)
+
+
+def test_bad_role_is_blocked(ctx):
+    state = ctx.run(ctx.on.config_changed(),
+                    testing.State(config={"role": "manager", "ssh-hostname": "h"}))
+    assert state.unit_status == testing.BlockedStatus(
+        "role 'manager': use one of controller, worker, standalone")
+
+
+@pytest.mark.parametrize("event", ["install", "start", "config_changed", "update_status"])
+def test_configured_unit_is_active_once_it_reaches_its_vm(ctx, vm, event):
+    state = ctx.run(getattr(ctx.on, event)(), testing.State(config=WORKER))
+    assert state.unit_status == testing.ActiveStatus("worker at 10.0.0.6")
+    assert vm.commands() == [["true"]] and vm.closed == 1
+
+
+def test_configured_but_unreachable_vm_is_blocked_with_the_reason(ctx, vm):
+    vm.raise_on(["true"], Unreachable("10.0.0.6:22 did not accept SSH within 20 s"))
+    state = ctx.run(ctx.on.config_changed(), testing.State(config=WORKER))
+    assert state.unit_status == testing.BlockedStatus(
+        "cannot reach the VM: 10.0.0.6:22 did not accept SSH within 20 s")
+    assert vm.connect_deadline <= 30  # a hook never waits the 300 s an action may
 
 
 # -- OSM's standard proxy actions -------------------------------------------------------------
