@@ -179,6 +179,9 @@ DESCRIPTOR_RULES = [
      "both helm-chart and juju-bundle"),
     ("kdu-without-model", "mec_blocks_cnf", _no_chart, "vnfd.kdu[0]",
      "needs helm-chart or juju-bundle"),
+    ("kdu-mgmt-service", "edge_mano_cnf",
+     _set(["vnfd", "kdu", 0, "service", 0, "mgmt-service"], True),
+     "vnfd.kdu[0].service[0]", "unknown key 'mgmt-service': OSM's information model dropped"),
     ("scaling-type", K8S, lambda d: d["vnfd"]["df"][0]["scaling-aspect"][0].update(
         {"scaling-policy": [{"name": "p", "scaling-type": "sometimes"}]}),
      "scaling-type", "'sometimes' is not allowed"),

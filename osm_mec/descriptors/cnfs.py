@@ -20,10 +20,15 @@ def mec_blocks_cnf(profile: Profile) -> dict[str, Any]:
 
 
 def edge_mano_cnf(profile: Profile) -> dict[str, Any]:
-    """The Edge MANO: a dedicated OSM for the CSP, as the Charmed OSM Juju bundle."""
+    """The Edge MANO: a dedicated OSM for the CSP, as the Charmed OSM Juju bundle.
+
+    The KDU lists its NBI service by name only: OSM's information model dropped
+    ``kdu.service.mgmt-service`` in 2021 (OSM 11) and NBI refuses a VNFD that has it (422).
+    The chain finds the Edge OSM's NBI by that service name in the KDU record.
+    """
     kdu = {"name": "osm", "description": "Charmed OSM (Edge OSM of one CSP)",
            "juju-bundle": juju_bundle.FILE_NAME,
-           "service": [{"name": juju_bundle.NBI_SERVICE, "mgmt-service": True}]}
+           "service": [{"name": juju_bundle.NBI_SERVICE}]}
     return knf(profile, "edge_mano_cnf", "Edge MANO: Charmed OSM for one CSP", [kdu])
 
 

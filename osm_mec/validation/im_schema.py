@@ -171,8 +171,8 @@ _VNFD = obj({
     "kdu": lst(obj({
         "name": ID, "description": STR,
         "helm-chart": ID, "juju-bundle": ID, "helm-version": {"enum": ["v2", "v3"]},
-        "service": lst(obj({"name": ID, "mgmt-service": BOOL,
-                            "external-connectivity-point-ref": STR}), "name"),
+        # no mgmt-service: OSM's IM dropped it in 2021 (OSM 11+), NBI answers 422
+        "service": lst(obj({"name": ID, "external-connection-point-ref": STR}), "name"),
     }, **{"not": {"required": ["helm-chart", "juju-bundle"]},
           "anyOf": [{"required": ["helm-chart"]}, {"required": ["juju-bundle"]}]}), "name"),
     "df": lst(obj({

@@ -51,6 +51,9 @@ def _message(error: jsonschema.ValidationError) -> str:
         if "vnfd_id" in extra:
             return ("unknown key 'vnfd_id': OSM's model treats it as an alias that overwrites "
                     "vnfd-id; use vnfd-id only")
+        if "mgmt-service" in extra:
+            return ("unknown key 'mgmt-service': OSM's information model dropped it in OSM 11 "
+                    "and NBI refuses the VNFD (422); list the service by name only")
         allowed = ", ".join(error.schema.get("properties", {}))
         return f"unknown key(s) {', '.join(map(repr, extra))}; allowed here: {allowed}"
     if kind == "not" and error.validator_value == {"required": ["helm-chart", "juju-bundle"]}:
