@@ -198,7 +198,7 @@ def mep_serve(host: str, port: int, redis_url: str, public_url: str | None,
     ntp = ntp or _env_list("MEP_NTP_SERVERS")
     settings = Settings(redis_url=redis_url,
                         public_url=public_url or f"http://{host}:{port}",
-                        allowed_callback_networks=list(allowed) or None,
+                        allowed_callback_networks=list(allowed),
                         ntp_servers=list(ntp))
     uvicorn.run(create_app(settings, token), host=host, port=port, log_level=log_level,
                 proxy_headers=True)

@@ -12,11 +12,11 @@ from typing import Any, AsyncIterator
 
 from fastapi import FastAPI
 
-from . import app_support, platform_mgmt, problems, service_mgmt
+from . import app_support, oauth, platform_mgmt, problems, service_mgmt
 from .context import MepContext, Settings
 from .lifecycle import Timers, watchdog
 from .tasks import stop_tasks
-from .notifications import CallbackPolicy, Notifier
+from .notifications import CallbackPolicy, Notifier, parse_networks
 from .store import Store
 
 
@@ -69,7 +69,8 @@ def create_app(settings: Settings, admin_token: str, store: Store | None = None)
         notifier = Notifier(own_store, settings.public_url, policy,
                             max_attempts=settings.notify_max_attempts,
                             first_backoff=settings.notify_first_backoff)
-        mep = MepContext(settings, own_store, notifier, policy)
+        mep = MepContext(settings, own_store, notifier, policy,
+                         legacy_networks=parse_networks(settings.legacy_app_networks))
         app.state.mep = mep
         app.state.timers = Timers(mep)
         await own_store.ping()
@@ -96,6 +97,7 @@ def create_app(settings: Settings, admin_token: str, store: Store | None = None)
     app.include_router(service_mgmt.router)
     app.include_router(app_support.router)
     app.include_router(platform_mgmt.router)
+    app.include_router(oauth.router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

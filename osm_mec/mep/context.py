@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from dataclasses import dataclass, field
 
@@ -18,12 +19,20 @@ class Settings:
 
     redis_url: str = "redis://127.0.0.1:6379/0"
     public_url: str = "http://127.0.0.1:8080"
-    allowed_callback_networks: list[str] | None = None
+    # networks notification callbacks may go to; empty: none (deny by default)
+    allowed_callback_networks: list[str] = field(default_factory=list)
+    # networks whose callers may omit the token (legacy Mp1 applications); empty: none
+    legacy_app_networks: list[str] = field(default_factory=list)
     max_body_bytes: int = 1 << 20
     watchdog_period: float = 0.2
     ntp_servers: list[str] = field(default_factory=list)
     notify_max_attempts: int = 8
     notify_first_backoff: float = 0.05
+    liveness_interval: int = 30  # seconds, when an application proposes livenessInterval 0
+    max_services_per_app: int = 100
+    max_subscriptions_per_app: int = 50
+    oauth_token_ttl: int = 3600  # seconds an OAuth 2.0 access token lives
+    retry_after: int = 2  # seconds, in 503 answers while Redis is unreachable
 
 
 @dataclass
@@ -33,6 +42,8 @@ class MepContext:
     notifier: Notifier
     policy: CallbackPolicy
     tokens: "TokenCache" = field(default_factory=lambda: TokenCache())
+    legacy_networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = field(
+        default_factory=list)
 
 
 def ctx(request: Request) -> MepContext:
@@ -46,6 +57,7 @@ def _bearer(request: Request) -> str | None:
 
 
 UNAUTHORIZED = {"WWW-Authenticate": 'Bearer realm="mep"'}
+LEGACY_CALLER = "legacy application"  # a caller without token on a path naming no app
 
 
 class TokenCache:
@@ -74,26 +86,48 @@ class TokenCache:
             del self.entries[token]
 
 
+UNKNOWN_TOKEN = "a valid access token of a registered application is required"
+
+
+def _legacy_caller(request: Request) -> str | None:
+    """Without a token, from a network the operator named for legacy applications: the
+    application named in the path (or a placeholder where the path names none)."""
+    networks = ctx(request).legacy_networks
+    client = request.client
+    if not networks or client is None:
+        return None
+    try:
+        address = ipaddress.ip_address(client.host)
+    except ValueError:
+        return None
+    if not any(address in network for network in networks):
+        return None
+    return request.path_params.get("appInstanceId") or LEGACY_CALLER
+
+
 async def caller(request: Request) -> str:
-    """The registered application whose bearer token came with the request (401 if none)."""
+    """The registered application calling: from its bearer token (ours or an OAuth access
+    token), or from the path in legacy mode. The same 401 for any missing, unknown or
+    revoked token, whatever the path names: application ids cannot be enumerated."""
+    mep = ctx(request)
     token = _bearer(request)
     if token is None:
-        raise Problem(401, "an application's bearer token is required", UNAUTHORIZED)
-    mep = ctx(request)
+        legacy = _legacy_caller(request)
+        if legacy == LEGACY_CALLER or (legacy and await mep.store.app_exists(legacy)):
+            return legacy
+        raise Problem(401, UNKNOWN_TOKEN, UNAUTHORIZED)
     app_id = mep.tokens.get(token)
     if app_id is None:
         app_id = await mep.store.app_for_token(token)
         if app_id is None:
-            raise Problem(401, "unknown or revoked bearer token", UNAUTHORIZED)
+            raise Problem(401, UNKNOWN_TOKEN, UNAUTHORIZED)
         mep.tokens.put(token, app_id)
     return app_id
 
 
 async def own_app(appInstanceId: str, request: Request) -> str:  # noqa: N803 (spec name)
-    """The path's application, which must exist (404) and be the caller (403)."""
-    if not await ctx(request).store.app_exists(appInstanceId):
-        raise Problem(404, f"application instance {appInstanceId!r} is not registered on "
-                           "this platform")
+    """The path's application, which must be the caller: 401 without a valid token, 403
+    with another application's token (whether or not the path's id exists)."""
     if await caller(request) != appInstanceId:
         raise Problem(403, f"this token does not belong to application {appInstanceId!r}")
     return appInstanceId

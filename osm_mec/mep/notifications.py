@@ -21,6 +21,18 @@ SERVICE_NOTIFICATION = "SerAvailabilityNotification"
 TERMINATION_NOTIFICATION = "AppTerminationNotification"
 
 
+def parse_networks(networks: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """CIDR strings as networks; ValueError naming the one that is not a network."""
+    parsed = []
+    for network in networks:
+        try:
+            parsed.append(ipaddress.ip_network(network.strip(), strict=False))
+        except ValueError:
+            raise ValueError(f"{network!r} is not an IP network (CIDR like 10.0.0.0/8)") \
+                from None
+    return parsed
+
+
 class CallbackPolicy:
     """Which callback URLs the platform will call. None: any http(s) URL."""
 

@@ -11,10 +11,12 @@ import uuid
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from . import oauth
 from .context import UNAUTHORIZED, ctx
 from .lifecycle import finalize_termination
 from .models import AppRegistration
 from .problems import Problem
+from .store import Credentials
 
 BASE = "/mec_platform_mgmt/v1"
 router = APIRouter(prefix=BASE)
@@ -32,12 +34,19 @@ def _public(app: dict) -> dict:
     return {k: v for k, v in app.items() if k != "terminationDeadline"}
 
 
+def _credentials(request: Request, app_id: str, creds: Credentials) -> dict:
+    """The instance's credentials as the platform manager hands them to the application:
+    a bearer token, and OAuth 2.0 client credentials for MEC 009-style applications."""
+    return {"accessToken": creds.access_token,
+            "oauth2": {"clientId": app_id, "clientSecret": creds.client_secret,
+                       "grantType": "OAUTH2_CLIENT_CREDENTIALS",
+                       "tokenEndpoint": oauth.token_endpoint(request)}}
+
+
 @router.post("/app_instances", status_code=201, dependencies=[Depends(manager)])
 async def register_app(body: AppRegistration, request: Request) -> Response:
     store = ctx(request).store
     app_id = body.appInstanceId or str(uuid.uuid4())
-    if await store.app_exists(app_id):
-        raise Problem(409, f"application instance {app_id!r} is already registered")
     for kind, rules, field in (("traffic", body.trafficRules, "trafficRuleId"),
                                ("dns", body.dnsRules, "dnsRuleId")):
         ids = [getattr(r, field) for r in rules]
@@ -47,7 +56,9 @@ async def register_app(body: AppRegistration, request: Request) -> Response:
               "state": "INITIALIZED", "requiredServices": body.requiredServices,
               "gracefulTerminationTimeout": body.gracefulTerminationTimeout,
               "registeredAt": time.time()}
-    token = await store.create_app(record)
+    creds = await store.create_app(record)
+    if creds is None:
+        raise Problem(409, f"application instance {app_id!r} is already registered")
     await store.set_rules(app_id, "traffic",
                           [r.model_dump(mode="json", exclude_none=True) for r in body.trafficRules],
                           "trafficRuleId")
@@ -55,8 +66,8 @@ async def register_app(body: AppRegistration, request: Request) -> Response:
                           [r.model_dump(mode="json", exclude_none=True) for r in body.dnsRules],
                           "dnsRuleId")
     url = f"{str(request.base_url).rstrip('/')}{BASE}/app_instances/{app_id}"
-    return JSONResponse({**record, "accessToken": token}, status_code=201,
-                        headers={"Location": url})
+    return JSONResponse({**record, **_credentials(request, app_id, creds)}, status_code=201,
+                        headers={"Location": url, "Cache-Control": "no-store"})
 
 
 @router.get("/app_instances", dependencies=[Depends(manager)])
@@ -79,12 +90,16 @@ async def get_app(appInstanceId: str, request: Request) -> Response:  # noqa: N8
 
 @router.post("/app_instances/{appInstanceId}/token", dependencies=[Depends(manager)])
 async def rotate_token(appInstanceId: str, request: Request) -> Response:  # noqa: N803
-    """A new access token for the application; the previous one stops working."""
-    store = ctx(request).store
+    """New credentials for the application; every token issued before stops working."""
+    mep = ctx(request)
     record = await _app(request, appInstanceId)
-    token = await store.rotate_token(record)
-    ctx(request).tokens.forget(appInstanceId)
-    return JSONResponse({"appInstanceId": appInstanceId, "accessToken": token})
+    creds = await mep.store.rotate_credentials(record)
+    mep.tokens.forget(appInstanceId)
+    if creds is None:
+        raise Problem(404, f"application instance {appInstanceId!r} is not registered")
+    return JSONResponse({"appInstanceId": appInstanceId,
+                         **_credentials(request, appInstanceId, creds)},
+                        headers={"Cache-Control": "no-store"})
 
 
 @router.delete("/app_instances/{appInstanceId}", dependencies=[Depends(manager)])

@@ -7,7 +7,10 @@ Key layout (all under the prefix, default ``mep:``):
   app:{app}                JSON of the application instance
   app:{app}:svcs|subs      sets of its service / subscription ids
   app:{app}:traffic|dns    hashes rule id -> {"etag", "rule"}
-  token:{sha256}           app id owning that bearer token
+  app:{app}:gen            the instance's credential generation (new at registration and
+                           rotation: every token of an older generation is dead)
+  app:{app}:token|client   sha256 of its bearer token / of its OAuth client secret
+  token:{sha256}           "{generation} {app}" of a bearer or OAuth access token
   svc:{id}                 {"owner", "etag", "info"}
   svcjson:{id}             the service's JSON exactly as returned (discovery splices it)
   svcs, svcs:name:{n}, svcs:cat:{c}   discovery indexes
@@ -23,7 +26,7 @@ import hashlib
 import json
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import redis.asyncio as aioredis
@@ -53,6 +56,52 @@ return head
 """
 
 
+# Credentials of an application instance, in one atomic step: ARGV[5] "new" registers
+# (nothing when the instance exists: one winner among concurrent registrations), "rotate"
+# replaces them (nothing when the instance is gone). A new generation kills every token
+# issued before, whoever holds it.
+_CREDENTIALS = """
+local exists = redis.call('EXISTS', KEYS[1]) == 1
+if (ARGV[5] == 'new') == exists then return 0 end
+if ARGV[5] == 'new' then redis.call('SET', KEYS[1], ARGV[1]) end
+local old = redis.call('GET', KEYS[4])
+if old then redis.call('DEL', ARGV[6] .. old) end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[3], ARGV[3])
+redis.call('SET', KEYS[4], ARGV[4])
+redis.call('SET', ARGV[6] .. ARGV[4], ARGV[2] .. ' ' .. ARGV[7])
+return 1
+"""
+
+# The application a token belongs to, if its generation is the instance's current one.
+_RESOLVE = """
+local value = redis.call('GET', KEYS[1])
+if not value then return false end
+local space = string.find(value, ' ', 1, true)
+local app = string.sub(value, space + 1)
+if redis.call('GET', ARGV[1] .. app .. ':gen') ~= string.sub(value, 1, space - 1) then
+  return false
+end
+return app
+"""
+
+# An OAuth access token for a client whose secret matches (ARGV[1]: its sha256), valid for
+# ARGV[3] seconds and only as long as the instance's generation stays the same.
+_ISSUE = """
+local gen = redis.call('GET', KEYS[1])
+if not gen or redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[3], gen .. ' ' .. ARGV[2], 'EX', tonumber(ARGV[3]))
+return 1
+"""
+
+# Add a member to a set unless the set already holds ARGV[2] members (per-app quotas).
+_RESERVE = """
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('SADD', KEYS[1], ARGV[1])
+return 1
+"""
+
+
 def etag_of(body: Any) -> str:
     """A strong ETag of a JSON body."""
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
@@ -65,6 +114,15 @@ def token_hash(token: str) -> str:
 
 class Conflict(Exception):
     """The resource changed under the caller (ETag mismatch)."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What an application instance authenticates with: a bearer token, and a client
+    secret for OAuth 2.0 client credentials (client id: the instance id)."""
+
+    access_token: str = field(repr=False)
+    client_secret: str = field(repr=False)
 
 
 @dataclass
@@ -82,6 +140,10 @@ class Store:
         self.p = prefix
         self._discover = client.register_script(_DISCOVER)
         self._advance = client.register_script(_ADVANCE)
+        self._credentials = client.register_script(_CREDENTIALS)
+        self._resolve = client.register_script(_RESOLVE)
+        self._issue = client.register_script(_ISSUE)
+        self._reserve = client.register_script(_RESERVE)
         self.cache = DiscoveryCache()
         self._inflight: dict[tuple, asyncio.Future[str]] = {}
         self.channel = self.k("changed")
@@ -120,23 +182,41 @@ class Store:
         return bool(await self.r.ping())
 
     # -- application instances ------------------------------------------------------------
-    async def create_app(self, app: dict[str, Any]) -> str:
-        """Store an application instance; returns its fresh bearer token."""
-        token = secrets.token_urlsafe(32)
+    async def _set_credentials(self, mode: str, app: dict[str, Any]) -> Credentials | None:
         app_id = app["appInstanceId"]
-        async with self.r.pipeline(transaction=True) as pipe:
-            pipe.set(self.k("app", app_id), json.dumps(app))
-            pipe.set(self.k("token", token_hash(token)), app_id)
-            pipe.set(self.k("app", app_id, "token"), token_hash(token))
-            await pipe.execute()
-        return token
+        creds = Credentials(secrets.token_urlsafe(32), secrets.token_urlsafe(32))
+        done = await self._credentials(
+            keys=[self.k("app", app_id), self.k("app", app_id, "gen"),
+                  self.k("app", app_id, "client"), self.k("app", app_id, "token")],
+            args=[json.dumps(app), secrets.token_hex(16), token_hash(creds.client_secret),
+                  token_hash(creds.access_token), mode, self.k("token", ""), app_id])
+        return creds if done else None
 
-    async def rotate_token(self, app: dict[str, Any]) -> str:
-        """A new bearer token for the application; the previous one stops working."""
-        old = await self.r.get(self.k("app", app["appInstanceId"], "token"))
-        if old:
-            await self.r.delete(self.k("token", old))
-        return await self.create_app(app)
+    async def create_app(self, app: dict[str, Any]) -> Credentials | None:
+        """Register an application instance with fresh credentials; None when an instance
+        with that id exists (atomic: one winner among concurrent registrations)."""
+        return await self._set_credentials("new", app)
+
+    async def rotate_credentials(self, app: dict[str, Any]) -> Credentials | None:
+        """New credentials for the instance; every token issued before stops working.
+        None when the instance is gone."""
+        return await self._set_credentials("rotate", app)
+
+    async def issue_access_token(self, app_id: str, client_secret: str, ttl: int) -> str | None:
+        """An OAuth 2.0 access token for the client credentials, or None when they are
+        wrong. It dies with the instance's credentials (rotation, deregistration)."""
+        token = secrets.token_urlsafe(32)
+        issued = await self._issue(keys=[self.k("app", app_id, "gen"),
+                                         self.k("app", app_id, "client"),
+                                         self.k("token", token_hash(token))],
+                                   args=[token_hash(client_secret), app_id, ttl])
+        return token if issued else None
+
+    async def reserve(self, app_id: str, kind: str, member: str, limit: int) -> bool:
+        """Add to the application's set of services or subscriptions unless it already
+        holds `limit` of them (atomic, so concurrent requests cannot pass the quota)."""
+        return bool(await self._reserve(keys=[self.k("app", app_id, kind)],
+                                        args=[member, limit]))
 
     async def app_exists(self, app_id: str) -> bool:
         return bool(await self.r.exists(self.k("app", app_id)))
@@ -155,7 +235,9 @@ class Store:
         return [json.loads(v) for v in values if v]
 
     async def app_for_token(self, token: str) -> str | None:
-        return await self.r.get(self.k("token", token_hash(token)))
+        """The application of a live token (its instance's current generation), or None."""
+        return await self._resolve(keys=[self.k("token", token_hash(token))],
+                                   args=[self.k("app", "")])
 
     async def delete_app(self, app_id: str) -> None:
         """Remove an application instance with its token, rules and subscriptions.
@@ -165,9 +247,9 @@ class Store:
         subs = await self.r.smembers(self.k("app", app_id, "subs"))
         for sub_id in subs:
             await self.delete_subscription(sub_id)
-        keys = [self.k("app", app_id), self.k("app", app_id, "token"),
-                self.k("app", app_id, "svcs"), self.k("app", app_id, "subs"),
-                self.k("app", app_id, "traffic"), self.k("app", app_id, "dns")]
+        keys = [self.k("app", app_id, part) for part in
+                ("gen", "client", "token", "svcs", "subs", "traffic", "dns")]
+        keys.append(self.k("app", app_id))
         if hashed:
             keys.append(self.k("token", hashed))
         await self.r.delete(*keys)

@@ -52,7 +52,7 @@ def test_token_rotation(client):
     app, old = register_app(client, "app-1")
     new = client.post(f"{PM}/app_instances/{app}/token", headers=ADMIN).json()["accessToken"]
     assert_problem(client.get(f"{SM}/applications/{app}/services", headers=old), 401,
-                   "revoked")
+                   "valid access token")
     assert client.get(f"{SM}/applications/{app}/services",
                       headers={"Authorization": f"Bearer {new}"}).status_code == 200
 
@@ -63,7 +63,7 @@ def test_deregistration_without_subscriptions_is_immediate(client):
     add_service(client, app, auth)
     assert client.delete(f"{PM}/app_instances/{app}", headers=ADMIN).status_code == 204
     assert client.get(f"{SM}/services", headers=other_auth).json() == []
-    assert_problem(client.get(f"{SM}/applications/{app}/services", headers=auth), 404)
+    assert_problem(client.get(f"{SM}/applications/{app}/services", headers=auth), 401)
     assert_problem(client.delete(f"{PM}/app_instances/{app}", headers=ADMIN), 404)
 
 
@@ -91,15 +91,15 @@ def test_tokens_isolate_applications(client):
     assert [s["serInstanceId"] for s in client.get(f"{SM}/services", headers=b_auth).json()] \
         == [sid]
     assert client.get(f"{SM}/services/{sid}", headers=b_auth).status_code == 200
-    assert_problem(client.get(f"{SM}/services"), 401, "bearer token")
+    assert_problem(client.get(f"{SM}/services"), 401, "access token")
 
 
-def test_unknown_application_is_404(client):
+def test_unknown_application_is_403_like_any_other(client):
     _, auth = register_app(client, "app-a")
-    assert_problem(client.get(f"{SM}/applications/ghost/services", headers=auth), 404,
-                   "'ghost' is not registered")
+    assert_problem(client.get(f"{SM}/applications/ghost/services", headers=auth), 403,
+                   "does not belong to application 'ghost'")
     assert_problem(client.post(f"{AS}/applications/ghost/confirm_ready",
-                               json={"indication": "READY"}, headers=auth), 404)
+                               json={"indication": "READY"}, headers=auth), 403)
 
 
 # -- services -----------------------------------------------------------------------------------
