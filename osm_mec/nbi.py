@@ -279,10 +279,23 @@ class NbiClient:
                                 json=body)["id"])
 
     def delete_ns(self, ns_id: str) -> str | None:
-        """Terminate and delete (autoremove); the terminate op id, or None if never
-        instantiated (204)."""
+        """Terminate and delete (autoremove); the terminate op id to wait on (gone_ok), or
+        None when the NS was never instantiated and is deleted already.
+
+        NBI answers 202 ``{"_id": <op id>, "nsName"}`` (older releases ``{"_id"}``; no
+        ``id``). A never-instantiated NS gets 204, and NBI master then keeps it (a
+        regression): its record is deleted with ``DELETE /nslcm/v1/ns_instances/{id}``.
+        """
         answer = self.request("DELETE", f"/nslcm/v1/ns_instances_content/{ns_id}")
-        return str(answer["id"]) if answer else None
+        op_id = (answer or {}).get("_id") or (answer or {}).get("id")
+        if op_id:
+            return str(op_id)
+        try:
+            self.request("DELETE", f"/nslcm/v1/ns_instances/{ns_id}")
+        except NbiError as exc:
+            if exc.status != 404:  # gone already: what older NBIs do on that 204
+                raise
+        return None
 
     # -- operation occurrences ------------------------------------------------------------
     def get_operation(self, op_id: str) -> dict[str, Any]:

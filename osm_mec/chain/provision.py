@@ -21,7 +21,7 @@ from ..packages import archive_bytes, package_files
 from ..params import instantiation_params
 from ..profile import Profile
 from ..waiting import OperationFailed
-from . import names
+from . import day2, names
 from .progress import Progress
 from .state import CspState
 from .target import OsmTarget
@@ -212,12 +212,7 @@ class Chain:
             return
         ns = self.state.get(ns_key)
         assert ns is not None
-        creds = into.client.credentials
-        op_id = self.main.client.action(ns["id"], nsd_members.CLUSTER_MEMBER, "register-cluster", {
-            "osm-url": into.client.url, "osm-user": creds.user, "osm-password": creds.password,
-            "osm-project": creds.project, "vim-account": vim, "cluster-name": cluster,
-            "verify-tls": "true" if into.client.verify is True else "false"},
-            vdu_id="controller")
+        op_id = day2.register_cluster(self.main.client, ns["id"], into.client, vim, cluster)
         op = self.main.wait(op_id, ns["name"], self.progress)
         result = primitive_results(op)
         if existing is None:
@@ -289,12 +284,8 @@ class Chain:
                                       f"VIM account {self.edge_vim!r}", "set "
                                       "OSM_EDGE_VIM_PASSWORD (never on the command line)")
                 password = secrets.token_urlsafe(12)  # the sandbox checks no VIM password
-            vim_id = edge.client.create_admin("vim", {
-                "name": self.edge_vim, "vim_type": source["vim_type"],
-                "vim_url": source["vim_url"], "vim_user": source["vim_user"],
-                "vim_password": password, "vim_tenant_name": source["vim_tenant_name"],
-                **({"config": source["config"]} if source.get("config") else {}),
-                "description": f"edge VIM of CSP {self.csp} (osm-mec)"})
+            vim_id = edge.client.create_admin("vim", day2.edge_vim_body(
+                self.edge_vim, source, password, self.csp))
             self.created.append(("edge", "edge-vim"))
         else:
             vim_id = existing["_id"]

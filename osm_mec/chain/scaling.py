@@ -10,7 +10,7 @@ from typing import Any
 from ..descriptors import network_services as nsd_members
 from ..descriptors.k8s_cluster_vnf import SCALING_ASPECT
 from ..errors import OsmMecError, UsageError
-from . import names
+from . import day2, names
 from .provision import Chain, primitive_results
 
 
@@ -32,8 +32,7 @@ def _workers(chain: Chain, ns_id: str) -> list[dict[str, Any]]:
 
 
 def _nodes(chain: Chain, ns_id: str, ns_name: str) -> list[dict[str, Any]]:
-    op_id = chain.main.client.action(ns_id, nsd_members.CLUSTER_MEMBER, "list-nodes",
-                                     vdu_id="controller")
+    op_id = day2.list_nodes(chain.main.client, ns_id)
     results = primitive_results(chain.main.wait(op_id, ns_name, chain.progress))
     nodes = results.get("nodes", "[]")
     return json.loads(nodes) if isinstance(nodes, str) else list(nodes)
@@ -46,7 +45,7 @@ def scale(chain: Chain, out: bool, count: int = 1) -> dict[str, Any]:
         if out:
             chain.progress.step(f"scale out {i + 1}/{count}: {SCALING_ASPECT}")
             before = {v["name"] for v in _workers(chain, ns_id)}
-            op_id = chain.main.client.scale(ns_id, nsd_members.CLUSTER_MEMBER, SCALING_ASPECT, True)
+            op_id = day2.scale_workers(chain.main.client, ns_id, True)
             chain.main.wait(op_id, ns_name, chain.progress)
             added = [v["name"] for v in _workers(chain, ns_id) if v["name"] not in before]
             chain.progress.step(f"list-nodes: is {', '.join(added)} Ready?")
@@ -63,12 +62,10 @@ def scale(chain: Chain, out: bool, count: int = 1) -> dict[str, Any]:
                 raise OsmMecError(f"{ns_name}: no worker to remove")
             last = workers[-1]["name"]  # OSM removes the highest count-index
             chain.progress.step(f"scale in {i + 1}/{count}: drain and delete node {last}")
-            action = chain.main.client.action(ns_id, nsd_members.CLUSTER_MEMBER, "remove-node",
-                                              {"node": last}, vdu_id="controller")
+            action = day2.remove_node(chain.main.client, ns_id, last)
             chain.main.wait(action, ns_name, chain.progress)
             chain.progress.step(f"scale in {i + 1}/{count}: {SCALING_ASPECT}")
-            op_id = chain.main.client.scale(ns_id, nsd_members.CLUSTER_MEMBER, SCALING_ASPECT,
-                                            False)
+            op_id = day2.scale_workers(chain.main.client, ns_id, False)
             chain.main.wait(op_id, ns_name, chain.progress)
             steps.append({"direction": "in", "op_id": op_id, "removed": last})
     chain.progress.close()

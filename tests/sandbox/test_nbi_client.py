@@ -108,11 +108,11 @@ def test_create_that_times_out_is_recovered_by_name_not_resent(make_sandbox, bui
         {"kind": "slow-answer", "method": "POST", "path": "/admin/v1/vim_accounts",
          "seconds": 1.0, "times": 1}]))
     client = client_for(sandbox, timeout=0.3, recovery_grace=1.5)
-    ids = onboard(client_for(sandbox), built, ("baseline_cnf", "baseline_cnf_ns"))
+    ids = onboard(client_for(sandbox), built, ("baseline_vnf", "baseline_vnf_ns"))
     sent = counting(client)
     vim = client.find_admin("vim", "nsp-vim")["_id"]
-    ns_id, op_id = client.create_ns("slow", ids["baseline_cnf_ns"], vim, config=
-                                    instantiation_params(profile, "baseline_cnf_ns", "slow"))
+    ns_id, op_id = client.create_ns("slow", ids["baseline_vnf_ns"], vim, config=
+                                    instantiation_params(profile, "baseline_vnf_ns", "slow"))
     assert sent.sent.count(("POST", "/nslcm/v1/ns_instances_content")) == 1
     assert client.get_ns(ns_id)["name"] == "slow"
     assert client.get_operation(op_id)["lcmOperationType"] == "instantiate"
