@@ -170,23 +170,34 @@ def mep() -> None:
               help="File holding the platform manager's bearer token (env "
                    "MEP_ADMIN_TOKEN_FILE; or the token itself in MEP_ADMIN_TOKEN).")
 @click.option("--allow-callbacks", "allowed", multiple=True, metavar="CIDR",
-              help="Only call back notification URLs whose host is an IP address in these "
-                   "networks (repeatable; env MEP_ALLOW_CALLBACKS, comma-separated). "
-                   "Default: any http(s) URL.")
+              help="Networks notification callbacks may go to (repeatable; env "
+                   "MEP_ALLOW_CALLBACKS, comma-separated). Default: none, every callback "
+                   "is refused. Loopback, link-local, private and metadata addresses need "
+                   "a network within their own range (e.g. 127.0.0.0/8), not 0.0.0.0/0.")
+@click.option("--legacy-app-networks", "legacy", multiple=True, metavar="CIDR",
+              help="Networks whose callers may omit the access token (legacy Mp1 "
+                   "applications: identity from the path). Repeatable; env "
+                   "MEP_LEGACY_APP_NETWORKS. Default: none.")
+@click.option("--redis-wait", default=30.0, show_default=True, type=click.FloatRange(min=0),
+              help="Seconds to wait for Redis at start before exiting 1.")
 @click.option("--ntp-server", "ntp", multiple=True,
               help="NTP server in timing_caps (repeatable; env MEP_NTP_SERVERS).")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))
 def mep_serve(host: str, port: int, redis_url: str, public_url: str | None,
-              admin_token_file: Path | None, allowed: tuple[str, ...], ntp: tuple[str, ...],
+              admin_token_file: Path | None, allowed: tuple[str, ...],
+              legacy: tuple[str, ...], redis_wait: float, ntp: tuple[str, ...],
               log_level: str) -> None:
-    """Serve Mp1 (/mec_service_mgmt/v1, /mec_app_support/v1) and the platform-management
-    API (/mec_platform_mgmt/v1) with one uvicorn worker."""
+    """Serve Mp1 (/mec_service_mgmt/v1, /mec_app_support/v1), the platform-management
+    API (/mec_platform_mgmt/v1) and the OAuth 2.0 token endpoint with one uvicorn worker.
+    Redis must answer within --redis-wait seconds at start (else exit 1); later outages
+    are answered with 503 until Redis is back."""
     import os
 
     import uvicorn
 
     from .mep import Settings, create_app
+    from .mep.startup import check_settings, wait_for_redis
 
     token = os.environ.get("MEP_ADMIN_TOKEN", "")
     if admin_token_file is not None:
@@ -195,11 +206,14 @@ def mep_serve(host: str, port: int, redis_url: str, public_url: str | None,
         raise click.UsageError("the platform manager's token is required: set MEP_ADMIN_TOKEN "
                                "or --admin-token-file (never on the command line)")
     allowed = allowed or _env_list("MEP_ALLOW_CALLBACKS")
+    legacy = legacy or _env_list("MEP_LEGACY_APP_NETWORKS")
     ntp = ntp or _env_list("MEP_NTP_SERVERS")
     settings = Settings(redis_url=redis_url,
                         public_url=public_url or f"http://{host}:{port}",
                         allowed_callback_networks=list(allowed),
-                        ntp_servers=list(ntp))
+                        legacy_app_networks=list(legacy), ntp_servers=list(ntp))
+    _run(lambda: check_settings(settings))
+    _run(lambda: wait_for_redis(redis_url, redis_wait, lambda m: click.echo(m, err=True)))
     uvicorn.run(create_app(settings, token), host=host, port=port, log_level=log_level,
                 proxy_headers=True)
 

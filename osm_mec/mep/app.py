@@ -16,7 +16,8 @@ from . import app_support, oauth, platform_mgmt, problems, service_mgmt
 from .context import MepContext, Settings
 from .lifecycle import Timers, watchdog
 from .tasks import stop_tasks
-from .notifications import CallbackPolicy, Notifier, parse_networks
+from .callbacks import CallbackPolicy, Resolve, parse_networks, system_resolve
+from .notifications import Notifier
 from .store import Store
 
 
@@ -59,13 +60,15 @@ class _TooLarge(Exception):
     pass
 
 
-def create_app(settings: Settings, admin_token: str, store: Store | None = None) -> FastAPI:
-    """The MEP application. The store is created from settings.redis_url when not given."""
+def create_app(settings: Settings, admin_token: str, store: Store | None = None,
+               resolve: Resolve = system_resolve) -> FastAPI:
+    """The MEP application. The store is created from settings.redis_url when not given;
+    `resolve` turns callback host names into addresses (the system resolver)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_store = store or Store.from_url(settings.redis_url)
-        policy = CallbackPolicy(settings.allowed_callback_networks)
+        policy = CallbackPolicy(settings.allowed_callback_networks, resolve)
         notifier = Notifier(own_store, settings.public_url, policy,
                             max_attempts=settings.notify_max_attempts,
                             first_backoff=settings.notify_first_backoff)
@@ -73,18 +76,18 @@ def create_app(settings: Settings, admin_token: str, store: Store | None = None)
                          legacy_networks=parse_networks(settings.legacy_app_networks))
         app.state.mep = mep
         app.state.timers = Timers(mep)
-        await own_store.ping()
         notifier.start()
-        await app.state.timers.resume()
         stopping = asyncio.Event()
+        resume = asyncio.create_task(app.state.timers.resume(stopping), name="mep-timers")
         dog = asyncio.create_task(watchdog(mep, stopping), name="mep-liveness-watchdog")
-        listener = asyncio.create_task(own_store.listen_for_changes(), name="mep-changes")
+        listener = asyncio.create_task(own_store.listen_for_changes(stopping),
+                                       name="mep-changes")
         gc.freeze()  # start-up objects live forever: keep them out of GC passes (tail latency)
         try:
             yield
         finally:
             stopping.set()
-            await stop_tasks([dog, listener])
+            await stop_tasks([resume, dog, listener])
             await app.state.timers.stop()
             await notifier.stop()
             if store is None:

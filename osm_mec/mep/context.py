@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
-from .notifications import CallbackPolicy, Notifier
+from .callbacks import CallbackPolicy
+from .notifications import Notifier
 from .problems import Problem
 from .store import Store
 

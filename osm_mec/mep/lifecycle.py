@@ -8,6 +8,7 @@ import logging
 import time
 
 from .context import MepContext
+from .outage import UNAVAILABLE
 from .tasks import stop_tasks, wait_event
 
 log = logging.getLogger("osm_mec.mep.lifecycle")
@@ -41,10 +42,17 @@ class Timers:
     def schedule(self, app_id: str, deadline: float) -> None:
         async def later() -> None:
             await asyncio.sleep(max(0.0, deadline - time.time()))
-            app = await self.mep.store.get_app(app_id)
-            if app is not None and app.get("state") == "TERMINATING":
-                log.info("application %s did not confirm termination in time", app_id)
-                await finalize_termination(self.mep, app_id)
+            while True:
+                try:
+                    app = await self.mep.store.get_app(app_id)
+                    if app is not None and app.get("state") == "TERMINATING":
+                        log.info("application %s did not confirm termination in time",
+                                 app_id)
+                        await finalize_termination(self.mep, app_id)
+                    return
+                except UNAVAILABLE as exc:  # Redis away: try again shortly
+                    self.mep.store.outage.failed(exc)
+                    await asyncio.sleep(1.0)
 
         self.cancel(app_id)
         self.tasks[app_id] = asyncio.create_task(later())
@@ -54,10 +62,21 @@ class Timers:
         if task is not None:
             task.cancel()
 
-    async def resume(self) -> None:
-        for app in await self.mep.store.list_apps():
-            if app.get("state") == "TERMINATING":
-                self.schedule(app["appInstanceId"], float(app.get("terminationDeadline", 0)))
+    async def resume(self, stop: asyncio.Event) -> None:
+        """Reschedule the deadlines of terminations in progress; while Redis is away,
+        try again every second."""
+        while not stop.is_set():
+            try:
+                apps = await self.mep.store.list_apps()
+            except UNAVAILABLE as exc:
+                self.mep.store.outage.failed(exc)
+                await wait_event(stop, 1.0)
+                continue
+            for app in apps:
+                if app.get("state") == "TERMINATING":
+                    self.schedule(app["appInstanceId"],
+                                  float(app.get("terminationDeadline", 0)))
+            return
 
     async def stop(self) -> None:
         await stop_tasks(list(self.tasks.values()))
@@ -71,7 +90,9 @@ async def watchdog(mep: MepContext, stop: asyncio.Event) -> None:
     by the client library, so the loop does not rely on cancellation alone."""
     while not stop.is_set():
         try:
-            for sid in await mep.store.expired(time.time()):
+            due = await mep.store.expired(time.time())
+            mep.store.outage.recovered()
+            for sid in due:
                 await mep.store.clear_deadline(sid)
                 service = await mep.store.get_service(sid)
                 if service is None or service.info["state"] != "ACTIVE":
@@ -80,8 +101,6 @@ async def watchdog(mep: MepContext, stop: asyncio.Event) -> None:
                     sid, {**service.info, "state": "SUSPENDED"}, None)
                 log.info("service %s missed its heartbeat: SUSPENDED", sid)
                 await mep.notifier.service_changed("STATE_CHANGED", [new])
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # noqa: BLE001 - Redis away: keep watching
-            log.exception("liveness watchdog")
+        except UNAVAILABLE as exc:  # Redis away: said once, keep watching
+            mep.store.outage.failed(exc)
         await wait_event(stop, mep.settings.watchdog_period)

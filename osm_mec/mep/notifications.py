@@ -5,58 +5,20 @@ exponential backoff and expires subscriptions whose callback never answers."""
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
 
+from .callbacks import CallbackPolicy, PolicyResolver
+from .outage import UNAVAILABLE
 from .tasks import stop_tasks, wait_event
 from .store import Service, Store
 
 log = logging.getLogger("osm_mec.mep.notifications")
 SERVICE_NOTIFICATION = "SerAvailabilityNotification"
 TERMINATION_NOTIFICATION = "AppTerminationNotification"
-
-
-def parse_networks(networks: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    """CIDR strings as networks; ValueError naming the one that is not a network."""
-    parsed = []
-    for network in networks:
-        try:
-            parsed.append(ipaddress.ip_network(network.strip(), strict=False))
-        except ValueError:
-            raise ValueError(f"{network!r} is not an IP network (CIDR like 10.0.0.0/8)") \
-                from None
-    return parsed
-
-
-class CallbackPolicy:
-    """Which callback URLs the platform will call. None: any http(s) URL."""
-
-    def __init__(self, allowed_networks: list[str] | None = None) -> None:
-        self.networks = ([ipaddress.ip_network(n) for n in allowed_networks]
-                         if allowed_networks is not None else None)
-
-    def check(self, url: str) -> None:
-        """ValueError naming what is wrong with a callbackReference."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"callbackReference {url!r} is not an http(s) URL")
-        if self.networks is None:
-            return
-        host = "127.0.0.1" if parts.hostname == "localhost" else parts.hostname
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            raise ValueError(f"callbackReference host {parts.hostname!r} is not allowed by "
-                             "this platform (IP addresses in "
-                             f"{', '.join(map(str, self.networks))} only)") from None
-        if not any(address in network for network in self.networks):
-            raise ValueError(f"callbackReference host {host} is outside the networks this "
-                             f"platform calls ({', '.join(map(str, self.networks))})")
 
 
 def _matches(criteria: dict[str, Any] | None, info: dict[str, Any]) -> bool:
@@ -151,7 +113,9 @@ class Notifier:
     def start(self) -> None:
         if self.session is None:
             self.session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self.max_connections),
+                connector=aiohttp.TCPConnector(limit=self.max_connections,
+                                               resolver=PolicyResolver(self.policy),
+                                               use_dns_cache=False),
                 timeout=aiohttp.ClientTimeout(total=self.timeout))
         if self._loop is None:
             self._loop = asyncio.create_task(self._run(), name="mep-notifier")
@@ -174,18 +138,18 @@ class Notifier:
                     task = self._tasks.get(sub_id)
                     if task is None or task.done():
                         self._tasks[sub_id] = asyncio.create_task(self._drain(sub_id))
-            except Exception:  # noqa: BLE001 - Redis away: try again shortly
-                log.exception("notifier: cannot read the outbox")
+            except UNAVAILABLE as exc:  # Redis away: said once, try again shortly
+                self.store.outage.failed(exc)
             await wait_event(self._wake, 1.0)
 
     async def _post(self, url: str, body: dict[str, Any]) -> bool:
         assert self.session is not None, "start() the notifier first"
         try:
-            self.policy.check(url)
+            self.policy.check_literal(url)  # names: checked by the resolver on connecting
             async with self.session.post(url, json=body) as response:
                 await response.read()
                 return 200 <= response.status < 300
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, OSError) as exc:
             log.info("notification to %s failed: %s", url, exc or type(exc).__name__)
             return False
 
@@ -199,6 +163,14 @@ class Notifier:
         return callback
 
     async def _drain(self, sub_id: str) -> None:
+        """Deliver a subscription's outbox (see _deliver); when Redis goes away, stop: the
+        outbox stays in Redis and the next pass of the loop resumes it."""
+        try:
+            await self._deliver(sub_id)
+        except UNAVAILABLE as exc:
+            self.store.outage.failed(exc)
+
+    async def _deliver(self, sub_id: str) -> None:
         """Deliver a subscription's outbox in order: one Redis round trip and one POST per
         notification; retries with exponential backoff; expiry after max_attempts."""
         callback = await self._callback(sub_id)

@@ -11,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .outage import UNAVAILABLE
+
 log = logging.getLogger("osm_mec.mep")
 PROBLEM_JSON = "application/problem+json"
 SAFE = "/%:@!$&'()*+,;=-._~"
@@ -71,6 +73,16 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem_response(exc.status_code, str(exc.detail), instance_url(request.scope),
                                 getattr(exc, "headers", None))
+
+    async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+        mep = request.app.state.mep
+        mep.store.outage.failed(exc)
+        return problem_response(
+            503, "the platform's state store (Redis) is unreachable; retry later",
+            instance_url(request.scope), {"Retry-After": str(mep.settings.retry_after)})
+
+    for kind in UNAVAILABLE:
+        app.add_exception_handler(kind, _unavailable)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:

@@ -28,11 +28,18 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Iterable
+from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.exceptions import WatchError
 
 from .discovery_cache import DiscoveryCache
+from .outage import UNAVAILABLE, Outage
+from .tasks import wait_event
 
 
 # SUNION of the index sets, then MGET of the services' JSON, sorted by id: one round trip.
@@ -108,6 +115,12 @@ def etag_of(body: Any) -> str:
     return '"' + hashlib.sha256(canonical).hexdigest()[:32] + '"'
 
 
+def redis_location(url: str) -> str:
+    """host:port/db of a Redis URL, without credentials (for log lines)."""
+    parts = urlsplit(url)
+    return f"{parts.hostname or 'localhost'}:{parts.port or 6379}{parts.path or ''}"
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -135,9 +148,11 @@ class Service:
 class Store:
     """Typed access to the MEP's Redis keys."""
 
-    def __init__(self, client: aioredis.Redis, prefix: str = "mep:") -> None:
+    def __init__(self, client: aioredis.Redis, prefix: str = "mep:",
+                 where: str = "") -> None:
         self.r = client
         self.p = prefix
+        self.outage = Outage(where or "the configured URL")
         self._discover = client.register_script(_DISCOVER)
         self._advance = client.register_script(_ADVANCE)
         self._credentials = client.register_script(_CREDENTIALS)
@@ -154,23 +169,43 @@ class Store:
         (up to 10 s) instead of failing with "Too many connections"."""
         pool = aioredis.BlockingConnectionPool.from_url(
             url, decode_responses=True, max_connections=max_connections, timeout=10,
-            health_check_interval=30, retry_on_timeout=True)
-        return cls(aioredis.Redis(connection_pool=pool), prefix)
+            health_check_interval=30, socket_connect_timeout=2, socket_timeout=5,
+            # one quick retry absorbs a pooled connection that died with a Redis restart;
+            # while Redis is away, calls fail fast (the MEP answers 503)
+            retry=Retry(ExponentialBackoff(cap=0.05, base=0.01), 1,
+                        supported_errors=(RedisConnectionError, RedisTimeoutError)))
+        return cls(aioredis.Redis(connection_pool=pool), prefix, redis_location(url))
 
     async def _services_changed(self) -> None:
         """Clear this process's discovery cache now; tell the other replicas."""
         self.cache.clear()
         await self.r.publish(self.channel, "services")
 
-    async def listen_for_changes(self) -> None:
-        """Clear the discovery cache whenever another replica changes services."""
-        pubsub = self.r.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(self.channel)
-        try:
-            async for _ in pubsub.listen():
+    async def listen_for_changes(self, stop: asyncio.Event, max_backoff: float = 2.0) -> None:
+        """Clear the discovery cache whenever another replica changes services. When Redis
+        goes away, keep reconnecting (backoff up to max_backoff); on each (re)subscription
+        clear the cache, since changes made meanwhile were not heard."""
+        delay = 0.05
+        while not stop.is_set():
+            pubsub = self.r.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(self.channel)
                 self.cache.clear()
-        finally:
-            await pubsub.aclose()
+                delay = 0.05
+                while not stop.is_set():
+                    message = await pubsub.get_message(timeout=1.0)
+                    if message is not None:
+                        self.cache.clear()
+            except UNAVAILABLE as exc:
+                self.outage.failed(exc)
+                self.cache.clear()
+            finally:
+                try:
+                    await pubsub.aclose()
+                except UNAVAILABLE:
+                    pass
+            await wait_event(stop, delay)
+            delay = min(delay * 2, max_backoff)
 
     def k(self, *parts: str) -> str:
         return self.p + ":".join(parts)

@@ -32,7 +32,7 @@ async def create(request: Request, base: str, app: str, kind: str,
     """Store a subscription (201 + Location) after checking its callbackReference."""
     mep = ctx(request)
     try:
-        mep.policy.check(getattr(body, "callbackReference"))
+        await mep.policy.check(getattr(body, "callbackReference"))
     except ValueError as exc:
         raise Problem(400, str(exc))
     sub_id = mep.store.new_id()

@@ -50,17 +50,27 @@ class RedisServer:
             self.process.wait(timeout=10)
             self.process = None
 
+    def kill(self) -> None:
+        """SIGKILL: Redis disappears without closing its connections cleanly."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
 
 class MepServer:
     """The MEP application served by uvicorn in a thread on a free loopback port."""
 
     def __init__(self, redis_url: str, admin_token: str = "admin-token",
-                 **settings: Any) -> None:
+                 resolve: Any = None, **settings: Any) -> None:
+        """Callbacks to loopback (the test receivers) are allowed unless settings say
+        otherwise; `resolve` replaces the system resolver for callback host names."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.settings = Settings(redis_url=redis_url, public_url=self.url,
-                                 allowed_callback_networks=["127.0.0.0/8"], **settings)
-        self.app = create_app(self.settings, admin_token)
+        settings.setdefault("allowed_callback_networks", ["127.0.0.0/8"])
+        self.settings = Settings(redis_url=redis_url, public_url=self.url, **settings)
+        self.app = create_app(self.settings, admin_token,
+                              **({"resolve": resolve} if resolve else {}))
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
                                                     log_level="warning", lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
