@@ -13,3 +13,12 @@ class UsageError(OsmMecError):
     """Bad input: a profile, a flag or a file the user gave (exit code 2)."""
 
     exit_code = 2
+
+
+class BadInputFile(UsageError):
+    """A file the user gave that cannot be used (exit code 2). The message is
+    "<source>: <detail>"; detail alone serves reports that name the file apart."""
+
+    def __init__(self, source: str, detail: str) -> None:
+        super().__init__(f"{source}: {detail}")
+        self.source, self.detail = source, detail

@@ -18,6 +18,7 @@ import jsonschema
 import yaml
 
 from .errors import UsageError
+from .yamlio import load_yaml_file
 
 NAME_PATTERN = "^[a-z][a-z0-9-]{0,19}$"
 
@@ -267,15 +268,7 @@ def load_profile(path: str | Path | None) -> Profile:
     if path is None:
         return validate_profile_data({}, "<default profile>")
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read profile: {exc.strerror}") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{path}: not valid YAML: {exc}") from exc
-    return validate_profile_data(data, str(path))
+    return validate_profile_data(load_yaml_file(path, "profile"), str(path))
 
 
 def default_profile() -> Profile:

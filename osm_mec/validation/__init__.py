@@ -9,18 +9,16 @@ the information model (``information_model``), NBI's cross-reference checks
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-
 from .charm_contract import check_charm_contract
 from .findings import ERROR, WARNING, Finding, has_errors
 from .information_model import check_information_model
-from .package import (DESCRIPTOR_SUFFIXES, PackageContent, check_package_files,
-                      find_descriptor, load_archive, load_archive_bytes, load_folder)
+from .package import (DESCRIPTOR_SUFFIXES, BadInputFile, PackageContent, check_package_files,
+                      find_descriptor, load_archive, load_archive_bytes, load_folder,
+                      parse_descriptor_text, read_limited)
 from .references import check_nsd_references, check_vnfd_references
 
 __all__ = ["Finding", "ERROR", "WARNING", "has_errors", "validate_paths",
@@ -66,10 +64,10 @@ def _normalise(data: Any) -> Any:
 
 def _parse(raw: bytes, file: str) -> Descriptor:
     try:
-        text = raw.decode("utf-8")
-        data = json.loads(text) if file.endswith(".json") else yaml.safe_load(text)
-    except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        return Descriptor(file, "", None, [Finding(file, "(file)", f"cannot parse: {exc}")])
+        data = parse_descriptor_text(raw, file)
+    except BadInputFile as exc:
+        return Descriptor(file, "", None, [Finding(file, "(file)",
+                                                   f"cannot parse: {exc.detail}")])
     data = _normalise(data)
     kind = descriptor_kind(data)
     if not kind:
@@ -97,6 +95,14 @@ def _from_package(pkg: PackageContent, findings: list[Finding]) -> Descriptor | 
 
 
 def _load(path: Path, findings: list[Finding]) -> Descriptor | None:
+    try:
+        return _load_path(path, findings)
+    except BadInputFile as exc:  # unreadable, or over the limits of safe_archive
+        findings.append(Finding(exc.source, "(file)", exc.detail))
+        return None
+
+
+def _load_path(path: Path, findings: list[Finding]) -> Descriptor | None:
     name = path.name
     if path.is_dir():
         return _from_package(load_folder(path), findings)
@@ -108,7 +114,7 @@ def _load(path: Path, findings: list[Finding]) -> Descriptor | None:
         findings.extend(problems)
         return _from_package(pkg, findings) if pkg is not None else None
     if name.endswith(DESCRIPTOR_SUFFIXES):
-        return _parse(path.read_bytes(), str(path))
+        return _parse(read_limited(path), str(path))
     findings.append(Finding(str(path), "(path)", "not a package folder, a .tar.gz/.tgz "
                             "package or a .yaml/.yml/.json descriptor"))
     return None

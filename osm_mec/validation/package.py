@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
-import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 
 import jinja2
-import yaml
 
 from ..charm_interface import CharmInterface, parse_charm_interface
+from ..errors import BadInputFile
+from ..safe_archive import DEFAULT_LIMITS as ARCHIVE_LIMITS
+from ..safe_archive import (ArchiveError, ArchiveLimits, ArchiveMember, iter_members,
+                            unsafe_name)
+from ..yamlio import DEFAULT_LIMITS, YamlInputError, decode_text, load_yaml
 from .findings import WARNING, Finding
 
 DESCRIPTOR_SUFFIXES = (".yaml", ".yml", ".json")
@@ -43,56 +47,119 @@ class PackageContent:
                 if rel.startswith(start) and "/" in rel[len(start):]}
 
 
-def load_folder(path: Path) -> PackageContent:
-    files = {p.relative_to(path).as_posix(): p.read_bytes()
-             for p in sorted(path.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+def load_folder(path: Path, limits: ArchiveLimits = ARCHIVE_LIMITS) -> PackageContent:
+    """A package folder's files, within the limits an archive has; BadInputFile naming
+    the file that cannot be read or that takes the folder over a limit."""
+    files: dict[str, bytes] = {}
+    total = 0
+    for p in sorted(path.rglob("*")):
+        if not p.is_file() or "__pycache__" in p.parts:
+            continue
+        if len(files) >= limits.max_members:
+            raise BadInputFile(str(path), f"more than {limits.max_members} files; refused")
+        data = read_limited(p, limits.max_total_bytes - total)
+        total += len(data)
+        files[p.relative_to(path).as_posix()] = data
     return PackageContent(str(path).rstrip("/"), files, path)
 
 
-def load_archive(path: Path) -> tuple[PackageContent | None, list[Finding]]:
-    """Read a tar.gz file the way NBI does (see load_archive_bytes)."""
+def read_limited(path: Path, limit: int = ARCHIVE_LIMITS.max_total_bytes) -> bytes:
+    """A file's bytes, at most limit of them; BadInputFile naming it otherwise."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as stream:
+            data = stream.read(limit + 1)
+    except OSError as exc:
+        raise BadInputFile(str(path), f"cannot read: {exc.strerror}") from None
+    if len(data) > limit:
+        raise BadInputFile(str(path), f"larger than the {limit} bytes left within the "
+                           f"limit of {ARCHIVE_LIMITS.max_total_bytes} per package; refused")
+    return data
+
+
+def load_archive(path: Path) -> tuple[PackageContent | None, list[Finding]]:
+    """Read a tar.gz file the way NBI does (see read_archive), streaming it from disk."""
+    try:
+        with open(path, "rb") as stream:
+            return read_archive(stream, str(path))
     except OSError as exc:
         return None, [Finding(str(path), "(archive)", f"cannot read: {exc.strerror}")]
-    return load_archive_bytes(data, str(path))
 
 
 def load_archive_bytes(data: bytes, label: str) -> tuple[PackageContent | None, list[Finding]]:
-    """Read a tar.gz the way NBI does: one top-level folder, regular files only."""
-    try:
-        tar = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
-    except (tarfile.TarError, OSError) as exc:
-        return None, [Finding(label, "(archive)", f"not a readable tar archive: {exc}")]
+    """Read an uploaded tar.gz the way NBI does (see read_archive)."""
+    return read_archive(io.BytesIO(data), label)
+
+
+def read_archive(stream: BinaryIO, label: str) -> tuple[PackageContent | None, list[Finding]]:
+    """Read a tar.gz the way NBI does: one top-level folder, regular files only. A corrupt,
+    truncated or oversized archive (see safe_archive's limits) is one "(archive)" finding."""
     findings: list[Finding] = []
     files: dict[str, bytes] = {}
     roots: set[str] = set()
-    with tar:
-        for member in tar.getmembers():
-            name = PurePosixPath(member.name)
-            if name.is_absolute() or ".." in name.parts:
-                findings.append(Finding(label, member.name, "unsafe path in archive (absolute "
-                                        "or with '..'); NBI refuses the package"))
-                continue
-            parts = name.parts
-            if not parts:
-                continue
-            roots.add(parts[0])
-            if member.isfile() and len(parts) > 1:
-                extracted = tar.extractfile(member)
-                files["/".join(parts[1:])] = extracted.read() if extracted else b""
-            elif member.isfile():
-                findings.append(Finding(label, member.name, "file outside the package's "
-                                        "top-level folder; NBI answers 400"))
-            elif not member.isdir():
-                findings.append(Finding(label, member.name, "not a regular file or folder "
-                                        "(links are not allowed in an OSM package)"))
+    try:
+        for member in iter_members(stream, label):
+            _take_member(member, label, files, roots, findings)
+    except ArchiveError as exc:
+        message = str(exc).removeprefix(f"{label}: ")
+        return None, [Finding(label, "(archive)", message)]
     if len(roots) != 1:
         findings.append(Finding(label, "(archive)", f"needs exactly one top-level folder, found "
                                 f"{len(roots)} ({', '.join(sorted(roots)) or 'none'}); NBI "
                                 "answers 400"))
         return None, findings
     return PackageContent(f"{label}:{roots.pop()}", files, None), findings
+
+
+def _take_member(member: ArchiveMember, label: str, files: dict[str, bytes], roots: set[str],
+                 findings: list[Finding]) -> None:
+    """Keep a regular file of the package's folder; a finding for anything else."""
+    if unsafe_name(member.name):
+        findings.append(Finding(label, member.name, "unsafe path in archive (absolute "
+                                "or with '..'); NBI refuses the package"))
+        return
+    parts = PurePosixPath(member.name).parts
+    if not parts:
+        return
+    roots.add(parts[0])
+    if member.info.isfile() and len(parts) > 1:
+        files["/".join(parts[1:])] = member.read()
+    elif member.info.isfile():
+        findings.append(Finding(label, member.name, "file outside the package's "
+                                "top-level folder; NBI answers 400"))
+    elif not member.info.isdir():
+        findings.append(Finding(label, member.name, "not a regular file or folder "
+                                "(links are not allowed in an OSM package)"))
+
+
+def parse_descriptor_text(raw: bytes, file: str) -> Any:
+    """A descriptor file's data (JSON for .json, YAML otherwise, both within the YAML
+    limits); BadInputFile naming the file when it cannot be parsed."""
+    if not file.endswith(".json"):
+        return load_yaml(raw, file)
+    text = decode_text(raw, file, "JSON")
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise BadInputFile(file, f"not valid JSON: {exc}") from None
+    except RecursionError:
+        data = None
+    if data is None or nesting_depth(data) > DEFAULT_LIMITS.max_depth:
+        raise BadInputFile(file, f"JSON nested more than {DEFAULT_LIMITS.max_depth} levels "
+                           "deep")
+    return data
+
+
+def nesting_depth(data: Any) -> int:
+    """How deeply lists and mappings nest in data (0 for a scalar), without recursion."""
+    deepest, pending = 0, [(data, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item \
+            if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, depth)
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def find_descriptor(pkg: PackageContent) -> tuple[str | None, list[Finding]]:
@@ -135,11 +202,11 @@ def _charm_interfaces(pkg: PackageContent, vnfd: dict[str, Any], file: str,
                 parsed = []
                 for part in ("metadata.yaml", "config.yaml", "actions.yaml"):
                     raw = pkg.files.get(f"{folder}/{part}")
+                    label = pkg.file_label(f"{folder}/{part}")
                     try:
-                        parsed.append(yaml.safe_load(raw) if raw else {})
-                    except yaml.YAMLError as exc:
-                        findings.append(Finding(pkg.file_label(f"{folder}/{part}"), "(file)",
-                                                f"not valid YAML: {exc}"))
+                        parsed.append(load_yaml(raw, label) if raw else {})
+                    except YamlInputError as exc:
+                        findings.append(Finding(label, "(file)", exc.detail))
                         parsed.append({})
                 charms[charm] = parse_charm_interface(charm, *parsed)
     return charms
@@ -218,9 +285,9 @@ def _check_kdus(pkg: PackageContent, vnfd: dict[str, Any], file: str,
 def check_bundle(raw: bytes, label: str) -> list[Finding]:
     """A Juju bundle parses, has applications, and every relation names two of them."""
     try:
-        bundle = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        return [Finding(label, "(file)", f"not valid YAML: {exc}")]
+        bundle = load_yaml(raw, label)
+    except YamlInputError as exc:
+        return [Finding(label, "(file)", exc.detail)]
     apps = (bundle or {}).get("applications") if isinstance(bundle, dict) else None
     if not isinstance(apps, dict) or not apps:
         return [Finding(label, "applications", "a bundle needs a non-empty applications map")]
@@ -280,5 +347,5 @@ def check_package_files(pkg: PackageContent, kind: str, data: Any, file: str
     return findings, charms
 
 
-__all__ = ["PackageContent", "load_folder", "load_archive", "load_archive_bytes",
+__all__ = ["BadInputFile", "parse_descriptor_text", "read_limited", "PackageContent", "load_folder", "load_archive", "load_archive_bytes",
            "find_descriptor", "check_package_files", "check_bundle", "check_checksums"]
