@@ -375,3 +375,18 @@ class _SlowClock(FakeClock):
         self.poll = 0.1
         self.sleep = time.sleep
         self.now = time.monotonic
+
+
+def test_password_never_on_a_command_line_and_removed_on_close(server):
+    """The password reaches ssh through a 0600 file read by a private askpass helper."""
+    user = server.users["osmmecwrk"]
+    remote = host(server, user="osmmecwrk", password=user.password)
+    assert remote.run(["true"]).ok
+    argv, env = remote._argv("true")
+    assert user.password not in " ".join(argv) and user.password not in str(env)
+    secret = remote._work.path / "password"
+    assert oct(secret.stat().st_mode & 0o777) == "0o600"
+    assert oct(remote._work.path.stat().st_mode & 0o777) == "0o700"
+    folder = remote._work.path
+    remote.close()
+    assert not folder.exists()

@@ -391,3 +391,32 @@ def test_missing_parameters_fail_before_touching_the_vm(ctx, vm, action, config,
     message, results = failed_action(ctx, action, config, params)
     assert results["output"] == f"parameters failed: missing required parameter(s): {missing}"
     assert vm.calls == []
+
+
+# -- no cryptography in the charm: kubeadm's CA hash from the DER ---------------------------
+@pytest.mark.parametrize("key_kind", ["rsa", "ec"])
+def test_ca_cert_hash_matches_the_spki_hash(key_kind):
+    """The charm's DER walk agrees with cryptography's SubjectPublicKeyInfo (test side)."""
+    import datetime
+    import hashlib
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.x509.oid import NameOID
+
+    from cluster_ops import StepFailed, ca_cert_hash
+
+    key = rsa.generate_private_key(65537, 2048) if key_kind == "rsa" else \
+        ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kubernetes")])
+    now = datetime.datetime(2026, 1, 1)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(7).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    spki = key.public_key().public_bytes(serialization.Encoding.DER,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo)
+    pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+    assert ca_cert_hash(pem) == "sha256:" + hashlib.sha256(spki).hexdigest()
+    with pytest.raises(StepFailed, match="not a PEM X.509 certificate"):
+        ca_cert_hash("-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----")

@@ -1,0 +1,206 @@
+"""The built charm (osm_mec/charm_build.py): what `charmcraft pack` lays out, byte-identical
+for the same input, and runnable by Juju's `dispatch` with nothing but the base's Python.
+
+Juju cannot run here, so the dispatch test plays the Juju agent: it sets the environment
+Juju sets for a hook or an action (JUJU_DISPATCH_PATH, JUJU_UNIT_NAME, JUJU_ACTION_NAME,
+JUJU_CHARM_DIR, JUJU_MODEL_NAME, JUJU_VERSION, ...) and puts test doubles of Juju's hook
+tools on PATH (doubles/hook_tools.py). The interpreter is the system's /usr/bin/python3 run
+with -S (no site-packages): the charm must import ops and yaml from its own venv/. SSH is
+the real OpenSSH client against the test openssh-server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from osm_mec.charm_build import CharmBuildError, build_charm, charm_archive, read_pins
+
+from . import sshd
+from .conftest import CHARM_DIR
+
+HOOK_TOOLS = Path(__file__).resolve().parent / "doubles" / "hook_tools.py"
+TOOLS = ("config-get", "action-get", "action-set", "action-fail", "action-log", "status-set",
+         "status-get", "is-leader", "juju-log", "application-version-set")
+BASE_PYTHON = Path("/usr/bin/python3")
+
+
+@pytest.fixture(scope="module")
+def built():
+    return build_charm(CHARM_DIR)
+
+
+def test_layout_is_what_charmcraft_pack_writes(built):
+    assert built["dispatch"].executable
+    assert built["dispatch"].data.decode().splitlines() == [
+        "#!/bin/sh",
+        'JUJU_DISPATCH_PATH="${JUJU_DISPATCH_PATH:-$0}" PYTHONPATH=lib:venv /usr/bin/env '
+        'python3 ./src/charm.py']
+    for name in ("metadata.yaml", "config.yaml", "actions.yaml", "manifest.yaml",
+                 "src/charm.py", "src/remote.py", "cni/flannel.yaml",
+                 "venv/ops/__init__.py", "venv/yaml/__init__.py", "venv/websocket/__init__.py"):
+        assert name in built, name
+    assert not [p for p in built if p.startswith(("wheelhouse/", "requirements"))]
+    assert not [p for p in built if p.endswith((".so", ".pyc"))]  # pure Python: any base
+    bases = yaml.safe_load(built["manifest.yaml"].data)["bases"]
+    assert {"name": "ubuntu", "channel": "22.04", "architectures": ["amd64", "arm64"]} in bases
+
+
+def test_build_is_reproducible(built):
+    again = build_charm(CHARM_DIR)
+    assert charm_archive(again) == charm_archive(built)
+    with zipfile.ZipFile(io.BytesIO(charm_archive(built))) as archive:
+        assert archive.namelist() == sorted(built)
+        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_every_dependency_is_pinned_with_a_hash():
+    pins = {p.key: p for p in read_pins(CHARM_DIR)}
+    assert set(pins) == {"ops", "websocket-client", "pyyaml"}
+    for pin in pins.values():
+        matching = [f for f in (CHARM_DIR / "wheelhouse").iterdir()
+                    if hashlib.sha256(f.read_bytes()).hexdigest() == pin.sha256]
+        assert matching, pin
+
+
+def test_a_tampered_artefact_is_refused(tmp_path):
+    source = tmp_path / "charm"
+    import shutil
+    shutil.copytree(CHARM_DIR, source)
+    wheel = next((source / "wheelhouse").glob("ops-*.whl"))
+    wheel.write_bytes(wheel.read_bytes() + b"x")
+    with pytest.raises(CharmBuildError, match=r"no artefact of ops==.* with sha256"):
+        build_charm(source)
+
+
+def test_an_unpinned_requirement_is_refused(tmp_path):
+    source = tmp_path / "charm"
+    import shutil
+    shutil.copytree(CHARM_DIR, source)
+    (source / "requirements.txt").write_text("ops>=2\n")
+    with pytest.raises(CharmBuildError, match=r"requirements.txt:1: 'ops>=2' is not"):
+        build_charm(source)
+
+
+# -- dispatch, as the Juju agent runs it ------------------------------------------------------
+class FakeAgent:
+    """Runs the unpacked charm's dispatch with Juju's environment and hook-tool doubles."""
+
+    def __init__(self, charm: Path, work: Path) -> None:
+        self.charm, self.state = charm, work / "agent"
+        self.bin = work / "bin"
+        self.state.mkdir()
+        self.bin.mkdir()
+        for tool in TOOLS:
+            (self.bin / tool).symlink_to(HOOK_TOOLS)
+        python = self.bin / "python3"
+        python.write_text(f"#!/bin/sh\nexec {BASE_PYTHON} -S \"$@\"\n")
+        python.chmod(0o755)
+        self.unit_state = work / "unit-state"
+        self.config: dict = {}
+
+    def dispatch(self, path: str, action: str = "", params: dict | None = None
+                 ) -> subprocess.CompletedProcess:
+        (self.state / "config.json").write_text(json.dumps(self.config))
+        (self.state / "params.json").write_text(json.dumps(params or {}))
+        (self.state / "calls.jsonl").write_text("")
+        env = {"PATH": f"{self.bin}:/usr/bin:/bin", "HOOK_TOOLS_STATE": str(self.state),
+               "JUJU_DISPATCH_PATH": path, "JUJU_UNIT_NAME": "k8s-cluster-ctl/0",
+               "JUJU_CHARM_DIR": str(self.charm), "JUJU_MODEL_NAME": "ns-1234-vnf",
+               "JUJU_MODEL_UUID": "4f0a7c6e-0000-4000-8000-000000000001",
+               "JUJU_VERSION": "2.9.45", "JUJU_AGENT_SOCKET_NETWORK": "unix",
+               "JUJU_AGENT_SOCKET_ADDRESS": "@/var/lib/juju/agents/unit-k8s-cluster-ctl-0/"
+                                            "agent.socket",
+               "K8S_CLUSTER_CHARM_STATE": str(self.unit_state)}
+        if action:
+            env.update(JUJU_ACTION_NAME=action, JUJU_ACTION_UUID="1")
+        return subprocess.run(["./dispatch"], cwd=self.charm, env=env, capture_output=True,
+                              text=True, timeout=120)
+
+    def calls(self, tool: str) -> list[list[str]]:
+        lines = (self.state / "calls.jsonl").read_text().splitlines()
+        return [c["args"] for c in map(json.loads, lines) if c["tool"] == tool]
+
+    def status(self) -> list[str]:
+        return [args[1:] for args in self.calls("status-set")][-1]
+
+    def results(self) -> dict[str, str]:
+        return dict(a.split("=", 1) for args in self.calls("action-set") for a in args)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    reason = sshd.available()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the built charm against sshd: {reason}")
+        pytest.skip(reason)
+    srv = sshd.SshServer(tmp_path_factory.mktemp("sshd"))
+    srv.add_user("osmmecdsp", "test-dispatch")
+    srv.start()
+    yield srv
+    srv.cleanup()
+
+
+@pytest.fixture()
+def agent(built, tmp_path):
+    assert BASE_PYTHON.exists(), "the base's python3 (/usr/bin/python3) is needed"
+    charm = tmp_path / "charm"
+    with zipfile.ZipFile(io.BytesIO(charm_archive(built))) as archive:
+        archive.extractall(charm)
+    for rel, file in built.items():  # zipfile drops modes on extraction; Juju keeps them
+        (charm / rel).chmod(0o755 if file.executable else 0o644)
+    return FakeAgent(charm, tmp_path)
+
+
+def test_dispatch_install_then_actions_over_ssh(agent, server):
+    """The order OSM's N2VC drives a proxy charm: deploy (install/start) and wait for
+    active|blocked, generate-ssh-key and get-ssh-public-key (the key is injected into the
+    VM), the `config` primitive (config-changed), then actions."""
+    agent.config = {"role": "worker", "ssh-hostname": "", "ssh-username": "ubuntu",
+                    "ssh-port": 22, "ssh-password": "", "ssh-key-type": "ed25519",
+                    "ssh-key-bits": 4096, "ssh-public-key": ""}
+    done = agent.dispatch("hooks/install")
+    assert done.returncode == 0, done.stderr
+    assert agent.status() == ["blocked", "waiting for ssh credentials"]
+
+    done = agent.dispatch("actions/generate-ssh-key", "generate-ssh-key")
+    assert done.returncode == 0 and not agent.calls("action-fail"), done.stderr
+    done = agent.dispatch("actions/get-ssh-public-key", "get-ssh-public-key")
+    pubkey = agent.results()["pubkey"]
+    assert pubkey.startswith("ssh-ed25519 ")
+    server.users["osmmecdsp"].authorize(pubkey)
+
+    agent.config.update({"ssh-hostname": "127.0.0.1", "ssh-port": server.port,
+                         "ssh-username": "osmmecdsp"})
+    done = agent.dispatch("hooks/config-changed")
+    assert done.returncode == 0, done.stderr
+    assert agent.status() == ["active", "worker at 127.0.0.1"]
+
+    done = agent.dispatch("actions/verify-ssh-credentials", "verify-ssh-credentials")
+    assert done.returncode == 0 and agent.results() == {"verified": "true"}, done.stderr
+    done = agent.dispatch("actions/run", "run",
+                          {"command": "printf '%s' \"$NODE_NAME\"", "timeout": 60})
+    assert done.returncode == 0, done.stderr
+    assert agent.results() == {"output": "test-dispatch"} and not agent.calls("action-fail")
+
+    done = agent.dispatch("actions/run", "run", {"command": "echo nope >&2; exit 4"})
+    assert agent.calls("action-fail") == [["run failed: exit status 4"]]
+    assert agent.results()["output"].endswith("stderr: nope")
+
+
+def test_dispatch_without_vendored_ops_fails_as_juju_would_see_it(agent):
+    """The defect the build fixes: a charm folder without its dependencies runs nothing."""
+    import shutil
+    shutil.rmtree(agent.charm / "venv" / "ops")
+    done = agent.dispatch("hooks/install")
+    assert done.returncode != 0 and "No module named 'ops'" in done.stderr
+
