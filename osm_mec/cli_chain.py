@@ -12,8 +12,9 @@ import click
 from .chain.progress import Progress
 from .chain.run import (DEFAULT_TIMINGS_DIR, provision_action, run_many, scale_action,
                         status_action, teardown_action)
-from .chain.session import OsmOptions, Session
-from .chain.state import DEFAULT_STATE_DIR
+from .chain.session import OsmOptions, Session, choose_osm
+from .chain.state import DEFAULT_STATE_DIR, CspState
+from .chain.status import status_table
 from .params import check_csp
 from .profile import load_profile
 
@@ -24,8 +25,10 @@ def osm_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
                      help="MECaaS profile (YAML). Default: the built-in default profile."),
         click.option("--osm-url", envvar="OSM_URL", help="Main OSM NBI, e.g. "
-                     "https://10.0.0.5:9999/osm (env OSM_URL). Default: an embedded sandbox "
-                     "for this command (results labelled simulated)."),
+                     "https://10.0.0.5:9999/osm (env OSM_URL; or osmclient's OSM_HOSTNAME). "
+                     "Default: the OSM recorded in the CSP's state file."),
+        click.option("--sandbox", is_flag=True, help="Run against an embedded sandbox OSM "
+                     "started for this command and gone after it (results simulated)."),
         click.option("--osm-credentials", "credentials_file",
                      type=click.Path(dir_okay=False, path_type=Path),
                      help="0600 YAML file with user, password, project. The password may "
@@ -70,7 +73,8 @@ def guarded(action: Callable[[], Any]) -> Any:
 def _options(kw: dict[str, Any]) -> OsmOptions:
     return OsmOptions(kw["osm_url"], kw["credentials_file"], kw["osm_user"], kw["osm_project"],
                       kw["ca_bundle"], kw["insecure"], kw["kafka"], kw["nsp_vim"],
-                      kw["edge_vim"], kw["time_scale"], kw["seed"])
+                      kw["edge_vim"], kw["time_scale"], kw["seed"],
+                      sandbox=kw.get("sandbox", False))
 
 
 def _render(results: list[dict[str, Any]], as_json: bool) -> None:
@@ -82,7 +86,7 @@ def _render(results: list[dict[str, Any]], as_json: bool) -> None:
             if "error" in result:
                 click.echo(f"osm-mec: CSP {result['csp']}: {result['error']}", err=True)
                 continue
-            click.echo(_text(result))
+            click.echo(status_table(result) if "endpoints" in result else _text(result))
     codes = [r.get("exit_code", 0) for r in results]
     if any(codes):
         raise SystemExit(max(codes))
@@ -108,8 +112,12 @@ def _run(kw: dict[str, Any], csps: list[str], action, parallel: int = 1,
         return Progress(enabled=not kw["as_json"], prefix=csp if len(csps) > 1 else "",
                         spinner=len(csps) == 1)
 
+    recorded = guarded(lambda: {csp: CspState.load(kw["state_dir"], csp).data
+                                for csp in csps})
+    options = guarded(lambda: choose_osm(_options(kw), recorded))
+
     def run() -> list[dict[str, Any]]:
-        with Session(_options(kw)) as session:
+        with Session(options) as session:
             return run_many(session, profile, csps, kw["state_dir"], kw["timings_dir"],
                             action, progress, parallel, rollback)
 
@@ -171,18 +179,22 @@ def register(cli: click.Group) -> None:
                   help="Folder to write <capture name>.jsonl into.")
     @click.option("--osm", default="main", show_default=True, help="Label of that OSM.")
     def timings_import(capture: Path, out_dir: Path, osm: str) -> None:
-        """Pair the records of an existing capture (JSON lines or a consumer's text lines)."""
+        """Pair the records of an existing capture: a consumer's printout (records over
+        several lines, as OSM's YAML wraps) or JSON lines; streamed, any size."""
         from .timings.capture import import_capture
-        from .timings.records import write_jsonl
-        pairing = guarded(lambda: import_capture(capture, osm))
         target = out_dir / f"{capture.stem}.jsonl"
-        write_jsonl(target, pairing.timings, append=False)
-        click.echo(f"{len(pairing.timings)} operation(s) paired -> {target}")
-        for kind, items in (("request", pairing.unpaired_requests),
-                            ("completion", pairing.unpaired_completions)):
-            for item in items:
+        result = guarded(lambda: import_capture(capture, target, osm))
+        click.echo(f"{result.paired} operation(s) paired -> {target}")
+        if result.duplicates:
+            click.echo(f"{result.duplicates} repeated record(s) counted once", err=True)
+        for kind, items in (("request", result.unpaired_requests),
+                            ("completion", result.unpaired_completions)):
+            for item in items[:20]:
                 click.echo(f"unpaired {kind} record: key {item['key']} op {item['op_id']} at "
                            f"{item['timestamp_ms']} (left out, not guessed)", err=True)
+            if len(items) > 20:
+                click.echo(f"... and {len(items) - 20} more unpaired {kind} record(s)",
+                           err=True)
 
     @cli.command()
     @click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))

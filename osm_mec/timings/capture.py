@@ -1,59 +1,237 @@
-"""Import of existing Kafka captures: JSON lines ({"key", "timestamp", "value"} with the
-value a mapping or its YAML text) and the text lines a simple consumer prints:
-``Received message {...} in topic ns with key b'scale' create with timestamp <ms>``."""
+"""Import of existing Kafka captures, streamed (memory bounded by the longest record and
+the operations still unpaired, never by the file's size). Two formats, even mixed:
+
+* JSON lines: ``{"topic", "key", "timestamp", "value"}``, the value a mapping or its YAML
+  text;
+* a consumer's printout: ``Received message <value> in topic <topic> with key b'<key>'
+  ... with timestamp <ms>``, where the value is OSM's flow-style YAML as published,
+  wrapped over several indented lines, and the next record may start on the same line
+  right after the timestamp.
+
+Only the fields pairing needs are decoded (``flowyaml.pick``), and only for records of
+topic ``ns`` whose key pairing uses."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Iterator, TextIO
 
 import yaml
 
-from ..errors import UsageError
-from ..kafka_bus import Record
-from .records import Pairing, pair_records
+from ..errors import OsmMecError, UsageError
+from ..kafka_bus import COMPLETION_KEYS, REQUEST_KEYS, Record
+from .flowyaml import NotFlow, Spec, pick, pick_loaded
+from .records import Pairer, write_timings
 
-TEXT_LINE = re.compile(r"^Received message (?P<value>\{.*\}) in topic (?P<topic>\S+) with key "
-                       r"b'(?P<key>[^']*)'.*? with timestamp (?P<ts>\d+)\s*$")
+START = "Received message "
+TAIL = re.compile(r"in topic (?P<topic>\S+) with key (?P<key>\S+)[^\n]*? with timestamp "
+                  r"(?P<ts>\d+)")
+SPACE = re.compile(r"\s*")
+CHUNK = 1 << 20                 # characters read at a time
+MAX_RECORD = 16 << 20           # a longer record is a broken file, not a record
+OP_SPEC: Spec = {"_id": None, "id": None, "nsInstanceId": None}
+COMPLETION_SPEC: Spec = {"nslcmop_id": None, "nsr_id": None, "operationState": None}
+SPECS: dict[str, Spec] = {**{k: OP_SPEC for k in REQUEST_KEYS},
+                          "instantiate": {**OP_SPEC, "operationParams": {"nsName": None}},
+                          "scale": {**OP_SPEC, "operationParams": {
+                              "scaleVnfData": {"scaleVnfType": None}}},
+                          **{k: COMPLETION_SPEC for k in COMPLETION_KEYS},
+                          "deleted": {"_id": None}}
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _value(raw: object, where: str) -> object:
-    if isinstance(raw, str):
+@dataclass(frozen=True)
+class RawRecord:
+    """One record as found in the file: its value still text (or a JSON value)."""
+
+    topic: str
+    key: str
+    value: Any
+    timestamp_ms: int
+    line: int
+
+
+def _key(text: str) -> str:
+    """b'scale' / 'scale' / scale -> scale."""
+    if text[:2] in ("b'", 'b"'):
+        text = text[1:]
+    if len(text) > 1 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1]
+    return text
+
+
+class _Reader:
+    """A sliding window over the file: chunks appended, consumed text dropped; line
+    numbers counted once, forwards."""
+
+    def __init__(self, path: Path, stream: TextIO) -> None:
+        self.path, self.stream = path, stream
+        self.buf, self.pos, self.eof = "", 0, False
+        self._line, self._counted = 1, 0  # line number at buf[self._counted]
+
+    def more(self) -> bool:
+        """Read the next chunk; False at the end of the file."""
+        if self.eof:
+            return False
         try:
-            return yaml.safe_load(raw)
-        except yaml.YAMLError as exc:
-            raise UsageError(f"{where}: the value is neither a mapping nor YAML: {exc}") from exc
-    return raw
+            chunk = self.stream.read(CHUNK)
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"{self.path}: not UTF-8 text near line {self.line(self.pos)}: "
+                             f"{exc.reason}; give a text capture") from None
+        self.line(self.pos)
+        self.buf, self.pos, self._counted = self.buf[self.pos:] + chunk, 0, 0
+        self.eof = not chunk
+        return bool(chunk)
+
+    def line(self, at: int) -> int:
+        """The line number of buf[at] (at >= the last position asked about)."""
+        self._line += self.buf.count("\n", self._counted, at)
+        self._counted = at
+        return self._line
+
+    def fail(self, at: int, message: str) -> UsageError:
+        return UsageError(f"{self.path}:{self.line(at)}: {message}")
 
 
-def read_capture(path: Path) -> list[Record]:
-    """Records of a capture file, in file order; UsageError naming the line otherwise."""
+def _consumer_record(reader: _Reader) -> RawRecord | None:
+    """The 'Received message' record at reader.pos, or None when more text is needed."""
+    buf, start = reader.buf, reader.pos
+    value_at = start + len(START)
+    search = value_at
+    while True:
+        tail = TAIL.search(buf, search)
+        if tail is None or (tail.end() == len(buf) and not reader.eof):
+            if len(buf) - start > MAX_RECORD:
+                raise reader.fail(start, f"no 'in topic ... with key ... with timestamp <ms>' "
+                                  f"within {MAX_RECORD >> 20} MB of this 'Received message'")
+            if reader.eof:
+                raise reader.fail(start, "a 'Received message' record without its "
+                                  "'in topic ... with key ... with timestamp <ms>' end")
+            return None
+        if buf[tail.start() - 1] in " \t\r\n":
+            break
+        search = tail.start() + 1
+    if buf.find(START, value_at, tail.start()) >= 0:
+        raise reader.fail(start, "a 'Received message' record without its "
+                          "'in topic ... with key ... with timestamp <ms>' end")
+    reader.pos = tail.end()
+    return RawRecord(tail["topic"], _key(tail["key"]), buf[value_at:tail.start() - 1],
+                     int(tail["ts"]), reader.line(start))
+
+
+def _json_record(reader: _Reader) -> RawRecord | None:
+    buf, start = reader.buf, reader.pos
+    end = buf.find("\n", start)
+    if end < 0:
+        if not reader.eof:
+            if len(buf) - start > MAX_RECORD:
+                raise reader.fail(start, f"a JSON line longer than {MAX_RECORD >> 20} MB")
+            return None
+        end = len(buf)
     try:
-        lines = path.read_text().splitlines()
+        data = json.loads(buf[start:end])
+    except ValueError:
+        raise reader.fail(start, "neither a JSON line nor a 'Received message ... with "
+                          "timestamp <ms>' record") from None
+    if not isinstance(data, dict) or not {"key", "timestamp", "value"} <= set(data):
+        raise reader.fail(start, "a JSON line needs key, timestamp and value")
+    try:
+        timestamp = int(data["timestamp"])
+    except (TypeError, ValueError):
+        raise reader.fail(start, f"timestamp {data['timestamp']!r} is not milliseconds "
+                          "since the epoch") from None
+    reader.pos = end
+    return RawRecord(str(data.get("topic", "ns")), str(data["key"]), data["value"], timestamp,
+                     reader.line(start))
+
+
+def iter_capture(path: Path) -> Iterator[RawRecord]:
+    """Every record of a capture file, in file order; UsageError naming the line otherwise."""
+    try:
+        stream = path.open(encoding="utf-8", newline="")
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from exc
-    records = []
-    for number, line in enumerate(lines, 1):
-        where = f"{path}:{number}"
-        if not line.strip():
-            continue
-        match = TEXT_LINE.match(line.strip())
-        if match:
-            records.append(Record(match["topic"], match["key"], _value(match["value"], where),
-                                  int(match["ts"])))
-            continue
-        try:
-            data = json.loads(line)
-        except ValueError:
-            raise UsageError(f"{where}: neither a JSON line nor a 'Received message ... with "
-                             "timestamp <ms>' line") from None
-        if not isinstance(data, dict) or not {"key", "timestamp", "value"} <= set(data):
-            raise UsageError(f"{where}: a JSON line needs key, timestamp and value")
-        records.append(Record(str(data.get("topic", "ns")), str(data["key"]),
-                              _value(data["value"], where), int(data["timestamp"])))
-    return records
+    with stream:
+        reader = _Reader(path, stream)
+        reader.more()
+        while True:
+            reader.pos = SPACE.match(reader.buf, reader.pos).end()
+            rest = len(reader.buf) - reader.pos
+            if rest == 0 or (rest < len(START) and not reader.eof):
+                if not reader.more():
+                    if rest == 0:
+                        return
+                    continue
+                continue
+            if reader.buf.startswith(START, reader.pos):
+                record = _consumer_record(reader)
+            elif reader.buf[reader.pos] == "{":
+                record = _json_record(reader)
+            else:
+                raise reader.fail(reader.pos, "neither a JSON line nor a 'Received message "
+                                  "... with timestamp <ms>' record")
+            if record is None:
+                reader.more()
+            else:
+                yield record
 
 
-def import_capture(path: Path, osm: str = "main") -> Pairing:
-    return pair_records([r for r in read_capture(path) if r.topic == "ns"], osm)
+def decode(record: RawRecord, spec: Spec, path: Path) -> dict[str, Any]:
+    """The fields of `spec` from the record's value (YAML text or a JSON mapping)."""
+    if not isinstance(record.value, str):
+        return pick_loaded(record.value, spec)
+    try:
+        return pick(record.value, spec)
+    except NotFlow:
+        pass
+    try:
+        return pick_loaded(yaml.load(record.value, Loader=_LOADER), spec)
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{path}:{record.line}: the value of key {record.key!r} is not "
+                         f"YAML: {str(exc).splitlines()[0]}") from None
+
+
+def ns_records(path: Path) -> Iterator[Record]:
+    """The records of topic ``ns`` that pairing uses, with the fields it reads."""
+    for raw in iter_capture(path):
+        spec = SPECS.get(raw.key) if raw.topic == "ns" else None
+        if spec is not None:
+            yield Record(raw.topic, raw.key, decode(raw, spec, path), raw.timestamp_ms)
+
+
+@dataclass
+class Imported:
+    """What an import found: operations paired (written to the target), records left
+    unpaired (reported, never guessed) and repeated records (counted once)."""
+
+    paired: int
+    unpaired_requests: list[dict[str, Any]]
+    unpaired_completions: list[dict[str, Any]]
+    duplicates: int
+
+
+def import_capture(path: Path, target: Path, osm: str = "main") -> Imported:
+    """Pair the capture's operations into `target` (JSON lines, in completion order),
+    which is replaced only once the whole capture was read."""
+    pairer = Pairer(osm)
+    partial = target.with_name(target.name + ".part")
+    paired = 0
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with partial.open("w") as out:
+            for record in ns_records(path):
+                timing = pairer.add(record)
+                if timing is not None:
+                    write_timings(out, [timing])
+                    paired += 1
+        os.replace(partial, target)
+    except OSError as exc:
+        raise OsmMecError(f"{target}: cannot write the timings: {exc.strerror}") from exc
+    finally:
+        partial.unlink(missing_ok=True)
+    return Imported(paired, pairer.unpaired_requests(), pairer.unpaired_completions(),
+                    pairer.duplicates)

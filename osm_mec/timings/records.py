@@ -5,9 +5,9 @@ with completion ``nslcmop_id``. Unpaired records are reported, never filled in."
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, TextIO
 
 from ..kafka_bus import COMPLETION_KEYS, REQUEST_KEYS, Record
 
@@ -36,7 +36,8 @@ class OpTiming:
         return (self.completion_ms - self.request_ms) / 1000
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "duration_s": round(self.duration_s, 3)}
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return {**data, "duration_s": round(self.duration_s, 3)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "OpTiming":
@@ -49,6 +50,7 @@ class Pairing:
     timings: list[OpTiming] = field(default_factory=list)
     unpaired_requests: list[dict[str, Any]] = field(default_factory=list)
     unpaired_completions: list[dict[str, Any]] = field(default_factory=list)
+    duplicates: int = 0     # records repeated (a consumer restarted, say): counted once
 
 
 def operation_name(request: dict[str, Any], key: str) -> str:
@@ -60,42 +62,79 @@ def operation_name(request: dict[str, Any], key: str) -> str:
     return key
 
 
+class Pairer:
+    """Pairs request and completion records of topic ``ns`` by op id as they come, in any
+    order, keeping only what is still unpaired (plus the op ids already paired, to count
+    repeated records once, and NS names until NBI's ``deleted`` record)."""
+
+    def __init__(self, osm: str, ns_names: dict[str, str] | None = None,
+                 simulated: bool = False) -> None:
+        self.osm, self.simulated = osm, simulated
+        self.names = dict(ns_names or {})
+        # op id -> (key, ns id, operation or state, timestamp ms)
+        self._requests: dict[str, tuple[str, str, str, int]] = {}
+        self._completions: dict[str, tuple[str, str, str, int]] = {}
+        self._paired: set[str] = set()
+        self.duplicates = 0
+
+    def add(self, record: Record) -> OpTiming | None:
+        """Take one record; the operation it completes, if it completes one."""
+        value = record.value if isinstance(record.value, dict) else {}
+        if record.key == "deleted":
+            self.names.pop(str(value.get("_id", "")), None)
+            return None
+        if record.key in REQUEST_KEYS:
+            op_id = str(value.get("_id") or value.get("id") or "")
+            params = value.get("operationParams") or {}
+            ns_id = str(value.get("nsInstanceId", ""))
+            if record.key == "instantiate" and params.get("nsName"):
+                self.names.setdefault(ns_id, str(params["nsName"]))
+            mine = (record.key, ns_id, operation_name(value, record.key), record.timestamp_ms)
+            mine_in, other = self._requests, self._completions
+        elif record.key in COMPLETION_KEYS:
+            op_id = str(value.get("nslcmop_id", ""))
+            mine = (record.key, str(value.get("nsr_id", "")),
+                    str(value.get("operationState", "")), record.timestamp_ms)
+            mine_in, other = self._completions, self._requests
+        else:
+            return None
+        if op_id in self._paired or op_id in mine_in:
+            self.duplicates += 1
+            if op_id in mine_in and mine[3] < mine_in[op_id][3]:
+                mine_in[op_id] = mine  # the earliest copy counts
+            return None
+        if op_id not in other:
+            mine_in[op_id] = mine
+            return None
+        self._paired.add(op_id)
+        request, done = (mine, other.pop(op_id)) if mine_in is self._requests \
+            else (other.pop(op_id), mine)
+        ns_id = request[1] or done[1]
+        return OpTiming(osm=self.osm, ns_name=self.names.get(ns_id, ns_id), ns_id=ns_id,
+                        operation=request[2], op_id=op_id, request_ms=request[3],
+                        completion_ms=done[3], state=done[2], simulated=self.simulated)
+
+    @staticmethod
+    def _listed(pending: dict[str, tuple[str, str, str, int]]) -> list[dict[str, Any]]:
+        return [{"key": key, "op_id": op_id, "ns_id": ns_id, "timestamp_ms": ts}
+                for op_id, (key, ns_id, _, ts) in sorted(pending.items(),
+                                                          key=lambda item: item[1][3])]
+
+    def unpaired_requests(self) -> list[dict[str, Any]]:
+        return self._listed(self._requests)
+
+    def unpaired_completions(self) -> list[dict[str, Any]]:
+        return self._listed(self._completions)
+
+
 def pair_records(records: Iterable[Record], osm: str, ns_names: dict[str, str] | None = None,
                  simulated: bool = False) -> Pairing:
     """Pair request and completion records of topic ``ns`` by op id."""
-    names = dict(ns_names or {})
-    requests: dict[str, tuple[Record, dict[str, Any]]] = {}
-    completions: dict[str, tuple[Record, dict[str, Any]]] = {}
-    for record in records:
-        value = record.value if isinstance(record.value, dict) else {}
-        if record.key in REQUEST_KEYS:
-            op_id = str(value.get("_id") or value.get("id") or "")
-            requests[op_id] = (record, value)
-            params = value.get("operationParams") or {}
-            if record.key == "instantiate" and params.get("nsName"):
-                names.setdefault(str(value.get("nsInstanceId")), str(params["nsName"]))
-        elif record.key in COMPLETION_KEYS:
-            completions[str(value.get("nslcmop_id", ""))] = (record, value)
-    result = Pairing()
-    for op_id, (record, value) in requests.items():
-        if op_id not in completions:
-            result.unpaired_requests.append({"key": record.key, "op_id": op_id,
-                                             "ns_id": str(value.get("nsInstanceId", "")),
-                                             "timestamp_ms": record.timestamp_ms})
-            continue
-        done, done_value = completions.pop(op_id)
-        ns_id = str(value.get("nsInstanceId", done_value.get("nsr_id", "")))
-        result.timings.append(OpTiming(
-            osm=osm, ns_name=names.get(ns_id, ns_id), ns_id=ns_id,
-            operation=operation_name(value, record.key), op_id=op_id,
-            request_ms=record.timestamp_ms, completion_ms=done.timestamp_ms,
-            state=str(done_value.get("operationState", "")), simulated=simulated))
-    for op_id, (record, value) in completions.items():
-        result.unpaired_completions.append({"key": record.key, "op_id": op_id,
-                                            "ns_id": str(value.get("nsr_id", "")),
-                                            "timestamp_ms": record.timestamp_ms})
-    result.timings.sort(key=lambda t: t.request_ms)
-    return result
+    pairer = Pairer(osm, ns_names, simulated)
+    timings = [t for t in map(pairer.add, records) if t is not None]
+    timings.sort(key=lambda t: t.request_ms)
+    return Pairing(timings, pairer.unpaired_requests(), pairer.unpaired_completions(),
+                   pairer.duplicates)
 
 
 def from_operation(op: dict[str, Any], osm: str, ns_name: str,
@@ -109,11 +148,16 @@ def from_operation(op: dict[str, Any], osm: str, ns_name: str,
                     state=str(op.get("operationState", "")), source="nbi", simulated=simulated)
 
 
+def write_timings(out: TextIO, timings: Iterable[OpTiming]) -> None:
+    """One JSON line per timing to an open text stream."""
+    for timing in timings:
+        out.write(json.dumps(timing.as_dict(), sort_keys=True) + "\n")
+
+
 def write_jsonl(path: Path, timings: Iterable[OpTiming], append: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a" if append else "w") as out:
-        for timing in timings:
-            out.write(json.dumps(timing.as_dict(), sort_keys=True) + "\n")
+        write_timings(out, timings)
 
 
 def read_jsonl(path: Path) -> list[OpTiming]:

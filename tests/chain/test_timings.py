@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from osm_mec.cli import cli
 from osm_mec.errors import UsageError
-from osm_mec.timings.capture import import_capture, read_capture
-from osm_mec.timings.records import OpTiming, write_jsonl
+from osm_mec.timings.capture import import_capture
+from osm_mec.timings.records import OpTiming, read_jsonl, write_jsonl
 from osm_mec.timings.report import write_report
 from osm_mec.timings.stats import summarise
 
@@ -30,8 +30,8 @@ Received message {nsr_id: ns-1} in topic ns with key b'vca_status_refresh' creat
 def test_text_capture_pairs_and_reports_the_unpaired(tmp_path: Path) -> None:
     capture = tmp_path / "scale.txt"
     capture.write_text(TEXT_CAPTURE)
-    pairing = import_capture(capture)
-    assert [(t.operation, t.ns_name, t.duration_s) for t in pairing.timings] == [
+    pairing = import_capture(capture, tmp_path / "out.jsonl")
+    assert [(t.operation, t.ns_name, t.duration_s) for t in read_jsonl(tmp_path / "out.jsonl")] == [
         ("instantiate", "osm-cluster", 544.812), ("scale-out", "osm-cluster", 485.655)]
     assert [u["op_id"] for u in pairing.unpaired_completions] == ["op-3"]  # not guessed
     assert pairing.unpaired_requests == []
@@ -48,8 +48,8 @@ def test_json_lines_capture_with_yaml_or_mapping_values(tmp_path: Path) -> None:
         {"topic": "ns", "key": "scale", "timestamp": 5,
          "value": {"_id": "s1", "operationParams": {"scaleVnfData": {"scaleVnfType":
                                                                      "SCALE_IN"}}}}]) + "\n")
-    pairing = import_capture(capture)
-    (timing,) = pairing.timings
+    pairing = import_capture(capture, tmp_path / "out.jsonl")
+    (timing,) = read_jsonl(tmp_path / "out.jsonl")
     assert (timing.operation, timing.state, timing.duration_s) == ("terminate", "FAILED", 38.0)
     assert [u["key"] for u in pairing.unpaired_requests] == ["scale"]
 
@@ -58,7 +58,7 @@ def test_bad_capture_lines_name_the_line(tmp_path: Path) -> None:
     capture = tmp_path / "bad.txt"
     capture.write_text(TEXT_CAPTURE.splitlines()[0] + "\nsomething else\n")
     with pytest.raises(UsageError, match=r"bad.txt:2: neither a JSON line"):
-        read_capture(capture)
+        import_capture(capture, tmp_path / "out.jsonl")
 
 
 def test_statistics_against_hand_computed_values() -> None:

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Benchmark: `osm-mec timings import` of a 1 GB consumer capture (the paper's layout:
+each record's YAML wrapped over several indented lines, records starting on the line
+where the previous one ended, noise records between requests and completions).
+
+The capture is generated in a temporary folder (deleted afterwards): a block of bench
+iterations written by tests/timings/captures.py, repeated with fresh op/NS ids and
+shifted timestamps until the size is reached. The import runs as the user would run it,
+`osm-mec timings import` in a child process; wall time and the child's peak RSS are
+measured, and every operation must be paired. Goal (issue #13): < 60 s, < 200 MB RSS.
+
+    python benchmarks/timings_import.py [--size-mb 1024] [--block-iterations 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import platform
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from benchmarks.recorded import record as record_result  # noqa: E402
+from tests.timings.captures import CaptureWriter  # noqa: E402
+
+GOAL_S, GOAL_MB = 60.0, 200.0
+# a v4 uuid's last group, or a record's timestamp: what differs from one copy to the next
+VARYING = re.compile(r"(?<=-)(?P<id>[0-9a-f]{12})\b|(?<=with timestamp )(?P<ts>\d+)")
+
+
+def block(iterations: int) -> tuple[str, int, int]:
+    """(text, operations, span in ms) of `iterations` bench iterations."""
+    out = io.StringIO()
+    writer = CaptureWriter(out, "consumer", seed=13)
+    start = at = 1_660_917_225_536
+    for _ in range(iterations):
+        at = writer.iteration(at, scale_pairs=1)
+    return out.getvalue(), len(writer.expected), at - start
+
+
+def write_capture(path: Path, size: int, iterations: int) -> tuple[int, int]:
+    """Write copies of one block until `size` bytes; (bytes, operations) written."""
+    text, operations, span = block(iterations)
+    written = copies = 0
+    with path.open("w") as out:
+        while written < size:
+            def vary(match: re.Match[str], copy: int = copies) -> str:
+                if match["id"]:
+                    return f"{copy:06x}{match['id'][6:]}"
+                return str(int(match["ts"]) + copy * span)
+            chunk = VARYING.sub(vary, text)
+            out.write(chunk)
+            written += len(chunk)
+            copies += 1
+    return written, operations * copies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mb", type=int, default=1024)
+    parser.add_argument("--block-iterations", type=int, default=100)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="timings-import-") as tmp:
+        capture = Path(tmp) / "capture.txt"
+        started = time.perf_counter()
+        size, operations = write_capture(capture, args.size_mb << 20, args.block_iterations)
+        generated_s = time.perf_counter() - started
+        print(f"capture: {size / 2**20:.0f} MiB, {operations} operations, generated in "
+              f"{generated_s:.1f} s", file=sys.stderr)
+        started = time.perf_counter()
+        run = subprocess.run([sys.executable, "-c", "from osm_mec.cli import main; main()",
+                              "timings", "import",
+                              str(capture), "--out", tmp], capture_output=True, text=True)
+        wall_s = time.perf_counter() - started
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        if run.returncode != 0:
+            sys.exit(f"import failed ({run.returncode}): {run.stderr[-2000:]}")
+        paired = int(run.stdout.split()[0])
+        lines = sum(1 for _ in (Path(tmp) / "capture.jsonl").open())
+    result = {
+        "benchmark": "timings_import",
+        "date": date.today().isoformat(),
+        "machine": f"{platform.machine()} {platform.python_version()}",
+        "goal": f"1 GB consumer capture imported in < {GOAL_S:.0f} s with < {GOAL_MB:.0f} MB "
+                "RSS",
+        "results": {"capture_mib": round(size / 2**20, 1), "operations": operations,
+                    "paired": paired, "jsonl_lines": lines, "wall_s": round(wall_s, 2),
+                    "mib_per_s": round(size / 2**20 / wall_s, 1),
+                    "peak_rss_mb": round(peak_mb, 1), "generation_s": round(generated_s, 1)},
+        "goal_met": wall_s < GOAL_S and peak_mb < GOAL_MB and paired == operations == lines,
+    }
+    record_result("timings_import", result)
+    sys.exit(0 if result["goal_met"] else 1)
+
+
+if __name__ == "__main__":
+    main()
