@@ -19,6 +19,13 @@ ACTION_TYPES = {"string": "STRING", "integer": "INTEGER", "boolean": "BOOLEAN"}
 CONFIG_TYPES = {"string": "STRING", "int": "INTEGER", "boolean": "BOOLEAN"}
 
 
+def sol006_text(value: Any) -> str:
+    """SOL006 primitive values and defaults are strings ('true'/'false' for booleans)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 @dataclass(frozen=True)
 class Param:
     """One parameter of an action or one config option."""
@@ -27,6 +34,18 @@ class Param:
     data_type: str  # STRING | INTEGER | BOOLEAN, or the raw type when OSM cannot express it
     required: bool
     default: Any = None
+
+    @property
+    def osm_default(self) -> str | None:
+        """The default as a descriptor's default-value, None when the charm has none."""
+        return None if self.default is None else sol006_text(self.default)
+
+    @property
+    def optional_in_osm(self) -> bool:
+        """Whether OSM can treat this parameter as optional: NBI requires every primitive
+        parameter whose default-value is missing or EMPTY (``not default-value``), so an
+        optional charm parameter with no default or an empty one cannot stay optional."""
+        return bool(self.osm_default)
 
 
 @dataclass(frozen=True)

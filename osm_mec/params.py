@@ -3,6 +3,14 @@
 Per-cluster values (name, bootstrap token, cluster CA, the controller's fixed address on
 cluster-net) reach the VNF as additionalParams, the VDUs' cloud-init templates and the
 charm's day-1 primitives; KDUs get their namespace and Helm values.
+
+OSM does not merge VNF- and VDU-level parameters: when a VDU has its own
+``additionalParamsForVdu`` item with ``additionalParams``, NBI's
+``_format_additional_params`` uses those INSTEAD of the VNF's ``additionalParams`` (NBI
+checks the VDU's day-1 ``<param>`` placeholders against the result and refuses the NS with
+400 when one is missing; LCM renders the VDU's cloud-init and primitives with the same
+result). So a VDU's own item repeats every VNF-level value it needs
+(:func:`vdu_params` computes what OSM will use).
 """
 
 from __future__ import annotations
@@ -55,17 +63,20 @@ def _cluster_member(profile: Profile, name: str, secrets: ClusterSecrets
     net = ipaddress.IPv4Network(cluster["network_cidr"])
     controller = ipaddress.IPv4Address(cluster["controller_ip"])
     last_host = net.broadcast_address - 1
+    common = {
+        "cluster_name": name,
+        "controller_ip": str(controller),
+        "bootstrap_token": secrets.bootstrap_token,
+        "ca_cert_hash": secrets.ca_cert_hash,
+    }
     additional = {
         "member-vnf-index": ns.CLUSTER_MEMBER,
-        "additionalParams": {
-            "cluster_name": name,
-            "controller_ip": str(controller),
-            "bootstrap_token": secrets.bootstrap_token,
-            "ca_cert_hash": secrets.ca_cert_hash,
-        },
+        "additionalParams": common,
+        # replaces `common` for the controller (no merge in OSM): repeat what it needs
         "additionalParamsForVdu": [{
             "vdu_id": "controller",
-            "additionalParams": {"ca_cert": secrets.ca_cert_pem, "ca_key": secrets.ca_key_pem},
+            "additionalParams": {**common, "ca_cert": secrets.ca_cert_pem,
+                                 "ca_key": secrets.ca_key_pem},
         }],
     }
     vnf = {
@@ -83,6 +94,21 @@ def _cluster_member(profile: Profile, name: str, secrets: ClusterSecrets
         }],
     }
     return additional, vnf
+
+
+def vdu_params(config: dict[str, Any], member: str, vdu_id: str) -> dict[str, Any]:
+    """The additionalParams OSM renders a VDU's cloud-init and day-1 primitives with: the
+    VDU's own ``additionalParamsForVdu`` item when it has ``additionalParams``, otherwise
+    the VNF's ``additionalParams`` (NBI replaces, it never merges)."""
+    item = next((m for m in config.get("additionalParamsForVnf") or []
+                 if m.get("member-vnf-index") == member), None)
+    if item is None:
+        return {}
+    own = next((v for v in item.get("additionalParamsForVdu") or []
+                if v.get("vdu_id") == vdu_id), None)
+    if own is not None and own.get("additionalParams"):
+        return dict(own["additionalParams"])
+    return dict(item.get("additionalParams") or {})
 
 
 def _kdu_member(member: str, kdu: str, ns_name: str, values: dict[str, Any]) -> dict[str, Any]:

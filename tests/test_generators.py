@@ -16,10 +16,10 @@ from cryptography import x509
 from osm_mec.charm_interface import load_charm_interface
 from osm_mec.cli import cli
 from osm_mec.cluster_secrets import ca_cert_hash
-from osm_mec.descriptors import PACKAGES, juju_bundle, package_spec
+from osm_mec.descriptors import PACKAGES, cloud_init, juju_bundle, package_spec
 from osm_mec.errors import UsageError
 from osm_mec.packages import build
-from osm_mec.params import instantiation_params
+from osm_mec.params import instantiation_params, vdu_params
 from osm_mec.profile import validate_profile_data
 from osm_mec.validation import has_errors, validate_paths
 
@@ -33,7 +33,7 @@ def _day12(vnfd: dict, entry_id: str) -> dict:
 
 def test_cluster_vnf_structure(profile):
     vnfd = package_spec("k8s_cluster_vnf").generate(profile)["vnfd"]
-    assert [v["id"] for v in vnfd["vdu"]] == ["controller", "worker"]
+    assert [v["id"] for v in vnfd["vdu"]] == ["worker", "controller"]  # controller last
     assert {c["id"] for c in vnfd["ext-cpd"]} == {"controller-mgmt-ext", "worker-mgmt-ext"}
     assert vnfd["int-virtual-link-desc"] == [{"id": "cluster-net"}]
     df = vnfd["df"][0]
@@ -156,6 +156,30 @@ def test_params_for_a_cluster_ns(profile):
     assert config["vld"] == [{"name": "mgmtnet", "vim-network-name": "osm-ext"}]
 
 
+def _nbi_kept_cpd(vnfd: dict, vl: str) -> str:
+    """What OSM's NBI keeps for an internal VL when it checks internal-connection-point
+    id-refs (instance_topics._check_vnf_instantiation_params, v8 to 2026): the id of the
+    LAST int-cpd on that VL, a string."""
+    kept = ""
+    for vdu in vnfd["vdu"]:
+        for cpd in vdu.get("int-cpd", []):
+            if cpd.get("int-virtual-link-desc") == vl:
+                kept = cpd["id"]
+    return kept
+
+
+@pytest.mark.parametrize("ns", ["k8s_osm_cluster_ns", "mec_env_ns"])
+def test_fixed_controller_address_passes_nbis_check(profile, ns):
+    """NBI tests `id-ref in <last int-cpd id of the VL>`: the pinned CP must be that one."""
+    vnfd = package_spec("k8s_cluster_vnf").generate(profile)["vnfd"]
+    config = instantiation_params(profile, ns, "acme")
+    pinned = [(vld["name"], cp["id-ref"]) for vnf in config["vnf"]
+              for vld in vnf["internal-vld"] for cp in vld.get("internal-connection-point", [])]
+    assert pinned == [("cluster-net", "controller-cluster")]
+    for vl, ref in pinned:
+        assert _nbi_kept_cpd(vnfd, vl) == ref
+
+
 def test_params_fresh_secrets_per_cluster(profile):
     one = instantiation_params(profile, "mec_env_ns", "acme")
     two = instantiation_params(profile, "mec_env_ns", "acme")
@@ -185,21 +209,36 @@ def test_params_names_fit_osm_rules(profile):
                 assert re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", key)
 
 
-def test_params_placeholders_all_provided(profile):
-    """Every <param> of a day-1 primitive has a value in the generated params."""
+OSM_BUILT_INS = {"rw_mgmt_ip", "VDU_SCALE_INFO", "ns_config_info", "OSM"}
+
+
+@pytest.mark.parametrize("ns", ["k8s_osm_cluster_ns", "mec_env_ns"])
+def test_params_placeholders_all_provided(profile, ns):
+    """Every <param> of a VDU's day-1 primitives and every variable of its cloud-init has a
+    value in the parameters OSM uses for that VDU: its own additionalParamsForVdu item
+    REPLACES the VNF-level additionalParams (NBI and LCM do not merge them)."""
     vnfd = package_spec("k8s_cluster_vnf").generate(profile)["vnfd"]
-    config = instantiation_params(profile, "mec_env_ns", "acme")
-    member = config["additionalParamsForVnf"][0]
+    config = instantiation_params(profile, ns, "acme")
     for role in ("controller", "worker"):
-        given = dict(member["additionalParams"])
-        for vdu in member["additionalParamsForVdu"]:
-            if vdu["vdu_id"] == role:
-                given.update(vdu["additionalParams"])
+        given = vdu_params(config, "cluster", role)
+        needed = cloud_init.variables(cloud_init.template(profile, role))
         for primitive in _day12(vnfd, role)["initial-config-primitive"]:
             for param in primitive.get("parameter", []):
                 match = re.fullmatch(r"<(\w+)>", param["value"])
-                if match and match.group(1) != "rw_mgmt_ip":
-                    assert match.group(1) in given, (role, param)
+                if match and match.group(1) not in OSM_BUILT_INS:
+                    needed.add(match.group(1))
+        assert needed and not needed - set(given), (role, sorted(needed - set(given)))
+
+
+def test_vdu_params_replace_the_vnf_params():
+    config = {"additionalParamsForVnf": [{
+        "member-vnf-index": "m", "additionalParams": {"a": 1},
+        "additionalParamsForVdu": [{"vdu_id": "v", "additionalParams": {"b": 2}},
+                                   {"vdu_id": "w", "config-units": 2}]}]}
+    assert vdu_params(config, "m", "v") == {"b": 2}
+    assert vdu_params(config, "m", "w") == {"a": 1}  # no additionalParams of its own
+    assert vdu_params(config, "m", "x") == {"a": 1}
+    assert vdu_params(config, "other", "v") == {}
 
 
 @pytest.mark.parametrize("ns, csp, message", [

@@ -153,7 +153,7 @@ DESCRIPTOR_RULES = [
     ("null-value", K8S, _set(["vnfd", "vdu", 0, "description"], None),
      "vnfd.vdu[0].description", "null value"),
     ("duplicate-list-key", K8S, _append_copy(["vnfd", "vdu"]), "vnfd.vdu[2]",
-     "duplicate list key id='controller'"),
+     "duplicate list key id='worker'"),
     ("duplicate-composite-key", "k8s_osm_cluster_ns",
      _append_copy(["nsd", "nsd", 0, "df", 0, "vnf-profile", 0, "virtual-link-connectivity", 0,
                    "constituent-cpd-id"]),
@@ -286,6 +286,22 @@ def test_broken_descriptor_is_rejected(package_copy, built, rule, package, chang
     assert all(f.file == str(descriptor) for f in errors), [f.line() for f in errors]
 
 
+def test_optional_parameter_without_default_is_a_warning(package_copy):
+    """NBI requires a primitive parameter with no or an empty default-value (400 "Needed
+    parameter ... not provided"): a charm-optional parameter declared so is a trap."""
+    folder = package_copy(K8S)
+    mutate_descriptor(folder, _add_param("controller", "config-primitive", "register-cluster",
+                                         {"name": "vim-network", "data-type": "STRING",
+                                          "default-value": ""}))
+    findings = validate_paths([folder])
+    assert not has_errors(findings)
+    assert [(f.severity, f.message) for f in findings] == [(WARNING, (
+        "'vim-network' is optional for the charm, but OSM's NBI refuses every action request "
+        "without it, as it has no non-empty default-value: give one or leave the parameter "
+        "out"))]
+    assert findings[0].path.endswith("config-primitive[4].parameter[8]")
+
+
 def test_generated_packages_have_no_findings(built):
     findings = validate_paths(sorted(built.iterdir()))
     assert findings == []
@@ -310,7 +326,7 @@ def test_missing_cloud_init_file(package_copy):
     refresh_checksums(folder)
     findings = validate_paths([folder])
     assert [(f.path, f.message) for f in findings] == [
-        ("vnfd.vdu[1].cloud-init-file", "'worker-cloud-init.cfg' is not in the package's "
+        ("vnfd.vdu[0].cloud-init-file", "'worker-cloud-init.cfg' is not in the package's "
                                         "cloud_init/ folder")]
 
 

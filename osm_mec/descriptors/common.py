@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from .. import __version__
-from ..charm_interface import CharmInterface, Param
+from ..charm_interface import CharmInterface, Param, sol006_text
 from ..profile import Profile
 
 DF_ID = "default-df"
@@ -27,13 +27,6 @@ def header(profile: Profile, package: str, description: str) -> dict[str, Any]:
     }
 
 
-def _value_text(value: Any) -> str:
-    """SOL006 primitive values and defaults are strings."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def _param_spec(charm: CharmInterface, primitive: str, name: str) -> Param:
     spec = charm.primitive(primitive)
     if spec is None or name not in spec.params:
@@ -48,25 +41,39 @@ def initial_primitive(charm: CharmInterface, seq: int, name: str, ee_ref: str,
     if values:
         primitive["parameter"] = [
             {"name": pname, "data-type": _param_spec(charm, name, pname).data_type,
-             "value": _value_text(value)}
+             "value": sol006_text(value)}
             for pname, value in values.items()
         ]
     return primitive
 
 
+def osm_parameters(charm: CharmInterface, name: str) -> list[str]:
+    """The action's parameters a day-2 primitive can declare: those the charm requires and
+    the optional ones with a non-empty default.
+
+    OSM's NBI refuses an action request that lacks a declared parameter whose default-value
+    is missing or empty (400 "Needed parameter ... not provided"), so an optional charm
+    parameter without a usable default (register-cluster's ``vim-network``, default ``""``)
+    would become required. It is left out instead: callers cannot send it through OSM, and
+    the charm uses its own default.
+    """
+    return [pname for pname, spec in charm.actions[name].params.items()
+            if spec.required or spec.optional_in_osm]
+
+
 def config_primitive(charm: CharmInterface, name: str, ee_ref: str,
                      params: Iterable[str] | None = None) -> dict[str, Any]:
-    """A day-2 config primitive declaring the action's parameters (all, or those named)."""
-    action = charm.actions[name]
+    """A day-2 config primitive declaring the action's parameters (those OSM can express,
+    see :func:`osm_parameters`, or those named)."""
     primitive: dict[str, Any] = {"name": name, "execution-environment-ref": ee_ref}
-    chosen = list(action.params) if params is None else list(params)
+    chosen = osm_parameters(charm, name) if params is None else list(params)
     if chosen:
         parameters = []
         for pname in chosen:
             spec = _param_spec(charm, name, pname)
             item: dict[str, Any] = {"name": pname, "data-type": spec.data_type}
-            if spec.default is not None:
-                item["default-value"] = _value_text(spec.default)
+            if spec.osm_default is not None:
+                item["default-value"] = spec.osm_default
             parameters.append(item)
         primitive["parameter"] = parameters
     return primitive

@@ -1,4 +1,19 @@
-"""The Kubernetes cluster VNF: a controller VDU and a scalable worker VDU on cluster-net."""
+"""The Kubernetes cluster VNF: a controller VDU and a scalable worker VDU on cluster-net.
+
+Why the worker VDU is listed BEFORE the controller: the controller gets a fixed address on
+cluster-net through the instantiation parameter
+``vnf[cluster].internal-vld[cluster-net].internal-connection-point[id-ref=controller-cluster]``
+(see params.py), so workers can join without waiting for it. OSM's NBI checks that id-ref
+with a defect present in every release from v8 to 2026 master: for each internal VL it
+keeps only the id of the LAST int-cpd attached to it (walking ``vdu`` in order, a plain
+string, not a list) and tests ``id-ref in <that string>``; any other CP is refused with
+400 "... internal-connection-point[id-ref:...] is not present". With the controller's VDU
+last, its ``controller-cluster`` CP is the one NBI keeps, so the fixed address is accepted
+and NBI writes it into the controller's VNF record (``vdur.interfaces[].ip-address``,
+``fixed-ip: true``), which is what LCM hands to RO. Nothing else in OSM depends on the
+order of ``vdu``: LCM and RO look VDUs up by id, and day-1 primitives of all VDUs run in
+parallel anyway. Keep the controller last (tests/test_generators.py checks it).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +31,8 @@ CHARM = "k8s-cluster"
 EE_ID = "k8s-cluster-ee"
 CLUSTER_VL = "cluster-net"
 SCALING_ASPECT = "worker-scale"
+# Order of the `vdu` list: the controller LAST (see the module docstring).
+VDU_ORDER = ("worker", "controller")
 CONTROLLER_DAY2 = ["get-join-info", "get-kubeconfig", "remove-node", "list-nodes",
                    "register-cluster"]
 WORKER_DAY2 = ["join-cluster", "leave-cluster"]
@@ -124,7 +141,7 @@ def descriptor(profile: Profile) -> dict[str, Any]:
             for role in cloud_init.ROLES
         ],
         "int-virtual-link-desc": [{"id": CLUSTER_VL}],
-        "vdu": [_vdu(role, image) for role in cloud_init.ROLES],
+        "vdu": [_vdu(role, image) for role in VDU_ORDER],
         "ext-cpd": [
             {"id": mgmt_ext_cpd(role), "int-cpd": {"vdu-id": role, "cpd": f"{role}-mgmt"}}
             for role in cloud_init.ROLES

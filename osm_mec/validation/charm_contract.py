@@ -54,6 +54,11 @@ def _check_primitive(primitive: dict[str, Any], key: str, where: str, charm: Cha
         if "value" in param and not _value_fits(param["value"], declared.data_type):
             report(f"{where}.parameter[{q}].value", f"{param['value']!r} is not a valid "
                    f"{declared.data_type} for {what} {pname!r}", "error")
+        if key == "config-primitive" and not declared.required \
+                and not param.get("default-value"):
+            report(f"{where}.parameter[{q}]", f"{pname!r} is optional for the charm, but OSM's "
+                   "NBI refuses every action request without it, as it has no non-empty "
+                   "default-value: give one or leave the parameter out", WARNING)
     for required in spec.required:
         if required not in given:
             verb = "declare" if key == "config-primitive" else "give"

@@ -5,8 +5,10 @@ message bus, OSM's information model, no LCM). With a VIM account (type dummy) a
 cluster created through the NBI, every package of both business models (b2b2c, the
 default, and b2c) must onboard (201), and every NS of both models must be created and
 instantiated with the parameters `osm-mec params` writes for it (201). Nothing is mocked:
-the only thing missing is LCM, which this test does not need (an instantiate answered 201
-stays PROCESSING).
+the only thing missing is LCM, which these tests do not need (an instantiate answered 201
+stays PROCESSING), except the register-cluster test: a day-2 action needs an instantiated
+NS, so it uses the harness's LCM stand-in (`real_nbi_lcm`, not OSM code: it completes every
+operation after 100 ms and deploys nothing).
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ import requests
 import yaml
 from click.testing import CliRunner
 
+from osm_mec.chain import day2
 from osm_mec.cli import cli
 from osm_mec.credentials import Credentials
-from osm_mec.descriptors import PACKAGES
+from osm_mec.descriptors import PACKAGES, cloud_init
 from osm_mec.nbi import NbiClient, NbiError
-from osm_mec.packages import build
-from osm_mec.params import NS_PACKAGES
+from osm_mec.packages import archive_bytes, build, package_files
+from osm_mec.params import NS_PACKAGES, cluster_name, instantiation_params
 from osm_mec.profile import Profile, default_profile, validate_profile_data
 
 # The b2c profile gets its own name prefix so both models live in one NBI side by side.
@@ -125,3 +128,52 @@ def test_ns_instantiates_with_params(nbi, vim_id, onboarded, model, ns_package, 
     assert ns_id and op_id
     ns = nbi.get_ns(ns_id)
     assert ns["nsd-id"] == nsd["_id"]
+    if ns_package in ("k8s_osm_cluster_ns", "mec_env_ns"):
+        _assert_controller_address_pinned(nbi, ns_id, _profile(model))
+
+
+def _assert_controller_address_pinned(nbi: NbiClient, ns_id: str, profile: Profile) -> None:
+    """NBI wrote the controller's fixed cluster-net address into its VNF record (what LCM
+    hands to RO), and no other interface got a fixed address."""
+    vnfr = next(v for v in nbi.vnf_records(ns_id) if v["member-vnf-index-ref"] == "cluster")
+    fixed = {(vdur["vdu-id-ref"], iface.get("internal-connection-point-ref"),
+              iface.get("ip-address")) for vdur in vnfr["vdur"]
+             for iface in vdur["interfaces"] if iface.get("fixed-ip")}
+    assert fixed == {("controller", "controller-cluster",
+                      profile["cluster"]["controller_ip"])}, vnfr["vdur"]
+    # NBI does not check cloud-init variables (LCM fails later when one is missing): the
+    # per-VDU parameters NBI stored must hold every variable of the VDU's template.
+    for vdur in vnfr["vdur"]:
+        role = vdur["vdu-id-ref"]
+        needed = cloud_init.variables(cloud_init.template(profile, role))
+        assert needed <= set(vdur.get("additionalParams") or {}), (role, needed)
+
+
+def test_register_cluster_as_the_chain_sends_it(real_nbi_lcm):
+    """register-cluster with exactly the parameters the chain builds (chain/day2.py): NBI
+    requires every declared parameter without a non-empty default-value, so the descriptor
+    must not declare one the chain leaves out (vim-network, default "", was refused: 400
+    "Needed parameter vim-network not provided")."""
+    client = NbiClient(real_nbi_lcm.url, Credentials(real_nbi_lcm.user, real_nbi_lcm.password,
+                                                     real_nbi_lcm.project), timeout=30)
+    profile = validate_profile_data({"name_prefix": "rnreg"})
+    nsd_id = ""
+    for name in ("k8s_cluster_vnf", "k8s_osm_cluster_ns"):
+        spec = next(p for p in PACKAGES if p.name == name)
+        data = archive_bytes(name, package_files(spec, profile))
+        nsd_id = client.upload_package(spec.kind, data, f"{name}.tar.gz",
+                                       profile.descriptor_id(name))
+    vim = client.create_admin("vim", {
+        "name": "rnreg-vim", "vim_type": "dummy", "vim_url": "http://127.0.0.1:5000/v3",
+        "vim_user": "u", "vim_password": "p", "vim_tenant_name": "t"})
+    ns_id, op_id = client.create_ns("rnreg-acme-nsp-cluster", nsd_id, vim, config=(
+        instantiation_params(profile, "k8s_osm_cluster_ns", CSP)))
+    client.wait_for_operation(op_id, timeout=30)
+    try:
+        action = day2.register_cluster(client, ns_id, client, "rnreg-vim",
+                                       cluster_name(profile, CSP, "nsp"))
+    except NbiError as exc:
+        pytest.fail(f"register-cluster as the chain sends it was refused: {exc}", pytrace=False)
+    op = client.get_operation(action)
+    assert op["lcmOperationType"] == "action"
+    assert op["operationParams"]["primitive"] == "register-cluster"

@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 ROLES = ("controller", "worker", "standalone")
 STDERR_TAIL = 800
+# A hook probes the VM briefly; actions wait the RemoteHost's full connect deadline.
+HOOK_CONNECT_DEADLINE = 20.0
 RemoteFactory = Callable[..., Any]
 
 
@@ -74,22 +76,36 @@ class K8sClusterCharm(ops.CharmBase):
     def __init__(self, framework: ops.Framework) -> None:
         super().__init__(framework)
         self._stored.set_default(host_key="")
-        framework.observe(self.on.install, self._on_config_changed)
-        framework.observe(self.on.config_changed, self._on_config_changed)
-        framework.observe(self.on.start, self._on_config_changed)
+        for hook in (self.on.install, self.on.config_changed, self.on.start,
+                     self.on.update_status):
+            framework.observe(hook, self._on_config_changed)
         for action in self.ACTIONS:
             framework.observe(self.on[action].action, self._on_action)
 
     # -- status ---------------------------------------------------------------------------
     def _on_config_changed(self, event: ops.EventBase) -> None:
+        """Active or blocked, never waiting: N2VC waits for one of the two before it sends
+        the `config` primitive, so a unit waiting for its configuration would stall."""
         role = self.config.get("role", "")
         if role not in ROLES:
             self.unit.status = ops.BlockedStatus(f"role {role!r}: use one of {', '.join(ROLES)}")
         elif not self.config.get("ssh-hostname"):
-            self.unit.status = ops.WaitingStatus("waiting for ssh-hostname (OSM's config "
-                                                 "primitive)")
+            self.unit.status = ops.BlockedStatus("waiting for ssh credentials")
         else:
-            self.unit.status = ops.ActiveStatus(f"{role} at {self.config['ssh-hostname']}")
+            self.unit.status = self._reachability(role)
+
+    def _reachability(self, role: str) -> ops.StatusBase:
+        """Active when a short SSH probe of the VM succeeds, blocked with the reason if not."""
+        try:
+            result = self._remote(connect_deadline=HOOK_CONNECT_DEADLINE).run(
+                ["true"], timeout=HOOK_CONNECT_DEADLINE)
+            if not result.ok:
+                raise StepFailed("probe", f"`true` exited {result.exit_status}")
+        except (RemoteError, StepFailed) as exc:
+            return ops.BlockedStatus(f"cannot reach the VM: {getattr(exc, 'detail', exc)}")
+        finally:
+            self._close()
+        return ops.ActiveStatus(f"{role} at {self.config['ssh-hostname']}")
 
     # -- plumbing -------------------------------------------------------------------------
     def _on_action(self, event: ops.ActionEvent) -> None:
@@ -121,7 +137,7 @@ class K8sClusterCharm(ops.CharmBase):
         self._stored.host_key = f"{key.key_type} {key.data}"
         logger.info("pinned the VM's %s host key", key.key_type)
 
-    def _remote(self) -> Any:
+    def _remote(self, **options: float) -> Any:
         if self._host is None:
             host = self.config.get("ssh-hostname", "")
             if not host:
@@ -135,7 +151,7 @@ class K8sClusterCharm(ops.CharmBase):
                 key_filename=str(key) if key.exists() else None)
             self._host = self.remote_factory(credentials,
                                              pinned=decode_host_key(self._stored.host_key),
-                                             on_first_use=self._pin)
+                                             on_first_use=self._pin, **options)
         return self._host
 
     def _node(self) -> Node:
