@@ -201,10 +201,17 @@ def register(cli: click.Group) -> None:
     @click.option("--compare", type=click.Choice(["paper"]), help="Put the paper's figures "
                   "beside ours, with the ratio.")
     @click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
-    def report(folder: Path, compare: str | None, no_plots: bool) -> None:
+    @click.option("--ns-map", "ns_map", multiple=True, metavar="OURS=PAPER",
+                  help="Treat our NS OURS as the paper's NS PAPER (repeatable), e.g. "
+                       "--ns-map osm-cluster=k8s-osm-cluster-ns for an imported capture.")
+    def report(folder: Path, compare: str | None, no_plots: bool,
+               ns_map: tuple[str, ...]) -> None:
         """Statistics, CSVs (paper format), a Markdown table and plots of FOLDER's timings."""
-        from .timings.report import write_report
-        click.echo(guarded(lambda: write_report(folder, compare == "paper", not no_plots)))
+        from .timings.report import parse_ns_map, write_report
+        mapping = guarded(lambda: parse_ns_map(ns_map, compare == "paper"))
+        click.echo(guarded(lambda: write_report(
+            folder, compare == "paper", not no_plots, mapping,
+            warn=lambda text: click.echo(f"osm-mec: warning: {text}", err=True))))
 
     @cli.command()
     @click.option("--iterations", default=20, show_default=True, type=click.IntRange(0),

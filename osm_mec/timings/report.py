@@ -1,21 +1,50 @@
 """`osm-mec report DIR`: per NS and operation, the statistics of the timings in DIR's
-``*.jsonl`` files; the paper's CSV column format, a Markdown table, PNG plots; with
-``--compare paper`` the paper's published figures beside ours with the ratio."""
+``*.jsonl`` files: a Markdown table, CSVs (the paper's column format, and every value in
+long format) and PNG plots, all made from the same groups so they always agree; with
+``--compare paper`` the paper's published figures beside ours with the ratio, NS names
+mapped onto the paper's with ``--ns-map OURS=PAPER``."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable
 
 from ..errors import UsageError
 from .paper import PAPER, paper_values
 from .records import OpTiming, read_jsonl
-from .stats import Summary, summarise
+from .stats import INTERVAL_NOTE, Summary, summarise
 
-DEPLOY_COLUMNS = ("k8s-osm-cluster-ns", "mec-env-ns", "mec-app-ns")
+SUCCESS = ("COMPLETED", "PARTIALLY_COMPLETED")
+PAPER_NS = tuple(dict.fromkeys(ns for ns, _ in PAPER))
+DEPLOY_OPERATIONS = ("instantiate",)
+SCALE_OPERATIONS = ("scale-out", "scale-in")
+KINDS = {"deploy": DEPLOY_OPERATIONS, "scale": SCALE_OPERATIONS}   # CSV and plot per kind
+
+
+@dataclass(frozen=True)
+class Group:
+    """The successful timings of one (NS, operation): (iteration, seconds) in order."""
+
+    ns: str
+    operation: str
+    points: tuple[tuple[int, float], ...]
+    simulated: bool
+
+    @property
+    def values(self) -> list[float]:
+        return [seconds for _, seconds in self.points]
+
+
+@dataclass
+class Grouping:
+    groups: list[Group] = field(default_factory=list)
+    failed: int = 0
+    superseded: int = 0     # earlier runs of an iteration that a resumed bench re-ran
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -39,79 +68,160 @@ def load_timings(folder: Path) -> list[OpTiming]:
     return [t for f in files for t in read_jsonl(f)]
 
 
-def rows(timings: list[OpTiming], compare_paper: bool) -> list[Row]:
-    groups: dict[tuple[str, str], list[OpTiming]] = defaultdict(list)
+def parse_ns_map(items: Iterable[str], compare_paper: bool) -> dict[str, str]:
+    """--ns-map OURS=PAPER options -> {ours: paper}; UsageError naming a bad one."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        ours, sep, theirs = item.partition("=")
+        if not sep or not ours.strip() or not theirs.strip():
+            raise UsageError(f"--ns-map {item!r}: write OURS=PAPER, e.g. "
+                             "--ns-map osm-cluster=k8s-osm-cluster-ns")
+        if compare_paper and theirs.strip() not in PAPER_NS:
+            raise UsageError(f"--ns-map {item!r}: {theirs.strip()!r} is not one of the "
+                             f"paper's NSs ({', '.join(PAPER_NS)})")
+        mapping[ours.strip()] = theirs.strip()
+    return mapping
+
+
+def _points(timings: list[OpTiming]) -> tuple[tuple[tuple[int, float], ...], int]:
+    """(iteration, seconds) ordered by recorded iteration, the last run of an iteration
+    kept; without recorded iterations, numbered in request order. And how many runs of an
+    iteration were superseded."""
+    ordered = sorted(timings, key=lambda t: t.request_ms)
+    if any(t.iteration is None for t in ordered):
+        return tuple((i, t.duration_s) for i, t in enumerate(ordered, 1)), 0
+    last = {t.iteration: t.duration_s for t in ordered}
+    return tuple(sorted(last.items())), len(ordered) - len(last)
+
+
+def group_timings(timings: list[OpTiming], ns_map: dict[str, str] | None = None) -> Grouping:
+    mapping = ns_map or {}
+    found: dict[tuple[str, str], list[OpTiming]] = defaultdict(list)
+    result = Grouping()
+    names = set()
     for t in timings:
-        if t.state in ("COMPLETED", "PARTIALLY_COMPLETED"):
-            groups[(t.ns_package or t.ns_name, t.operation)].append(t)
-    result = []
-    for (ns, operation), group in sorted(groups.items()):
-        paper = None
-        if compare_paper and (ns, operation) in PAPER:
-            paper = summarise(paper_values(ns, operation))
-        result.append(Row(ns, operation, summarise([t.duration_s for t in group]),
-                          any(t.simulated for t in group), paper))
+        name = t.ns_package or t.ns_name
+        names.add(name)
+        if t.state in SUCCESS:
+            found[(mapping.get(name, name), t.operation)].append(t)
+        else:
+            result.failed += 1
+    for unknown in sorted(set(mapping) - names):
+        result.warnings.append(f"--ns-map {unknown}={mapping[unknown]}: no NS named "
+                               f"{unknown!r} in these timings (NSs: {', '.join(sorted(names))})")
+    for (ns, operation), group in sorted(found.items()):
+        points, superseded = _points(group)
+        result.superseded += superseded
+        result.groups.append(Group(ns, operation, points, any(t.simulated for t in group)))
     return result
 
 
-def markdown(table: list[Row], failed: int) -> str:
+def rows(groups: list[Group], compare_paper: bool) -> list[Row]:
+    return [Row(g.ns, g.operation, summarise(g.values), g.simulated,
+                summarise(paper_values(g.ns, g.operation))
+                if compare_paper and (g.ns, g.operation) in PAPER else None)
+            for g in groups]
+
+
+def paper_warning(groups: list[Group]) -> str | None:
+    """The warning when --compare paper finds none of the paper's NSs."""
+    if any((g.ns, g.operation) in PAPER for g in groups):
+        return None
+    ours = ", ".join(sorted({g.ns for g in groups}))
+    return (f"nothing maps to the paper's NSs ({', '.join(PAPER_NS)}): these timings have "
+            f"{ours}; say which is which with --ns-map OURS=PAPER, e.g. "
+            f"--ns-map osm-cluster=k8s-osm-cluster-ns (repeatable)")
+
+
+def markdown(table: list[Row], grouping: Grouping) -> str:
     head = "| NS | operation | n | mean ± SE (s) | sd | median | min | max | 95% CI | source |"
     sep = "|---|---|---|---|---|---|---|---|---|---|"
-    if any(r.paper for r in table):
+    compared = any(r.paper for r in table)
+    if compared:
         head += " paper mean ± SE (s) | ratio |"
         sep += "---|---|"
     lines = [head, sep]
     for r in table:
         s = r.summary
-        line = (f"| {r.ns} | {r.operation} | {s.n} | {s.mean_pm_sem()} | {s.sd:.2f} | "
-                f"{s.median:.3f} | {s.minimum:.3f} | {s.maximum:.3f} | "
-                f"{s.ci_low:.2f} – {s.ci_high:.2f} | {'simulated' if r.simulated else 'measured'} |")
-        if any(x.paper for x in table):
+        line = (f"| {r.ns} | {r.operation} | {s.n} | {s.mean_pm_sem()} | {s.sd_text()} | "
+                f"{s.median:.3f} | {s.minimum:.3f} | {s.maximum:.3f} | {s.ci_text()} | "
+                f"{'simulated' if r.simulated else 'measured'} |")
+        if compared:
             line += (f" {r.paper.mean_pm_sem()} | {r.ratio:.3f} |" if r.paper else " – | – |")
         lines.append(line)
+    lines += ["", INTERVAL_NOTE]
     if any(r.simulated for r in table):
-        lines.append("")
         lines.append("Simulated: durations come from the embedded sandbox's timing model "
                      "(calibrated on the paper), not from a real OSM.")
-    if failed:
-        lines.append(f"\n{failed} operation(s) did not complete and are left out of the "
-                     "statistics.")
+    if grouping.failed:
+        lines.append(f"{grouping.failed} operation(s) did not complete and are left out of "
+                     "the statistics.")
+    if grouping.superseded:
+        lines.append(f"{grouping.superseded} earlier run(s) of re-run iterations are left "
+                     "out (the last run of each iteration counts).")
+    lines += [f"Warning: {w}" for w in grouping.warnings]
     return "\n".join(lines) + "\n"
 
 
-def paper_csv(timings: list[OpTiming]) -> tuple[str, str]:
-    """(deployment CSV, scaling CSV) in the paper's column format, one row per iteration."""
-    def table(columns: tuple[str, ...], pick) -> str:
-        values: dict[str, list[float]] = {c: [] for c in columns}
-        for t in sorted(timings, key=lambda t: t.request_ms):
-            column = pick(t)
-            if column in values and t.state in ("COMPLETED", "PARTIALLY_COMPLETED"):
-                values[column].append(t.duration_s)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(("iteration",) + columns)
-        for i in range(max((len(v) for v in values.values()), default=0)):
-            writer.writerow([i + 1] + [f"{values[c][i]:.3f}" if i < len(values[c]) else ""
-                                       for c in columns])
-        return out.getvalue()
-
-    deploy = table(DEPLOY_COLUMNS, lambda t: t.ns_package if t.operation == "instantiate"
-                   else None)
-    scale = table(("scale-out", "scale-in"), lambda t: t.operation)
-    return deploy, scale
+def series_name(group: Group, groups: list[Group]) -> str:
+    """A group's column in the paper-format CSVs and its line in the plots."""
+    if group.operation in DEPLOY_OPERATIONS:
+        return group.ns
+    scaled = {g.ns for g in groups if g.operation in SCALE_OPERATIONS}
+    return group.operation if len(scaled) == 1 else f"{group.ns} {group.operation}"
 
 
-def write_report(folder: Path, compare_paper: bool = False, plots: bool = True) -> str:
-    """Write report.md, deploy.csv, scale.csv and the plots into `folder`; the Markdown."""
+def kind_groups(groups: list[Group], operations: tuple[str, ...]) -> list[Group]:
+    """The groups of one kind, the paper's NSs first in the paper's order."""
+    chosen = [g for g in groups if g.operation in operations]
+    order = {ns: i for i, ns in enumerate(PAPER_NS)}
+    return sorted(chosen, key=lambda g: (order.get(g.ns, len(order)), g.ns,
+                                         operations.index(g.operation)))
+
+
+def _csv(header: list[str], lines: list[list[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(lines)
+    return out.getvalue()
+
+
+def wide_csv(groups: list[Group], chosen: list[Group]) -> str:
+    """The paper's format: one row per iteration, one column per series."""
+    cells = {series_name(g, groups): dict(g.points) for g in chosen}
+    iterations = sorted({i for g in chosen for i, _ in g.points})
+    return _csv(["iteration", *cells], [[i] + [f"{c[i]:.3f}" if i in c else ""
+                                               for c in cells.values()] for i in iterations])
+
+
+def long_csv(groups: list[Group]) -> str:
+    """Every value of every group: ns, operation, iteration, seconds."""
+    return _csv(["ns", "operation", "iteration", "seconds"],
+                [[g.ns, g.operation, i, f"{s:.3f}"] for g in groups for i, s in g.points])
+
+
+def write_report(folder: Path, compare_paper: bool = False, plots: bool = True,
+                 ns_map: dict[str, str] | None = None,
+                 warn: Callable[[str], None] | None = None) -> str:
+    """Write report.md, deploy.csv, scale.csv, timings.csv and the plots into `folder`
+    (plots of a kind with no timings are removed, so no file is left from an older run);
+    the Markdown. Warnings go into the Markdown and to `warn`."""
     timings = load_timings(folder)
-    table = rows(timings, compare_paper)
-    failed = sum(1 for t in timings if t.state not in ("COMPLETED", "PARTIALLY_COMPLETED"))
-    text = markdown(table, failed)
-    deploy, scale = paper_csv(timings)
+    grouping = group_timings(timings, ns_map)
+    if compare_paper and (warning := paper_warning(grouping.groups)):
+        grouping.warnings.append(warning)
+    text = markdown(rows(grouping.groups, compare_paper), grouping)
+    groups = grouping.groups
     (folder / "report.md").write_text(text)
-    (folder / "deploy.csv").write_text(deploy)
-    (folder / "scale.csv").write_text(scale)
+    for kind, operations in KINDS.items():
+        (folder / f"{kind}.csv").write_text(wide_csv(groups, kind_groups(groups, operations)))
+        (folder / f"{kind}.png").unlink(missing_ok=True)
+    (folder / "timings.csv").write_text(long_csv(groups))
     if plots:
         from .plots import write_plots
-        write_plots(folder, timings, compare_paper)
+        write_plots(folder, groups, compare_paper)
+    for warning in grouping.warnings:
+        if warn:
+            warn(warning)
     return text
