@@ -19,6 +19,7 @@ from ..kafka_bus import Publisher
 from .engine import SandboxOsm
 from .faults import Faults
 from .server import NbiServer
+from .timing import derived_seed
 from .tls import self_signed
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class Sandbox:
     def _launch_edge(self, label: str) -> tuple[str, int, str, Callable[[], None]]:
         """Start an Edge OSM (own port, own broker); (host, port, Kafka, stop)."""
         edge = Sandbox(self.credentials, time_scale=self.time_scale,
-                       seed=None if self.seed is None else self.seed + len(self.edges) + 1,
+                       seed=derived_seed(self.seed, label),
                        vims=(), tls=self.tls, name=f"edge:{label}")
         edge.start()
         with self._lock:

@@ -30,14 +30,14 @@
 from __future__ import annotations
 
 import fnmatch
+import math
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import Any, Callable
 
 from ..errors import UsageError
+from ..yamlio import load_yaml_file
 
 KINDS = {
     "operation-fails": ({"operation", "detail"}, {"ns", "primitive", "times"}),
@@ -48,6 +48,48 @@ KINDS = {
     "registration-error": ({"object", "detail"}, {"name", "times"}),
 }
 OPERATIONS = ("instantiate", "scale", "action", "terminate")
+OBJECTS = ("k8scluster", "vim")
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _text(value: Any) -> str | None:
+    return None if isinstance(value, str) and value else "a non-empty string"
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str | None]:
+    return lambda value: None if value in choices else f"one of {', '.join(choices)}"
+
+
+def _method(value: Any) -> str | None:
+    return None if isinstance(value, str) and value.upper() in METHODS \
+        else f"one of {', '.join(METHODS)}"
+
+
+def _path(value: Any) -> str | None:
+    return None if isinstance(value, str) and value.startswith("/") \
+        else "a path after /osm, starting with / (e.g. /nslcm/v1/ns_instances)"
+
+
+def _status(value: Any) -> str | None:
+    return None if type(value) is int and 400 <= value <= 599 \
+        else "an HTTP error status, a whole number from 400 to 599"
+
+
+def _seconds(value: Any) -> str | None:
+    ok = type(value) in (int, float) and math.isfinite(value) and value > 0
+    return None if ok else "a number of seconds greater than 0 (e.g. 2.5)"
+
+
+def _times(value: Any) -> str | None:
+    return None if type(value) is int and value >= 0 else "a whole number >= 0 (0 = every time)"
+
+
+# field -> check: None when the value is fine, else what the field must be
+FIELD_CHECKS: dict[str, Callable[[Any], str | None]] = {
+    "operation": _one_of(OPERATIONS), "detail": _text, "ns": _text, "primitive": _text,
+    "times": _times, "path": _path, "method": _method, "status": _status,
+    "seconds": _seconds, "object": _one_of(OBJECTS), "name": _text,
+}
 
 
 @dataclass
@@ -122,40 +164,39 @@ class Faults:
 
 
 def parse_faults(data: Any, source: str = "faults") -> Faults:
-    """Faults from the parsed YAML list; UsageError naming the entry and field otherwise."""
+    """Faults from the parsed YAML list; UsageError naming the entry and field otherwise,
+    so that a bad faults file stops the sandbox at start, not a request later."""
     if data is None:
         return Faults()
     if not isinstance(data, list):
         raise UsageError(f"{source}: expected a list of faults (- kind: ...)")
-    items = []
-    for i, entry in enumerate(data):
-        where = f"{source}: [{i}]"
-        if not isinstance(entry, dict) or entry.get("kind") not in KINDS:
-            raise UsageError(f"{where}.kind: use one of {', '.join(KINDS)}")
-        required, optional = KINDS[entry["kind"]]
-        keys = set(entry) - {"kind"}
-        if missing := required - keys:
-            raise UsageError(f"{where}: {entry['kind']} needs {', '.join(sorted(missing))}")
-        if unknown := keys - required - optional:
-            raise UsageError(f"{where}: unknown field(s) {', '.join(sorted(unknown))} for "
-                             f"{entry['kind']}")
-        if entry["kind"] == "operation-fails" and entry["operation"] not in OPERATIONS:
-            raise UsageError(f"{where}.operation: use one of {', '.join(OPERATIONS)}")
-        times = entry.get("times", None if entry["kind"] in ("token-expiry",
-                                                             "kafka-unavailable") else 1)
-        if times is not None and (not isinstance(times, int) or times < 0):
-            raise UsageError(f"{where}.times: a whole number >= 0 (0 = every time)")
-        items.append(Fault(entry["kind"], entry, None if times in (None, 0) else times))
-    return Faults(items)
+    return Faults([_parse_fault(entry, f"{source}: [{i}]") for i, entry in enumerate(data)])
+
+
+def _parse_fault(entry: Any, where: str) -> Fault:
+    if not isinstance(entry, dict) or not isinstance(entry.get("kind"), str) \
+            or entry["kind"] not in KINDS:
+        kind = entry.get("kind") if isinstance(entry, dict) else entry
+        raise UsageError(f"{where}.kind: use one of {', '.join(KINDS)} (not {kind!r})")
+    kind = entry["kind"]
+    required, optional = KINDS[kind]
+    keys = set(entry) - {"kind"}
+    if missing := required - keys:
+        raise UsageError(f"{where}: {kind} needs {', '.join(sorted(missing))}")
+    if unknown := keys - required - optional:
+        raise UsageError(f"{where}: unknown field(s) {', '.join(sorted(map(str, unknown)))} "
+                         f"for {kind}; allowed: {', '.join(sorted(required | optional))}")
+    for name in sorted(keys):
+        wanted = FIELD_CHECKS[name](entry[name])
+        if wanted:
+            raise UsageError(f"{where}.{name}: {entry[name]!r}; expected {wanted}")
+    times = entry.get("times", None if kind in ("token-expiry", "kafka-unavailable") else 1)
+    return Fault(kind, entry, None if times in (None, 0) else times)
 
 
 def load_faults(path: Path | None) -> Faults:
+    """The faults of a YAML file (None: no faults); UsageError naming the file, entry and
+    field when it cannot be read or is wrong."""
     if path is None:
         return Faults()
-    try:
-        data = yaml.safe_load(path.read_text())
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the faults file: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{path}: not YAML: {exc}") from exc
-    return parse_faults(data, str(path))
+    return parse_faults(load_yaml_file(path, "faults file"), str(path))

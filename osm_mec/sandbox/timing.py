@@ -7,7 +7,7 @@ scale-in on Table II, a VNF without real day-1 work (the VNF baseline) on the pa
 average with the spread of the day-1 column. Every Helm KDU, the CNF baseline's too, uses
 the mec-app-ns column (the paper's CNF baseline average, 16.4 s, lies within it). Work the paper did not time (day-2 actions, termination, registrations) uses
 the documented assumptions in ASSUMED. Draws are log-normal with the column's mean and
-sample standard deviation, from a seeded RNG.
+sample standard deviation, from seeded random streams (see TimingModel).
 """
 
 from __future__ import annotations
@@ -69,13 +69,36 @@ def calibrated_distributions() -> dict[str, Distribution]:
 
 
 class TimingModel:
-    """Seeded draws of simulated durations per kind of work."""
+    """Seeded draws of simulated durations per kind of work.
+
+    Each draw comes from its own random stream, derived from the seed, the kind of work,
+    what it is for (the subject: an NS and member, a cluster...) and how many draws of that
+    kind for that subject came before. So with the same seed the same operation always
+    takes the same simulated time, whatever the time scale and whatever else ran before
+    or at the same time.
+    """
 
     def __init__(self, seed: int | None = None) -> None:
         self.kinds = calibrated_distributions()
-        self._rng = random.Random(seed)
+        self.seed = seed if seed is not None else random.SystemRandom().getrandbits(63)
+        self._drawn: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
 
-    def draw(self, kind: str) -> float:
+    def draw(self, kind: str, subject: str = "") -> float:
+        """The duration of the next piece of work of this kind for subject."""
         with self._lock:
-            return self.kinds[kind].draw(self._rng)
+            number = self._drawn.get((kind, subject), 0)
+            self._drawn[(kind, subject)] = number + 1
+        return self.kinds[kind].draw(stream(self.seed, kind, subject, number))
+
+
+def stream(seed: int, kind: str, subject: str, number: int) -> random.Random:
+    """The random stream of one draw (random.Random hashes a str seed with SHA-512: the
+    same on every run and platform, whatever PYTHONHASHSEED)."""
+    return random.Random(f"{seed}\x00{kind}\x00{subject}\x00{number}")
+
+
+def derived_seed(seed: int | None, label: str) -> int | None:
+    """The seed of a sandbox started by another one (an Edge OSM), from its label rather
+    than from the order the sandboxes came up in."""
+    return None if seed is None else random.Random(f"{seed}\x00{label}").getrandbits(63)
