@@ -1,6 +1,10 @@
 """Progress of long operations on the terminal: the current step, OSM's latest
 ``detailed-status`` and the elapsed time (a rich status line on a terminal, plain lines
-otherwise, nothing with --json)."""
+otherwise, nothing with --json).
+
+Every event is one line, printed as it is: never wrapped at the console's width (a log
+file or a pipe gets whole lines), never read as rich markup or emoji codes (OSM's
+``[controller]`` stays), multi-line details joined into one line."""
 
 from __future__ import annotations
 
@@ -9,13 +13,15 @@ import time
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
 
 class Progress:
     def __init__(self, enabled: bool = True, console: Console | None = None,
                  prefix: str = "", spinner: bool = True) -> None:
         self.enabled = enabled
-        self.console = console or Console(stderr=True)
+        self.console = console or Console(stderr=True, soft_wrap=True, markup=False,
+                                          emoji=False, highlight=False)
         self.prefix = f"{prefix}: " if prefix else ""
         self.spinner = spinner and self.console.is_terminal
         self._status: Any = None
@@ -29,10 +35,10 @@ class Progress:
         if not self.enabled:
             return
         if self.spinner:
-            self._status = self.console.status(text)
+            self._status = self.console.status(Text(one_line(text)))
             self._status.start()
         else:
-            self.console.print(f"[{self._elapsed()}] {self.prefix}{text}", highlight=False)
+            self._print(f"[{self._elapsed()}] {self.prefix}{text}")
 
     def status(self, detail: str) -> None:
         """OSM's detailed-status of the operation being waited for."""
@@ -40,13 +46,19 @@ class Progress:
             return
         line = f"{self._step}: {detail}"
         if self._status is not None:
-            self._status.update(f"{line} ({time.monotonic() - self._step_started:.0f} s)")
+            self._status.update(Text(one_line(
+                f"{line} ({time.monotonic() - self._step_started:.0f} s)")))
         else:
-            self.console.print(f"[{self._elapsed()}]   {self.prefix}{detail}", highlight=False)
+            self._print(f"[{self._elapsed()}]   {self.prefix}{detail}")
 
     def note(self, text: str) -> None:
         if self.enabled:
-            self.console.print(f"[{self._elapsed()}] {self.prefix}{text}", highlight=False)
+            self._print(f"[{self._elapsed()}] {self.prefix}{text}")
+
+    def _print(self, line: str) -> None:
+        """One event, one line, exactly as given."""
+        self.console.print(one_line(line), markup=False, emoji=False, highlight=False,
+                           soft_wrap=True)
 
     def _elapsed(self) -> str:
         return f"{time.monotonic() - self._started:7.1f}s"
@@ -54,13 +66,17 @@ class Progress:
     def _finish_line(self) -> None:
         if self._status is not None:
             self._status.stop()
-            self.console.print(f"[{self._elapsed()}] {self._step} "
-                               f"({time.monotonic() - self._step_started:.1f} s)",
-                               highlight=False)
+            self._print(f"[{self._elapsed()}] {self._step} "
+                        f"({time.monotonic() - self._step_started:.1f} s)")
             self._status = None
 
     def close(self) -> None:
         self._finish_line()
+
+
+def one_line(text: str) -> str:
+    """text with its line breaks (and the blanks around them) turned into single spaces."""
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
 def quiet() -> Progress:
