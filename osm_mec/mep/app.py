@@ -1,6 +1,6 @@
 """The MEP as an ASGI application: FastAPI routers for MEC 011 service management and
-application support, the platform-management API, problem+json errors, a request-body
-limit, and the background tasks (notification delivery, liveness watchdog, termination
+application support, the platform-management API, the OAuth 2.0 token endpoint,
+problem+json errors, request gates (JSON bodies, a size limit), and the background tasks (notification delivery, liveness watchdog, termination
 timers) started and stopped with the application."""
 
 from __future__ import annotations
@@ -14,50 +14,12 @@ from fastapi import FastAPI
 
 from . import app_support, oauth, platform_mgmt, problems, service_mgmt
 from .context import MepContext, Settings
+from .gates import BodyLimit, JsonOnly
 from .lifecycle import Timers, watchdog
 from .tasks import stop_tasks
 from .callbacks import CallbackPolicy, Resolve, parse_networks, system_resolve
 from .notifications import Notifier
 from .store import Store
-
-
-class BodyLimit:
-    """Refuse request bodies over a size limit with 413, declared or streamed."""
-
-    def __init__(self, app: Any, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        headers = dict(scope.get("headers") or [])
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            return await self._refuse(scope, send)
-        seen = 0
-
-        async def limited() -> dict:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge()
-            return message
-
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await self._refuse(scope, send)
-
-    async def _refuse(self, scope: dict, send: Any) -> None:
-        response = problems.problem_response(
-            413, f"request body larger than {self.limit} bytes", problems.instance_url(scope))
-        await response(scope, None, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def create_app(settings: Settings, admin_token: str, store: Store | None = None,
@@ -107,5 +69,6 @@ def create_app(settings: Settings, admin_token: str, store: Store | None = None,
         await app.state.mep.store.ping()
         return {"status": "ok"}
 
+    app.add_middleware(JsonOnly, exempt=(oauth.PATH,))
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app

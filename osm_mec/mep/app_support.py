@@ -12,7 +12,7 @@ from .context import caller, ctx, own_app
 from .lifecycle import finalize_termination
 from .models import (AppReadyConfirmation, AppTerminationConfirmation,
                      AppTerminationSubscription, DnsRule, TrafficRule)
-from .problems import Problem
+from .problems import Problem, if_match
 from .store import Conflict
 
 BASE = "/mec_app_support/v1"
@@ -45,7 +45,7 @@ def _rules_routes(path: str) -> None:
                                f"({ruleId!r})")
         try:
             entry = await ctx(request).store.replace_rule(app, kind, ruleId, rule,
-                                                          request.headers.get("if-match"))
+                                                          if_match(request))
         except Conflict as exc:
             raise Problem(412, f"If-Match does not match the rule's current ETag {exc}")
         except KeyError:

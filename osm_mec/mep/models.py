@@ -6,12 +6,28 @@ validated body as JSON (unknown attributes are kept, as the specification allows
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, \
+    model_validator
 
 UInt32 = Annotated[int, Field(ge=0, le=4294967295)]
+# Field length limits: generous for real applications, small enough for Redis and logs.
+Text = Annotated[str, Field(max_length=256)]
+LongText = Annotated[str, Field(max_length=1024)]
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]+$")
+
+
+def _absolute_uri(value: str) -> str:
+    """OpenAPI `format: uri`: an absolute URI (RFC 3986), with a scheme."""
+    if not _URI.match(value):
+        raise ValueError("must be an absolute URI with a scheme (like http://host/path)")
+    return value
+
+
+Uri = Annotated[str, Field(max_length=2048), AfterValidator(_absolute_uri)]
 
 
 class _Open(BaseModel):
@@ -36,20 +52,20 @@ class LocalityType(str, Enum):
 
 
 class CategoryRef(_Open):
-    href: str
-    id: str
-    name: str
-    version: str
+    href: Uri
+    id: Text
+    name: Text
+    version: Text
 
 
 class Address(_Open):
-    host: str
+    host: Text
     port: UInt32
 
 
 class EndPointInfo(_Open):
-    uris: list[str] | None = None
-    addresses: list[Address] | None = None
+    uris: list[Uri] | None = Field(default=None, max_length=64)
+    addresses: list[Address] | None = Field(default=None, max_length=64)
     alternative: dict[str, Any] | None = None
 
     @model_validator(mode="after")
@@ -64,7 +80,7 @@ class OAuth2Info(_Open):
     grantTypes: list[Literal["OAUTH2_AUTHORIZATION_CODE", "OAUTH2_IMPLICIT_GRANT",
                              "OAUTH2_RESOURCE_OWNER", "OAUTH2_CLIENT_CREDENTIALS"]] = Field(
         min_length=1, max_length=4)
-    tokenEndpoint: str
+    tokenEndpoint: Uri
 
 
 class SecurityInfo(_Open):
@@ -72,38 +88,52 @@ class SecurityInfo(_Open):
 
 
 class TransportInfo(_Open):
-    id: str
-    name: str
-    description: str | None = None
+    id: Text
+    name: Text
+    description: LongText | None = None
     type: Literal["REST_HTTP", "MB_TOPIC_BASED", "MB_ROUTING", "MB_PUBSUB", "RPC",
                   "RPC_STREAMING", "WEBSOCKET"]
-    protocol: str
-    version: str
+    protocol: Text
+    version: Text
     endpoint: EndPointInfo
     security: SecurityInfo
     implSpecificInfo: dict[str, Any] | None = None
 
+    @field_validator("security", mode="before")
+    @classmethod
+    def _null_security(cls, value: Any) -> Any:
+        """`security: null` (sent by some applications) means no security information."""
+        return {} if value is None else value
+
 
 class ServiceInfo(_Open):
-    """A MEC service as an application registers or updates it."""
+    """A MEC service as an application registers or updates it (ServiceInfo.Post of
+    v2.2.1: a transport of its own, or the id of one the platform lists)."""
 
-    serInstanceId: str | None = None
-    serName: str = Field(min_length=1)
+    serInstanceId: Text | None = None
+    serName: Text = Field(min_length=1)
     serCategory: CategoryRef | None = None
-    version: str
+    version: Text
     state: ServiceState
-    transportInfo: TransportInfo
+    transportId: Text | None = None
+    transportInfo: TransportInfo | None = None
     serializer: Literal["JSON", "XML", "PROTOBUF3"]
     scopeOfLocality: LocalityType | None = None
     consumedLocalOnly: bool | None = None
     isLocal: bool | None = None
     livenessInterval: UInt32 | None = None  # v2.2.1
 
+    @model_validator(mode="after")
+    def _one_transport(self) -> "ServiceInfo":
+        if (self.transportId is None) == (self.transportInfo is None):
+            raise ValueError("give exactly one of transportId or transportInfo")
+        return self
+
 
 class FilteringCriteria(_Open):
-    serInstanceIds: list[str] | None = None
-    serNames: list[str] | None = None
-    serCategories: list[CategoryRef] | None = None
+    serInstanceIds: list[Text] | None = Field(default=None, max_length=256)
+    serNames: list[Text] | None = Field(default=None, max_length=256)
+    serCategories: list[CategoryRef] | None = Field(default=None, max_length=256)
     states: list[ServiceState] | None = None
     isLocal: bool | None = None
 
@@ -118,14 +148,14 @@ class FilteringCriteria(_Open):
 
 class SerAvailabilitySubscription(_Open):
     subscriptionType: Literal["SerAvailabilityNotificationSubscription"]
-    callbackReference: str = Field(min_length=1)
+    callbackReference: Uri
     filteringCriteria: FilteringCriteria | None = None
 
 
 class AppTerminationSubscription(_Open):
     subscriptionType: Literal["AppTerminationNotificationSubscription"]
-    callbackReference: str = Field(min_length=1)
-    appInstanceId: str
+    callbackReference: Uri
+    appInstanceId: Text
 
 
 class TrafficFilter(_Open):
@@ -159,10 +189,10 @@ class DestinationInterface(_Open):
 
 
 class TrafficRule(_Open):
-    trafficRuleId: str
+    trafficRuleId: Text
     filterType: Literal["FLOW", "PACKET"]
     priority: UInt32
-    trafficFilter: list[TrafficFilter]
+    trafficFilter: list[TrafficFilter] = Field(max_length=64)
     action: Literal["DROP", "FORWARD_DECAPSULATED", "FORWARD_ENCAPSULATED", "PASSTHROUGH",
                     "DUPLICATE_DECAPSULATED", "DUPLICATE_ENCAPSULATED"]
     dstInterface: list[DestinationInterface] | None = Field(default=None, max_length=2)
@@ -170,10 +200,10 @@ class TrafficRule(_Open):
 
 
 class DnsRule(_Open):
-    dnsRuleId: str
-    domainName: str
+    dnsRuleId: Text
+    domainName: Text
     ipAddressType: Literal["IP_V6", "IP_V4"]
-    ipAddress: str
+    ipAddress: Text
     ttl: UInt32 | None = None
     state: Literal["ACTIVE", "INACTIVE"]
 
@@ -198,8 +228,8 @@ class AppRegistration(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     appInstanceId: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._-]{1,64}$")
-    appName: str | None = None
-    trafficRules: list[TrafficRule] = Field(default_factory=list)
-    dnsRules: list[DnsRule] = Field(default_factory=list)
-    requiredServices: list[str] = Field(default_factory=list)
+    appName: Text | None = None
+    trafficRules: list[TrafficRule] = Field(default_factory=list, max_length=256)
+    dnsRules: list[DnsRule] = Field(default_factory=list, max_length=256)
+    requiredServices: list[Text] = Field(default_factory=list, max_length=256)
     gracefulTerminationTimeout: UInt32 = 30

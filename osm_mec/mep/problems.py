@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from .outage import UNAVAILABLE
 
@@ -38,6 +39,26 @@ def instance_url(scope: dict) -> str:
     raw = scope.get("raw_path")
     path = raw.decode("latin-1") if raw else quote(scope.get("path", ""), safe="/")
     return f"{scope.get('scheme', 'http')}://{host}{quote(path, safe=SAFE)}"
+
+
+METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route accepts on the request's path (the router's 405 names
+    only the methods of the first route matching the path)."""
+    routes = request.app.router.routes
+    return [method for method in METHODS
+            if any(route.matches({**request.scope, "method": method})[0] == Match.FULL
+                   for route in routes)]
+
+
+def if_match(request: Request) -> list[str] | None:
+    """The entity tags of an If-Match header (a comma-separated list, or *), or None."""
+    header = request.headers.get("if-match")
+    if header is None:
+        return None
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
 
 
 def problem_response(status: int, detail: str, instance: str = "",
@@ -71,8 +92,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return problem_response(exc.status_code, str(exc.detail), instance_url(request.scope),
-                                getattr(exc, "headers", None))
+                                headers)
 
     async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
         mep = request.app.state.mep

@@ -5,23 +5,32 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
-from . import subscriptions
+from . import oauth, subscriptions
 from .context import caller, ctx, own_app
-from .models import LivenessUpdate, SerAvailabilitySubscription, ServiceInfo
-from .problems import Problem
+from .models import LivenessUpdate, LocalityType, SerAvailabilitySubscription, ServiceInfo
+from .problems import Problem, if_match
 from .store import Conflict, Service
 
 BASE = "/mec_service_mgmt/v1"
 router = APIRouter(prefix=BASE)
 TRANSPORT = {"id": "rest-http-json", "name": "REST", "type": "REST_HTTP", "protocol": "HTTP",
-             "version": "1.1", "description": "HTTP/1.1 with JSON bodies, bearer tokens",
-             "security": {}, "implSpecificInfo": {"serializers": ["JSON"]}}
+             "version": "1.1", "description": "HTTP/1.1 with JSON bodies, bearer tokens "
+                                              "(OAuth 2.0 client credentials)",
+             "implSpecificInfo": {"serializers": ["JSON"]}}
 EXCLUSIVE = ("ser_instance_id", "ser_name", "ser_category_id")
+LOCALITIES = {locality.value for locality in LocalityType}
+
+
+def _transports(request: Request) -> list[dict[str, Any]]:
+    """The transports this platform provides (what transportId may name)."""
+    endpoint = {"uris": [str(request.base_url).rstrip("/")]}
+    return [{**TRANSPORT, "endpoint": endpoint, "security": oauth.security_info(request)}]
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -43,11 +52,21 @@ def _with_links(request: Request, owner: str, info: dict[str, Any]) -> dict[str,
 
 
 def _record(request: Request, owner: str, body: ServiceInfo, sid: str) -> dict[str, Any]:
-    """The stored form of a service an application registers or updates."""
+    """The stored form of a service an application registers or updates: a transportId
+    replaced by the transport it names; livenessInterval 0 by the platform's interval."""
     if body.state.value == "SUSPENDED":
         raise Problem(400, "state SUSPENDED is set by the platform only")
-    return _with_links(request, owner, {**body.model_dump(mode="json", exclude_none=True),
-                                        "serInstanceId": sid})
+    info = body.model_dump(mode="json", exclude_none=True)
+    transport_id = info.pop("transportId", None)
+    if transport_id is not None:
+        known = {t["id"]: t for t in _transports(request)}
+        if transport_id not in known:
+            raise Problem(400, f"transportId {transport_id!r} is not a transport of this "
+                               f"platform (GET {BASE}/transports lists {', '.join(known)})")
+        info["transportInfo"] = known[transport_id]
+    if info.get("livenessInterval") == 0:
+        info["livenessInterval"] = ctx(request).settings.liveness_interval
+    return _with_links(request, owner, {**info, "serInstanceId": sid})
 
 
 def _flag(request: Request, name: str) -> bool | None:
@@ -62,39 +81,67 @@ def _flag(request: Request, name: str) -> bool | None:
     raise Problem(400, f"{name}: {value!r} is not a boolean (true or false)")
 
 
-@router.get("/services")
-async def discover(request: Request) -> Response:
-    """Discovery with every filter (ser_instance_id, ser_name, ser_category_id,
-    consumed_local_only, is_local, scope_of_locality); the first three are mutually
-    exclusive (400). Query parameters are read by hand: this is the hot path."""
-    await caller(request)
+@dataclass(frozen=True)
+class Filters:
+    """The query filters of both service lists (/services and an application's own)."""
+
+    ids: list[str] | None
+    names: list[str] | None
+    category: str | None
+    consumed_local_only: bool | None
+    is_local: bool | None
+    scope_of_locality: str | None
+
+    @property
+    def by_locality(self) -> bool:
+        return (self.consumed_local_only, self.is_local, self.scope_of_locality) != \
+            (None, None, None)
+
+    def keep(self, info: dict[str, Any]) -> bool:
+        """The locality filters (the others select what is read)."""
+        if self.consumed_local_only is not None and \
+                bool(info.get("consumedLocalOnly", False)) != self.consumed_local_only:
+            return False
+        if self.is_local is not None and bool(info.get("isLocal", True)) != self.is_local:
+            return False
+        return self.scope_of_locality is None or \
+            info.get("scopeOfLocality") == self.scope_of_locality
+
+
+def _filters(request: Request) -> Filters:
+    """The query's filters, validated: the first three are mutually exclusive (400),
+    booleans and scope_of_locality must be valid values (400). Read by hand: hot path."""
     query = request.query_params
     given = [name for name in EXCLUSIVE if name in query]
     if len(given) > 1:
         raise Problem(400, f"{' and '.join(given)} are mutually exclusive: give at most one "
                            "of ser_instance_id, ser_name, ser_category_id")
-    consumed_local_only = _flag(request, "consumed_local_only")
-    is_local = _flag(request, "is_local")
-    scope_of_locality = query.get("scope_of_locality")
+    scope = query.get("scope_of_locality")
+    if scope is not None and scope not in LOCALITIES:
+        raise Problem(400, f"scope_of_locality: {scope!r} is not one of "
+                           f"{', '.join(sorted(LOCALITIES))}")
+    return Filters(
+        ids=_split(query.getlist("ser_instance_id")) if "ser_instance_id" in query else None,
+        names=_split(query.getlist("ser_name")) if "ser_name" in query else None,
+        category=query.get("ser_category_id"),
+        consumed_local_only=_flag(request, "consumed_local_only"),
+        is_local=_flag(request, "is_local"), scope_of_locality=scope)
+
+
+@router.get("/services")
+async def discover(request: Request) -> Response:
+    """Discovery with every filter (ser_instance_id, ser_name, ser_category_id,
+    consumed_local_only, is_local, scope_of_locality)."""
+    await caller(request)
+    filters = _filters(request)
     store = ctx(request).store
-    ids = _split(query.getlist("ser_instance_id")) if "ser_instance_id" in query else None
-    names = _split(query.getlist("ser_name")) if "ser_name" in query else None
-    if "ser_category_id" in query:
-        ids = list(await store.service_ids(category=query["ser_category_id"]))
-    answer = await store.discovery_answer(names=names, ids=ids)
-    if consumed_local_only is None and is_local is None and scope_of_locality is None:
+    ids = filters.ids
+    if filters.category is not None:
+        ids = list(await store.service_ids(category=filters.category))
+    answer = await store.discovery_answer(names=filters.names, ids=ids)
+    if not filters.by_locality:
         return Response(answer, media_type="application/json")
-    result = []
-    for info in json.loads(answer):
-        if consumed_local_only is not None and \
-                bool(info.get("consumedLocalOnly", False)) != consumed_local_only:
-            continue
-        if is_local is not None and bool(info.get("isLocal", True)) != is_local:
-            continue
-        if scope_of_locality is not None and info.get("scopeOfLocality") != scope_of_locality:
-            continue
-        result.append(info)
-    return JSONResponse(result)
+    return JSONResponse([info for info in json.loads(answer) if filters.keep(info)])
 
 
 @router.get("/services/{serviceId}")
@@ -108,26 +155,21 @@ async def discover_one(serviceId: str, request: Request,  # noqa: N803
 
 @router.get("/transports")
 async def transports(request: Request, app: str = Depends(caller)) -> Response:
-    endpoint = {"uris": [str(request.base_url).rstrip("/")]}
-    return JSONResponse([{**TRANSPORT, "endpoint": endpoint}])
+    return JSONResponse(_transports(request))
 
 
 @router.get("/applications/{appInstanceId}/services")
-async def own_services(request: Request, app: str = Depends(own_app),
-                       ser_instance_id: list[str] | None = Query(None),
-                       ser_name: list[str] | None = Query(None),
-                       ser_category_id: str | None = Query(None)) -> Response:
-    given = [name for name in EXCLUSIVE if request.query_params.get(name) is not None]
-    if len(given) > 1:
-        raise Problem(400, f"{' and '.join(given)} are mutually exclusive")
+async def own_services(request: Request, app: str = Depends(own_app)) -> Response:
+    """The application's own services, with the same filters as /services."""
+    filters = _filters(request)
     store = ctx(request).store
     services = await store.services(await store.service_ids(owner=app))
-    ids, names = _split(ser_instance_id), _split(ser_name)
     result = [s.info for s in services
-              if (ids is None or s.info["serInstanceId"] in ids)
-              and (names is None or s.info["serName"] in names)
-              and (ser_category_id is None
-                   or (s.info.get("serCategory") or {}).get("id") == ser_category_id)]
+              if (filters.ids is None or s.info["serInstanceId"] in filters.ids)
+              and (filters.names is None or s.info["serName"] in filters.names)
+              and (filters.category is None
+                   or (s.info.get("serCategory") or {}).get("id") == filters.category)
+              and filters.keep(s.info)]
     result.sort(key=lambda i: (i["serName"], i["serInstanceId"]))
     return JSONResponse(result)
 
@@ -140,9 +182,13 @@ async def register_service(body: ServiceInfo, request: Request,
         raise Problem(400, "serInstanceId is assigned by the platform; leave it out")
     sid = str(uuid.uuid4())
     info = _record(request, app, body, sid)
+    limit = mep.settings.max_services_per_app
+    if not await mep.store.reserve(app, "svcs", sid, limit):
+        raise Problem(403, f"application {app!r} already has {limit} services, the most "
+                           "this platform allows per application: delete one first")
     service = await mep.store.add_service(app, info)
-    if body.livenessInterval:
-        await mep.store.set_deadline(sid, time.time() + body.livenessInterval)
+    if info.get("livenessInterval"):
+        await mep.store.set_deadline(sid, time.time() + info["livenessInterval"])
     await mep.notifier.service_changed("ADDED", [service])
     url = _service_url(request, app, sid)
     return JSONResponse(info, status_code=201, headers={"Location": url, "ETag": service.etag})
@@ -172,14 +218,13 @@ async def update_service(serviceId: str, body: ServiceInfo, request: Request,  #
                            f"({serviceId!r})")
     info = _record(request, app, body, serviceId)
     try:
-        old, new = await mep.store.replace_service(serviceId, info,
-                                                   request.headers.get("if-match"))
+        old, new = await mep.store.replace_service(serviceId, info, if_match(request))
     except Conflict as exc:
         raise Problem(412, f"If-Match does not match the service's current ETag {exc}")
     except KeyError:
         raise Problem(404, f"service {serviceId!r} not found")
-    if body.livenessInterval:
-        await mep.store.set_deadline(serviceId, time.time() + body.livenessInterval)
+    if info.get("livenessInterval"):
+        await mep.store.set_deadline(serviceId, time.time() + info["livenessInterval"])
     else:
         await mep.store.clear_deadline(serviceId)
     change = "STATE_CHANGED" if old.info["state"] != new.info["state"] else "ATTRIBUTES_CHANGED"

@@ -125,6 +125,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _matches(if_match: list[str] | None, etag: str) -> bool:
+    """True when there is no If-Match, or one of its tags is the ETag or *."""
+    return if_match is None or etag in if_match or "*" in if_match
+
+
 class Conflict(Exception):
     """The resource changed under the caller (ETag mismatch)."""
 
@@ -315,8 +320,9 @@ class Store:
         return Service(**json.loads(raw)) if raw else None
 
     async def replace_service(self, sid: str, info: dict[str, Any],
-                              if_match: str | None) -> tuple[Service, Service]:
-        """Replace a service atomically; Conflict when if_match is stale. (old, new)"""
+                              if_match: list[str] | None) -> tuple[Service, Service]:
+        """Replace a service atomically; Conflict when none of the If-Match tags is its
+        current ETag (or *). (old, new)"""
         key = self.k("svc", sid)
         async with self.r.pipeline(transaction=True) as pipe:
             while True:
@@ -326,7 +332,7 @@ class Store:
                     if raw is None:
                         raise KeyError(sid)
                     old = Service(**json.loads(raw))
-                    if if_match is not None and if_match not in (old.etag, "*"):
+                    if not _matches(if_match, old.etag):
                         raise Conflict(old.etag)
                     new = Service(old.owner, etag_of(info), info)
                     pipe.multi()
@@ -487,7 +493,7 @@ class Store:
         return json.loads(raw) if raw else None
 
     async def replace_rule(self, app_id: str, kind: str, rule_id: str, rule: dict[str, Any],
-                           if_match: str | None) -> dict[str, Any]:
+                           if_match: list[str] | None) -> dict[str, Any]:
         key = self.k("app", app_id, kind)
         async with self.r.pipeline(transaction=True) as pipe:
             while True:
@@ -497,7 +503,7 @@ class Store:
                     if raw is None:
                         raise KeyError(rule_id)
                     current = json.loads(raw)
-                    if if_match is not None and if_match not in (current["etag"], "*"):
+                    if not _matches(if_match, current["etag"]):
                         raise Conflict(current["etag"])
                     new = {"etag": etag_of(rule), "rule": rule}
                     pipe.multi()

@@ -36,6 +36,10 @@ async def create(request: Request, base: str, app: str, kind: str,
     except ValueError as exc:
         raise Problem(400, str(exc))
     sub_id = mep.store.new_id()
+    limit = mep.settings.max_subscriptions_per_app
+    if not await mep.store.reserve(app, "subs", sub_id, limit):
+        raise Problem(403, f"application {app!r} already has {limit} subscriptions, the "
+                           "most this platform allows per application: delete one first")
     url = f"{collection_url(request, base, app)}/{sub_id}"
     stored = {**body.model_dump(mode="json", exclude_none=True), "_links": {"self": {"href": url}}}
     await mep.store.add_subscription(kind, app, stored, sub_id)

@@ -140,7 +140,7 @@ def test_service_validation_errors_are_400_problem_json(client):
     assert_problem(client.post(url, json=service_body(serInstanceId="mine"), headers=auth),
                    400, "assigned by the platform")
     body = service_body()
-    body["transportInfo"]["endpoint"] = {"uris": ["u"], "addresses": [{"host": "h",
+    body["transportInfo"]["endpoint"] = {"uris": ["http://u/"], "addresses": [{"host": "h",
                                                                        "port": 1}]}
     assert_problem(client.post(url, json=body, headers=auth), 400, "exactly one")
     malformed = client.post(url, content=b'{"serName": ', headers={
