@@ -1,13 +1,24 @@
-# The osm-mec sample MEC application image. Build from the repository root:
-#   docker build -f docker/mecapp.Dockerfile -t osm-mec/mecapp:0.1.0 .
-FROM python:3.11-slim
-
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
-WORKDIR /app
-COPY setup.cfg pyproject.toml README.md ./
+# The osm-mec sample MEC application image. Build from the repository root,
+# tagged with osm-mec's version (`osm-mec --version`):
+#   docker build -f docker/mecapp.Dockerfile -t osm-mec/mecapp:<version> .
+# Stage 1 builds osm-mec's wheel (reproducible: see setup.py); stage 2 installs only that wheel.
+FROM python:3.11-slim AS wheel
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY pyproject.toml setup.cfg setup.py MANIFEST.in README.md ./
 COPY osm_mec ./osm_mec
-RUN pip install --no-cache-dir . \
+COPY charms ./charms
+COPY helm ./helm
+RUN pip wheel --no-deps --wheel-dir /dist .
+
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+COPY --from=wheel /dist/ /tmp/dist/
+RUN pip install --no-cache-dir /tmp/dist/osm_mec-*.whl \
+    && rm -rf /tmp/dist \
     && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin mecapp
+WORKDIR /app
 USER 10001
 EXPOSE 8080
 # MEP_URL, APP_INSTANCE_ID, SERVICE_NAME, PUBLIC_URL and MEC_APP_TOKEN come from the

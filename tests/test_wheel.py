@@ -1,0 +1,221 @@
+"""The wheel is the product: built from a copy of the sources, installed in a fresh virtualenv
+outside the checkout, it builds, validates and runs a short demo on its own.
+
+The venv sees the running interpreter's site-packages (a ``.pth`` line, so the dependencies
+need no download, and the checkout's editable install is not activated); the installed
+``osm_mec`` must come from the venv. The wheel is built with ``--no-build-isolation`` when
+setuptools and wheel are installed (the test extra has them), else pip fetches them.
+The Dockerfiles are checked by reading them: there is no Docker engine here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import shlex
+import shutil
+import site
+import subprocess
+import sys
+import venv
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from osm_mec import __version__
+from osm_mec.packages import _tree as _package_tree
+
+REPO = Path(__file__).resolve().parent.parent
+# everything a wheel is built from (the Dockerfiles' build stage copies exactly these)
+BUILD_INPUTS = ("pyproject.toml", "setup.cfg", "setup.py", "MANIFEST.in", "README.md",
+                "osm_mec", "charms", "helm")
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".*", "build", "*.egg-info")
+ASSET_DIRS = ("charms", "helm")
+
+
+def _copy_sources(target: Path) -> Path:
+    target.mkdir(parents=True)
+    for name in BUILD_INPUTS:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=IGNORED)
+        else:
+            shutil.copy2(source, target / name)
+    return target
+
+
+def _backend_installed() -> bool:
+    if importlib.util.find_spec("wheel") is None:
+        return False
+    import setuptools
+    return int(setuptools.__version__.split(".")[0]) >= 64
+
+
+def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, **kwargs)
+    assert done.returncode == 0, (f"{shlex.join(command)} exited {done.returncode}\n"
+                                  f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return done
+
+
+def _build_wheel(sources: Path, out: Path) -> Path:
+    isolation = ["--no-build-isolation", "--no-index"] if _backend_installed() else []
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", *isolation,
+          "--wheel-dir", str(out), str(sources)], cwd=sources.parent)
+    (wheel,) = out.glob("osm_mec-*.whl")
+    return wheel
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _modules_and_data(package: Path) -> set[str]:
+    return {p.relative_to(package).as_posix() for p in package.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+            and not p.name.startswith(".")}
+
+
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory) -> Path:
+    """A snapshot of the build inputs (other work in the tree cannot change it mid-test)."""
+    return _copy_sources(tmp_path_factory.mktemp("wheel") / "src")
+
+
+@pytest.fixture(scope="module")
+def wheel(sources: Path) -> Path:
+    return _build_wheel(sources, sources.parent / "dist")
+
+
+@dataclass(frozen=True)
+class Installed:
+    """A fresh venv holding the wheel, and how to run its osm-mec from outside the checkout."""
+
+    venv: Path
+    cwd: Path
+    env: dict[str, str]
+
+    @property
+    def python(self) -> str:
+        return str(self.venv / "bin" / "python")
+
+    def run(self, *args: str) -> subprocess.CompletedProcess:
+        return _run([*args], cwd=self.cwd, env=self.env)
+
+    def osm_mec(self, *args: str) -> subprocess.CompletedProcess:
+        return self.run(str(self.venv / "bin" / "osm-mec"), *args)
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory) -> Installed:
+    root = tmp_path_factory.mktemp("venv")
+    env_dir = root / "venv"
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    python = str(env_dir / "bin" / "python")
+    target_site = Path(_run([python, "-c", "import sysconfig; "
+                             "print(sysconfig.get_paths()['purelib'])"]).stdout.strip())
+    # the running interpreter's site dirs as plain paths: their .pth files (the checkout's
+    # editable install among them) are not processed
+    host = [path for path in site.getsitepackages() if Path(path).is_dir()]
+    (target_site / "_host_site.pth").write_text("".join(f"{path}\n" for path in host))
+    _run([python, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps",
+          "--ignore-installed", "--no-compile", str(wheel)], cwd=root)
+    env = {k: v for k, v in os.environ.items() if k not in ("OSM_MEC_ROOT", "PYTHONPATH")}
+    env["PATH"] = f"{env_dir / 'bin'}{os.pathsep}{env['PATH']}"
+    return Installed(env_dir, root, env)
+
+
+def test_wheel_holds_every_module_the_charm_and_the_charts(sources: Path, wheel: Path):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {f"osm_mec/{name}" for name in _modules_and_data(sources / "osm_mec")}
+    for folder in ASSET_DIRS:  # every file the package builder takes from charms/ and helm/
+        expected |= {f"osm_mec/_assets/{name}" for name in _package_tree(sources / folder,
+                                                                           folder)}
+    assert sorted(expected - names) == []
+    assert "osm_mec/_assets/charms/k8s-cluster/cni/flannel.yaml" in names
+    assert "osm_mec/chain/__init__.py" in names
+    charm = zipfile.ZipFile(wheel).getinfo("osm_mec/_assets/charms/k8s-cluster/src/charm.py")
+    assert (charm.external_attr >> 16) & 0o111, "the charm's entry point must stay executable"
+
+
+def test_wheel_is_reproducible(sources: Path, wheel: Path, tmp_path: Path):
+    elsewhere = tmp_path / "elsewhere" / "src"
+    shutil.copytree(sources, elsewhere, ignore=IGNORED)
+    again = _build_wheel(elsewhere, tmp_path / "dist")
+    assert hashlib.sha256(again.read_bytes()).hexdigest() == \
+        hashlib.sha256(wheel.read_bytes()).hexdigest()
+
+
+def test_installed_tool_runs_from_the_venv(installed: Installed):
+    where = installed.run(installed.python, "-c", "import osm_mec.assets as a, osm_mec.chain; "
+                          "print(a.__file__); print(a.project_root())")
+    module, root = where.stdout.split()
+    assert module.startswith(str(installed.venv)), where.stdout
+    assert root == str(Path(module).parent / "_assets"), where.stdout
+    assert installed.osm_mec("--version").stdout.strip() == f"osm-mec, version {__version__}"
+
+
+def test_installed_build_equals_the_checkout_build_and_validates(sources: Path,
+                                                                 installed: Installed,
+                                                                 tmp_path: Path):
+    """The checkout's build runs from the snapshot the wheel was built from."""
+    from_wheel, from_checkout = tmp_path / "wheel-build", tmp_path / "checkout-build"
+    installed.osm_mec("build", "--out", str(from_wheel))
+    checkout_env = {k: v for k, v in os.environ.items() if k != "OSM_MEC_ROOT"}
+    _run([sys.executable, "-c", "from osm_mec.cli import main; main()", "build", "--out",
+          str(from_checkout)], cwd=sources, env=checkout_env)
+    built, expected = _tree(from_wheel), _tree(from_checkout)
+    assert sorted(built) == sorted(expected)
+    assert [name for name in built if built[name] != expected[name]] == []
+    installed.osm_mec("validate", *sorted(str(p) for p in from_wheel.iterdir()))
+
+
+def test_installed_demo_runs(installed: Installed, tmp_path: Path):
+    out = tmp_path / "demo"
+    done = installed.osm_mec("demo", "--time-scale", "0", "--seed", "1", "--out", str(out))
+    assert "Demo done" in done.stdout
+    assert (out / "report.md").read_text().strip()
+    assert (out / "timings" / "demo.jsonl").read_text().count("\n") >= 4
+
+
+# -- Dockerfiles: no Docker engine here, so they are read and checked -----------------------
+
+DOCKERFILES = sorted((REPO / "docker").glob("*.Dockerfile"))
+
+
+def _instructions(dockerfile: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
+    text = dockerfile.read_text().replace("\\\n", " ")
+    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1].strip())
+            for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: p.name)
+def test_dockerfile_builds_the_wheel_then_installs_only_it(dockerfile: Path):
+    steps = _instructions(dockerfile)
+    stages = [args for op, args in steps if op == "FROM"]
+    assert len(stages) == 2 and stages[0].split()[-2].upper() == "AS", stages
+    builder = stages[0].split()[-1]
+    first_stage = steps[:[i for i, (op, _) in enumerate(steps) if op == "FROM"][1]]
+    copied = set()
+    for op, args in first_stage:
+        if op == "COPY":
+            sources = args.split()[:-1]
+            for source in sources:
+                assert (REPO / source).exists(), f"{dockerfile.name}: COPY {source}: not found"
+                copied.add(source.rstrip("/"))
+    assert copied == set(BUILD_INPUTS), f"{dockerfile.name}: the build stage copies {copied}"
+    assert any(op == "RUN" and "pip wheel" in args for op, args in first_stage)
+    final = steps[len(first_stage):]
+    final_copies = [args for op, args in final if op == "COPY"]
+    assert final_copies and all(f"--from={builder}" in args for args in final_copies), \
+        f"{dockerfile.name}: the final stage must take only the built wheel"
+    installs = [args for op, args in final if op == "RUN" and "pip install" in args]
+    assert installs and ".whl" in installs[0], installs
+    assert any(op == "USER" and args not in ("root", "0") for op, args in final)
+    assert final[-1][0] == "ENTRYPOINT" and "osm-mec" in final[-1][1]
