@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .assets import chart_dir, charm_dir
+from .charm_build import build_charm
 from .descriptors import PACKAGES, PackageSpec
 from .errors import OsmMecError
 from .profile import Profile
@@ -83,8 +84,9 @@ def package_files(spec: PackageSpec, profile: Profile) -> dict[str, PackageFile]
         spec.descriptor_file: PackageFile(dump_yaml(spec.generate(profile)).encode()),
         "README.md": PackageFile(_readme(spec, profile).encode()),
     }
-    for charm in spec.charms:
-        files.update(_tree(charm_dir(charm), f"charms/{charm}"))
+    for charm in spec.charms:  # built as charmcraft would: dispatch, venv/, manifest
+        files.update({f"charms/{charm}/{rel}": PackageFile(f.data, f.executable)
+                      for rel, f in build_charm(charm_dir(charm)).items()})
     for chart in spec.charts:
         files.update(_tree(chart_dir(chart), f"helm-chart-v3s/{chart}"))
     if spec.cloud_init:

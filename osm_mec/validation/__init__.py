@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from .charm_build_check import check_built_charms
 from .charm_contract import check_charm_contract
 from .findings import ERROR, WARNING, Finding, has_errors
 from .information_model import check_information_model
@@ -91,6 +92,7 @@ def _from_package(pkg: PackageContent, findings: list[Finding]) -> Descriptor | 
         descriptor.findings += file_findings
         if descriptor.kind == "vnfd":
             descriptor.findings += check_charm_contract(descriptor.data, descriptor.file, charms)
+            descriptor.findings += check_built_charms(pkg, descriptor.file)
     return descriptor
 
 

@@ -7,6 +7,7 @@ idempotent: run again after success, it changes nothing and succeeds.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import time
@@ -54,14 +55,33 @@ class Clock:
     poll: float = 5.0
 
 
-def ca_cert_hash(cert_pem: str) -> str:
-    """kubeadm's discovery hash: sha256 of the CA certificate's SubjectPublicKeyInfo."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
+def _der_element(data: bytes, start: int) -> tuple[int, int]:
+    """(where the content starts, where the element ends) of the DER TLV at start."""
+    length, index = data[start + 1], start + 2
+    if length & 0x80:
+        count = length & 0x7F
+        length = int.from_bytes(data[index:index + count], "big")
+        index += count
+    return index, index + length
 
-    cert = x509.load_pem_x509_certificate(cert_pem.encode())
-    spki = cert.public_key().public_bytes(serialization.Encoding.DER,
-                                          serialization.PublicFormat.SubjectPublicKeyInfo)
+
+def ca_cert_hash(cert_pem: str) -> str:
+    """kubeadm's discovery hash: sha256 of the CA certificate's SubjectPublicKeyInfo.
+
+    Parsed from the DER directly (Certificate > TBSCertificate > 7th field, after the
+    optional [0] version), so the charm needs no cryptography library."""
+    body = "".join(line for line in cert_pem.strip().splitlines() if "-----" not in line)
+    try:
+        der = base64.b64decode(body, validate=True)
+        tbs, _ = _der_element(der, 0)
+        index, _ = _der_element(der, tbs)
+        if der[index] == 0xA0:  # explicit version
+            index = _der_element(der, index)[1]
+        for _ in range(5):  # serialNumber, signature, issuer, validity, subject
+            index = _der_element(der, index)[1]
+        spki = der[index:_der_element(der, index)[1]]
+    except (ValueError, IndexError) as exc:
+        raise StepFailed("ca-cert-hash", f"not a PEM X.509 certificate: {exc}") from exc
     return "sha256:" + hashlib.sha256(spki).hexdigest()
 
 
