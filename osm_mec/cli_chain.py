@@ -228,7 +228,12 @@ def register(cli: click.Group) -> None:
               **kw: Any) -> None:
         """The paper's benchmark: deployment iterations, scaling pairs, baselines
         (resumable)."""
-        from .chain.bench import run_bench
+        from .chain.bench import bench_complete, run_bench
+        complete = guarded(lambda: bench_complete(results_dir, iterations, scale_iterations,
+                                                  baselines))
+        if complete:
+            click.echo(json.dumps(complete, indent=2) if kw["as_json"] else complete["message"])
+            return
         profile = guarded(lambda: load_profile(kw["profile_path"]))
 
         def run() -> dict[str, Any]:

@@ -7,30 +7,103 @@ progress file there lets an interrupted run resume where it stopped."""
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..descriptors import package_spec
+from ..errors import UsageError
 from ..packages import archive_bytes, package_files
 from ..params import instantiation_params
 from ..profile import Profile
+from ..timings.paper import BASELINE_NS
 from ..timings.records import write_jsonl
 from ..timings.report import write_report
 from .progress import Progress
 from .run import provision_action, run_for_csp, scale_action, teardown_action
 from .session import Session
 
-BASELINES = (("baseline_vnf_ns", "baseline_vnf", "baseline-vnf-ns"),
-             ("baseline_cnf_ns", "baseline_cnf", "baseline-cnf-ns"))
+# (NS package, VNF package, label in the report: the report's baselines CSV and plot)
+BASELINES = (("baseline_vnf_ns", "baseline_vnf", BASELINE_NS[0]),
+             ("baseline_cnf_ns", "baseline_cnf", BASELINE_NS[1]))
 
 
-def _load(path: Path) -> dict[str, int]:
-    return json.loads(path.read_text()) if path.exists() else {}
+def _load(path: Path) -> dict[str, Any]:
+    """A JSON object file (progress or state), {} when missing; UsageError when broken."""
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: not readable JSON ({exc}); move it away to start over")
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: not a JSON object; move it away to start over")
+    return data
 
 
-def _save(path: Path, done: dict[str, int]) -> None:
+def _save(path: Path, done: dict[str, Any]) -> None:
     path.write_text(json.dumps(done, indent=2, sort_keys=True) + "\n")
+
+
+def _targets(iterations: int, scale_iterations: int, baselines: bool) -> dict[str, int]:
+    return {"iterations": iterations, "scale": scale_iterations,
+            "baselines": iterations if baselines else 0}
+
+
+def bench_complete(results: Path, iterations: int, scale_iterations: int,
+                   baselines: bool) -> dict[str, Any] | None:
+    """What a finished bench in `results` did, when it did all that is asked; else None."""
+    done = _load(results / "progress.json") if results.is_dir() else {}
+    wanted = _targets(iterations, scale_iterations, baselines)
+    if not done or any(done.get(k, 0) < n for k, n in wanted.items()) or \
+            not (results / "report.md").exists():
+        return None
+    return {"results": str(results), "done": done, "complete": True,
+            "report": str(results / "report.md"),
+            "message": f"the bench in {results} is complete ({wanted['iterations']} "
+                       f"iteration(s), {wanted['scale']} scale pair(s), "
+                       f"{wanted['baselines']} baseline iteration(s)); its report: "
+                       f"{results / 'report.md'} (nothing was run)"}
+
+
+def _next_step(done: dict[str, Any], wanted: dict[str, int]) -> str:
+    for key, label in (("iterations", "deployment iteration"), ("scale", "scale pair"),
+                       ("baselines", "baseline iteration")):
+        if done.get(key, 0) < wanted[key]:
+            return f"{label} {done.get(key, 0) + 1}"
+    return "the report"
+
+
+def _same_osm(session: Session, next_step: str, results: Path,
+              progress: Progress) -> dict[str, Any] | None:
+    """Check that a resumed bench measures the OSM it measured before. An embedded
+    sandbox ended with its command: its state files are moved aside and a fresh sandbox
+    continues (the interrupted iteration restarts); a note says so. Another OSM, or a
+    sandbox after a real OSM (or the reverse), would mix figures: UsageError."""
+    state_dir, marker = results / "state", results / "osm.json"
+    now = {"url": session.url, "embedded": session.sandbox is not None}
+    before = _load(marker)
+    if before and before != now and not (before.get("embedded") and now["embedded"]):
+        what = "an embedded sandbox (simulated)" if before.get("embedded") else \
+            before.get("url")
+        again = "run it without --osm-url" if before.get("embedded") else \
+            f"resume with --osm-url {before.get('url')}"
+        raise UsageError(f"{results}: this bench measured {what} ({marker}); {again}, or "
+                         "give another --results folder")
+    _save(marker, now)
+    stale = [p for p in sorted(state_dir.glob("*.json"))
+             if now["embedded"] and _load(p).get("main_url") not in (None, session.url)]
+    if stale:
+        aside = state_dir / f"ended-sandbox-{time.strftime('%Y%m%dT%H%M%S')}"
+        aside.mkdir(parents=True)
+        for path in stale:
+            path.rename(aside / path.name)
+        progress.note(f"== resuming on a fresh embedded sandbox: the previous run's sandbox "
+                      f"ended with it, so its unfinished step starts again from the beginning "
+                      f"(next: {next_step}; its old state files: {aside})")
+        return {"fresh_sandbox": True, "next": next_step, "old_state": str(aside)}
+    return None
 
 
 def _baseline(session: Session, profile: Profile, chain_csp: str, iteration: int,
@@ -70,6 +143,8 @@ def run_bench(session: Session, profile: Profile, iterations: int, scale_iterati
     state_dir, marker = results / "state", results / "progress.json"
     setup = results / "setup"  # set-up for scaling and baselines: kept apart from the tables
     done = _load(marker)
+    resumed = _same_osm(session, _next_step(done, _targets(iterations, scale_iterations,
+                                                           baselines)), results, progress)
     csp = "bench"
     for i in range(done.get("iterations", 0) + 1, iterations + 1):
         for title, action in (("provision", provision_action), ("teardown", teardown_action)):
@@ -106,4 +181,4 @@ def run_bench(session: Session, profile: Profile, iterations: int, scale_iterati
         run_for_csp(session, profile, base_csp, state_dir, setup, teardown_action, progress)
     report = write_report(results, compare_paper=True)
     return {"results": str(results), "done": done, "report": report,
-            "simulated": session.simulated}
+            "simulated": session.simulated, **({"resumed": resumed} if resumed else {})}

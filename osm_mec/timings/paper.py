@@ -14,6 +14,11 @@ PAPER = {("k8s-osm-cluster-ns", "instantiate"): ("paper-table1-deploy.csv", "k8s
          ("mec-env-ns", "scale-out"): ("paper-table2-scale.csv", "scale-out"),
          ("mec-env-ns", "scale-in"): ("paper-table2-scale.csv", "scale-in")}
 
+# the paper's baselines (averages only, no per-iteration table): a dummy VNF (one VM, a
+# day-1 primitive that only opens SSH), 4.88 min, and a dummy CNF (one Helm Deployment),
+# 16.4 s; `osm-mec bench --baselines` names its NSs so
+BASELINE_NS = ("baseline-vnf-ns", "baseline-cnf-ns")
+
 
 @lru_cache(maxsize=None)
 def _column(table: str, column: str) -> tuple[float, ...]:

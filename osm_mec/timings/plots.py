@@ -20,14 +20,13 @@ from .paper import PAPER, paper_values  # noqa: E402
 from .report import KINDS, Group, kind_groups, series_name  # noqa: E402
 
 PAPER_SUFFIX = " (paper)"
-TITLES = {"deploy": "Deployment", "scale": "Scaling"}
+TITLES = {"deploy": "Deployment", "scale": "Scaling", "baselines": "Baseline deployment"}
 
 
-def plotted_series(groups: list[Group], operations: tuple[str, ...],
-                   compare_paper: bool) -> list[tuple[str, list[int], list[float], bool]]:
+def plotted_series(groups: list[Group], kind: str, compare_paper: bool) -> list[tuple[str, list[int], list[float], bool]]:
     """(name, iterations, seconds, is the paper's) of every line of one plot, ours first."""
     series = []
-    for group in kind_groups(groups, operations):
+    for group in kind_groups(groups, kind):
         name = series_name(group, groups)
         series.append((name, [i for i, _ in group.points], group.values, False))
         if compare_paper and (group.ns, group.operation) in PAPER:
@@ -38,7 +37,7 @@ def plotted_series(groups: list[Group], operations: tuple[str, ...],
 
 def figure(kind: str, groups: list[Group], compare_paper: bool) -> Figure | None:
     """The figure of one kind (deploy or scale); None when there is nothing to plot."""
-    series = plotted_series(groups, KINDS[kind], compare_paper)
+    series = plotted_series(groups, kind, compare_paper)
     if not series:
         return None
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -59,7 +58,7 @@ def figure(kind: str, groups: list[Group], compare_paper: bool) -> Figure | None
     boxes.set_xticks(range(1, len(series) + 1), [name for name, *_ in series], rotation=25,
                      ha="right", fontsize=7)
     boxes.set_ylabel("seconds")
-    simulated = any(g.simulated for g in groups if g.operation in KINDS[kind])
+    simulated = any(g.simulated for g in groups if g.kind == kind)
     fig.suptitle(f"{TITLES[kind]} times{' (simulated)' if simulated else ''}")
     fig.legend(*points.get_legend_handles_labels(), loc="center left",
                bbox_to_anchor=(1.0, 0.5), fontsize=8)
@@ -74,7 +73,7 @@ def write_plots(folder: Path, groups: list[Group], compare_paper: bool) -> list[
         if fig is None:
             continue
         data = {name: values for name, _, values, _ in
-                plotted_series(groups, KINDS[kind], compare_paper)}
+                plotted_series(groups, kind, compare_paper)}
         path = folder / f"{kind}.png"
         fig.savefig(path, dpi=100, bbox_inches="tight",
                     metadata={"Software": None, "Description": json.dumps(data)})

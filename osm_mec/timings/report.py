@@ -14,15 +14,16 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import UsageError
-from .paper import PAPER, paper_values
+from .paper import BASELINE_NS, PAPER, paper_values
 from .records import OpTiming, read_jsonl
 from .stats import INTERVAL_NOTE, Summary, summarise
 
 SUCCESS = ("COMPLETED", "PARTIALLY_COMPLETED")
 PAPER_NS = tuple(dict.fromkeys(ns for ns, _ in PAPER))
-DEPLOY_OPERATIONS = ("instantiate",)
 SCALE_OPERATIONS = ("scale-out", "scale-in")
-KINDS = {"deploy": DEPLOY_OPERATIONS, "scale": SCALE_OPERATIONS}   # CSV and plot per kind
+# one CSV and one plot per kind: the chain's deployments (Table I), scaling (Table II) and
+# the dummy VNF/CNF baselines
+KINDS = ("deploy", "scale", "baselines")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,15 @@ class Group:
     @property
     def values(self) -> list[float]:
         return [seconds for _, seconds in self.points]
+
+    @property
+    def kind(self) -> str | None:
+        """Which CSV and plot (KINDS) show this group; None: the Markdown only."""
+        if self.operation in SCALE_OPERATIONS:
+            return "scale"
+        if self.operation == "instantiate":
+            return "baselines" if self.ns in BASELINE_NS else "deploy"
+        return None
 
 
 @dataclass
@@ -165,18 +175,19 @@ def markdown(table: list[Row], grouping: Grouping) -> str:
 
 def series_name(group: Group, groups: list[Group]) -> str:
     """A group's column in the paper-format CSVs and its line in the plots."""
-    if group.operation in DEPLOY_OPERATIONS:
+    if group.operation not in SCALE_OPERATIONS:
         return group.ns
     scaled = {g.ns for g in groups if g.operation in SCALE_OPERATIONS}
     return group.operation if len(scaled) == 1 else f"{group.ns} {group.operation}"
 
 
-def kind_groups(groups: list[Group], operations: tuple[str, ...]) -> list[Group]:
+def kind_groups(groups: list[Group], kind: str) -> list[Group]:
     """The groups of one kind, the paper's NSs first in the paper's order."""
-    chosen = [g for g in groups if g.operation in operations]
-    order = {ns: i for i, ns in enumerate(PAPER_NS)}
-    return sorted(chosen, key=lambda g: (order.get(g.ns, len(order)), g.ns,
-                                         operations.index(g.operation)))
+    order = {ns: i for i, ns in enumerate(PAPER_NS + BASELINE_NS)}
+    return sorted((g for g in groups if g.kind == kind),
+                  key=lambda g: (order.get(g.ns, len(order)), g.ns,
+                                 SCALE_OPERATIONS.index(g.operation)
+                                 if g.operation in SCALE_OPERATIONS else 0))
 
 
 def _csv(header: list[str], lines: list[list[object]]) -> str:
@@ -214,8 +225,8 @@ def write_report(folder: Path, compare_paper: bool = False, plots: bool = True,
     text = markdown(rows(grouping.groups, compare_paper), grouping)
     groups = grouping.groups
     (folder / "report.md").write_text(text)
-    for kind, operations in KINDS.items():
-        (folder / f"{kind}.csv").write_text(wide_csv(groups, kind_groups(groups, operations)))
+    for kind in KINDS:
+        (folder / f"{kind}.csv").write_text(wide_csv(groups, kind_groups(groups, kind)))
         (folder / f"{kind}.png").unlink(missing_ok=True)
     (folder / "timings.csv").write_text(long_csv(groups))
     if plots:
