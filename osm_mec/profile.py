@@ -17,6 +17,7 @@ from typing import Any, Iterator
 import jsonschema
 import yaml
 
+from . import __version__
 from .errors import UsageError
 from .yamlio import load_yaml_file
 
@@ -117,7 +118,7 @@ SCHEMA: dict[str, Any] = _o(
         "mep": _o(
             "Values of the MEC platform (MEP) Helm chart.",
             {
-                "image": _s("MEP container image.", "osm-mec/mep:0.1.0", minLength=1),
+                "image": _s("MEP container image.", f"osm-mec/mep:{__version__}", minLength=1),
                 "service_type": _s("How the Mp1 service is exposed.", "NodePort",
                                    enum=["ClusterIP", "NodePort"]),
                 "node_port": _s("NodePort of Mp1 when service_type is NodePort.", 30380,
@@ -137,7 +138,7 @@ SCHEMA: dict[str, Any] = _o(
         "mec_app": _o(
             "Values of the sample MEC application's Helm chart.",
             {
-                "image": _s("Sample MEC application image.", "osm-mec/mecapp:0.1.0",
+                "image": _s("Sample MEC application image.", f"osm-mec/mecapp:{__version__}",
                             minLength=1),
                 "replicas": _s("Replicas.", 1, minimum=1, maximum=10),
                 "service_name": _s("Name under which the app registers its Mp1 service.",

@@ -219,3 +219,21 @@ def test_dockerfile_builds_the_wheel_then_installs_only_it(dockerfile: Path):
     assert installs and ".whl" in installs[0], installs
     assert any(op == "USER" and args not in ("root", "0") for op, args in final)
     assert final[-1][0] == "ENTRYPOINT" and "osm-mec" in final[-1][1]
+
+
+# -- one version source ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("chart", ["mep", "mec-app"])
+def test_our_images_and_charts_carry_the_package_version(chart: str):
+    """osm_mec.__version__ is the version (setup.cfg reads it); the charts of our two images
+    cannot import it, so they must repeat it exactly."""
+    import yaml
+
+    from osm_mec.profile import default_profile_yaml
+    meta = yaml.safe_load((REPO / "helm" / chart / "Chart.yaml").read_text())
+    values = yaml.safe_load((REPO / "helm" / chart / "values.yaml").read_text())
+    assert str(meta["appVersion"]) == __version__
+    assert str(values["image"]["tag"]) == __version__
+    image = "mecapp" if chart == "mec-app" else chart
+    assert f"osm-mec/{image}:{__version__}" in default_profile_yaml()
+    assert "version = attr: osm_mec.__version__" in (REPO / "setup.cfg").read_text()
