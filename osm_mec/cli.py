@@ -57,7 +57,7 @@ def profile_init(file: Path | None, force: bool) -> None:
         return
     if file.exists() and not force:
         raise click.UsageError(f"{file}: exists; use --force to overwrite it")
-    file.write_text(text, encoding="utf-8")
+    _run(lambda: _on_files(file, lambda: file.write_text(text, encoding="utf-8")))
     click.echo(f"wrote {file}", err=True)
 
 
@@ -88,7 +88,8 @@ def build(profile_path: Path | None, out_dir: Path, check_dir: Path | None,
     prof = _run(lambda: load_profile(profile_path))
     specs = [_run(lambda n=n: package_spec(n)) for n in names] if names else list(PACKAGES)
     if check_dir is not None:
-        problems = _run(lambda: check(prof, check_dir, specs))
+        problems = _run(lambda: _on_files(check_dir, lambda: check(prof, check_dir, specs),
+                                          "read"))
         for problem in problems:
             click.echo(problem, err=True)
         if problems:
@@ -97,12 +98,12 @@ def build(profile_path: Path | None, out_dir: Path, check_dir: Path | None,
             sys.exit(1)
         click.echo(f"{check_dir}: up to date ({len(specs)} packages)")
         return
-    for built in _run(lambda: build_packages(prof, out_dir, specs)):
+    for built in _run(lambda: _on_files(out_dir, lambda: build_packages(prof, out_dir, specs))):
         click.echo(f"{built.archive}  md5 {built.md5}")
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
 def validate(paths: tuple[Path, ...], fmt: str) -> None:
@@ -132,10 +133,14 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
 @click.option("--out", "out", metavar="FILE",
               help="Where to write the file (0600); '-' prints it to stdout. "
                    "Default: <csp>-<ns>-params.yaml")
-def params(profile_path: Path | None, ns_package: str, csp: str, out: str | None) -> None:
+@click.option("--force", is_flag=True,
+              help="Replace FILE if it exists (its CA key and token are lost).")
+def params(profile_path: Path | None, ns_package: str, csp: str, out: str | None,
+           force: bool) -> None:
     """Write the `osm ns-create --config` file of an NS for a CSP, with a fresh bootstrap
     token and cluster CA for every cluster it creates. The file holds secrets: it is
-    written 0600 and never printed unless --out - is given."""
+    created 0600, never written through a symbolic link, never overwritten without
+    --force, and never printed unless --out - is given."""
     from .params import instantiation_params
     from .secret_files import write_secret_file
     from .yamlio import dump_yaml
@@ -147,7 +152,8 @@ def params(profile_path: Path | None, ns_package: str, csp: str, out: str | None
         click.echo(text, nl=False)
         return
     target = Path(out or f"{csp}-{ns_package}-params.yaml")
-    _run(lambda: _write(target, text, write_secret_file))
+    _run(lambda: _on_files(target, lambda: write_secret_file(target, text, force),
+                          " (it may hold the only copy of a cluster's CA key and token)"))
     click.echo(f"wrote {target} (0600); use it with: osm ns-create --config_file {target} ...",
                err=True)
 
@@ -219,7 +225,7 @@ def mep_serve(host: str, port: int, redis_url: str, public_url: str | None,
 
 
 @cli.command()
-@click.option("--port", default=9999, show_default=True, type=int,
+@click.option("--port", default=9999, show_default=True, type=click.IntRange(0, 65535),
               help="Port of the NBI on 127.0.0.1 (0: any free port).")
 @click.option("--kafka", metavar="HOST:PORT",
               help="Kafka broker to publish OSM's records to. Default: start librdkafka's "
@@ -303,11 +309,19 @@ def _read_token(path: Path) -> str:
         raise UsageError(f"{path}: cannot read the admin token: {exc.strerror}") from exc
 
 
-def _write(target: Path, text: str, writer: Callable[[Path, str], None]) -> None:
+def _on_files(target: Path, action: Callable[[], Any], verb: str = "write",
+              exists: str = "") -> Any:
+    """Run an action that writes (or reads) target or the files below it. A file that must
+    not be replaced is a UsageError (exit 2), any other OSError an OsmMecError (exit 1);
+    both name the file."""
     try:
-        writer(target, text)
+        return action()
+    except FileExistsError as exc:
+        raise UsageError(f"{exc.filename or target}: exists{exists}; choose another path, or "
+                         "--force to replace it") from None
     except OSError as exc:
-        raise OsmMecError(f"{target}: cannot write: {exc.strerror}") from exc
+        raise OsmMecError(f"{exc.filename or target}: cannot {verb}: "
+                          f"{exc.strerror or exc}") from None
 
 
 register_chain_commands(cli)
