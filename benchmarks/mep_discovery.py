@@ -4,10 +4,18 @@ endpoint returning a constant (the framework's ceiling on this machine), measure
 run with the same load generator (wrk) and one uvicorn worker each.
 
 Set-up: a real redis-server, 1,000 registered services (100 names x 10 instances), the
-MEP as `osm-mec mep serve` in its own process. Load: 100 concurrent connections.
-Goals (issue #4): at least 50% of the bare endpoint's throughput; p99 under 20 ms.
+MEP as `osm-mec mep serve` in its own process (every request authenticated, filtered and
+gated as in production: JSON-only bodies, body limit, token check). Load: 100 concurrent
+connections.
+Goals (issue #11, revised from issue #4): at least 80% of the bare endpoint's throughput
+and a p99 no worse than 1.5x the bare endpoint's p99, both measured in the same run. (An
+absolute p99 under 20 ms at 100 closed-loop connections is impossible on one worker: by
+Little's law the mean latency alone is 100 / throughput, ~10 ms at 10,000 requests/s.)
 
-    python benchmarks/mep_discovery.py [--duration 10] [--connections 100]
+The two endpoints are measured in alternating rounds and the median of the per-round
+ratios is judged, so that other load on the machine weighs on both alike.
+
+    python benchmarks/mep_discovery.py [--duration 10] [--connections 100] [--rounds 3]
 Needs Debian's redis-server and wrk (apt-get install redis-server wrk).
 """
 
@@ -17,6 +25,7 @@ import argparse
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -113,6 +122,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternating rounds of both endpoints (the ratios' median "
+                             "is judged)")
     parser.add_argument("--wrk-threads", type=int, default=1,
                         help="wrk threads (default 1: leaves a core to the server here)")
     args = parser.parse_args()
@@ -137,28 +149,37 @@ def main() -> int:
             token = populate(f"http://127.0.0.1:{mep_port}")
             discovery_url = (f"http://127.0.0.1:{mep_port}/mec_service_mgmt/v1/services"
                              "?ser_name=svc-042")
+            bare_url = f"http://127.0.0.1:{bare_port}/constant"
             wrk(discovery_url, token, 2, args.connections)  # warm-up
-            wrk(f"http://127.0.0.1:{bare_port}/constant", None, 2, args.connections)
-            discovery = wrk(discovery_url, token, args.duration, args.connections)
-            ceiling = wrk(f"http://127.0.0.1:{bare_port}/constant", None, args.duration,
-                          args.connections)
+            wrk(bare_url, None, 2, args.connections)
+            rounds = []
+            for _ in range(args.rounds):  # alternate: both see the same machine load
+                rounds.append({"discovery": wrk(discovery_url, token, args.duration,
+                                                args.connections),
+                               "bare_fastapi_constant": wrk(bare_url, None, args.duration,
+                                                            args.connections)})
         finally:
             for process in (mep, bare):
                 process.terminate()
                 process.wait(timeout=10)
             redis.stop()
-    ratio = discovery["requests_per_second"] / ceiling["requests_per_second"]
+    for one in rounds:
+        one["throughput_ratio"] = (one["discovery"]["requests_per_second"]
+                                   / one["bare_fastapi_constant"]["requests_per_second"])
+        one["p99_ratio"] = one["discovery"]["p99_ms"] / one["bare_fastapi_constant"]["p99_ms"]
+    ratio = statistics.median(one["throughput_ratio"] for one in rounds)
+    p99_ratio = statistics.median(one["p99_ratio"] for one in rounds)
     result = {
         "benchmark": "MEC 011 discovery by ser_name, 1,000 services, 1 uvicorn worker",
         "connections": args.connections, "duration_s": args.duration,
-        "wrk_threads": args.wrk_threads, "cpus": os.cpu_count(),
-        "pinned": bool(PIN_SERVER),
+        "rounds": args.rounds, "wrk_threads": args.wrk_threads, "cpus": os.cpu_count(),
+        "pinned": bool(PIN_SERVER), "load_average_1m": os.getloadavg()[0],
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "discovery": discovery, "bare_fastapi_constant": ceiling,
-        "throughput_ratio": ratio,
-        "goals": {"throughput_at_least_half_of_bare": ratio >= 0.5,
-                  "p99_under_20ms": discovery["p99_ms"] < 20.0,
-                  "no_errors": discovery["non_2xx"] == 0},
+        "per_round": rounds,
+        "throughput_ratio": ratio, "p99_ratio": p99_ratio,
+        "goals": {"throughput_at_least_80_percent_of_bare": ratio >= 0.8,
+                  "p99_at_most_1_5x_bare": p99_ratio <= 1.5,
+                  "no_errors": all(one["discovery"]["non_2xx"] == 0 for one in rounds)},
     }
     record_result("mep_discovery", result)
     return 0 if all(result["goals"].values()) else 1

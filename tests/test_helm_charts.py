@@ -100,7 +100,7 @@ def test_mep_chart_is_complete():
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
     assert container["readinessProbe"]["httpGet"]["path"] == "/healthz"
-    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/livez"
     assert container["resources"]["limits"]["memory"] == "512Mi"
     env = {e["name"]: e for e in container["env"]}
     assert env["MEP_REDIS_URL"]["valueFrom"]["secretKeyRef"]["key"] == "redis-url"

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from . import app_support, oauth, platform_mgmt, problems, service_mgmt
 from .context import MepContext, Settings
-from .gates import BodyLimit, JsonOnly
+from .gates import BodyLimit, FastPath, JsonOnly
 from .lifecycle import Timers, watchdog
 from .tasks import stop_tasks
 from .callbacks import CallbackPolicy, Resolve, parse_networks, system_resolve
@@ -66,9 +66,17 @@ def create_app(settings: Settings, admin_token: str, store: Store | None = None,
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
+        """Readiness: 503 while Redis is unreachable."""
         await app.state.mep.store.ping()
         return {"status": "ok"}
 
+    @app.get("/livez", include_in_schema=False)
+    async def livez() -> dict[str, str]:
+        """Liveness: the process serves (a restart would not bring Redis back)."""
+        return {"status": "ok"}
+
+    app.add_middleware(FastPath, path=f"{service_mgmt.BASE}/services",
+                       handler=service_mgmt.discover)
     app.add_middleware(JsonOnly, exempt=(oauth.PATH,))
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app

@@ -1,12 +1,14 @@
 """ASGI gates in front of the MEP's routes: request bodies must be JSON (415 otherwise)
 and no larger than a limit (413, whether declared with Content-Length or streamed in
-chunks). Both answer with problem+json before any route runs."""
+chunks), both answered with problem+json before any route runs; and a fast path for
+discovery."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 
 from . import problems
 
@@ -83,3 +85,33 @@ class BodyLimit:
 class TooLarge(HTTPException):
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"request body larger than {limit} bytes")
+
+
+class FastPath:
+    """Hand GET requests for one exact path (discovery, the hot path) straight to their
+    handler, skipping the router's matching over every route. The handler is the route's
+    own function and its errors go through the application's own exception handlers, so
+    answers are the same as through the router."""
+
+    def __init__(self, app: Any, path: str, handler: Callable[[Request], Awaitable[Any]]) -> None:
+        self.app, self.path, self.handler = app, path, handler
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != self.path:
+            return await self.app(scope, receive, send)
+        request = Request(scope, receive)
+        try:
+            response = await self.handler(request)
+        except Exception as exc:  # noqa: BLE001 - answered by the registered handler
+            handler = _handler_for(scope["app"], exc)
+            if handler is None:
+                raise
+            response = await handler(request, exc)
+        await response(scope, receive, send)
+
+
+def _handler_for(app: Any, exc: Exception) -> Callable | None:
+    for kind in type(exc).__mro__:
+        if kind is not Exception and kind in app.exception_handlers:
+            return app.exception_handlers[kind]
+    return None

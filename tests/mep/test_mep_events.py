@@ -244,6 +244,8 @@ def test_state_survives_a_redis_restart(tmp_path):
             port = store.port
             store.stop()
             assert client.get(f"{SM}/services/{sid}", headers=auth).status_code == 503
+            assert client.get("/healthz").status_code == 503  # not ready
+            assert client.get("/livez").status_code == 200  # but alive: no restart
             store.port = port
             store.start()  # the same append-only file
             response = client.get(f"{SM}/services/{sid}", headers=auth)
