@@ -14,7 +14,7 @@ import yaml
 from .errors import UsageError
 
 ENV_USER, ENV_PASSWORD, ENV_PROJECT = "OSM_USER", "OSM_PASSWORD", "OSM_PROJECT"
-FILE_KEYS = {"user", "password", "project", "url"}
+FILE_KEYS = {"user", "password", "project", "url", "kafka"}
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,8 @@ class Credentials:
 
 
 def read_credentials_file(path: Path) -> dict[str, str]:
-    """A YAML mapping with user, password, project (and optionally url); must be 0600."""
+    """A YAML mapping with user, password, project (and optionally url and kafka, as
+    `osm-mec sandbox` writes it); must be 0600."""
     try:
         mode = path.stat().st_mode
         text = path.read_text()

@@ -12,18 +12,21 @@ import random
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
+from urllib.parse import urlsplit
 
 import requests
 import yaml
 
 from .credentials import Credentials
-from .errors import OsmMecError
+from .errors import OsmMecError, UsageError
 
 log = logging.getLogger(__name__)
 
 RETRIED_METHODS = ("GET", "DELETE")
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+PLAIN_HTTP_SIGNS = ("WRONG_VERSION_NUMBER", "record layer failure", "packet length too long",
+                    "unknown protocol")
 PACKAGE_PATHS = {"vnf": ("/vnfpkgm/v1/vnf_packages_content", "/vnfpkgm/v1/vnf_packages"),
                  "ns": ("/nsd/v1/ns_descriptors_content", "/nsd/v1/ns_descriptors")}
 ADMIN_PATHS = {"k8scluster": "/admin/v1/k8sclusters", "vim": "/admin/v1/vim_accounts"}
@@ -52,6 +55,34 @@ class RetryPolicy:
     def delay(self, attempt: int, rng: random.Random) -> float:
         ceiling = min(self.max_delay, self.base_delay * 2 ** attempt)
         return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+def check_nbi_url(url: str, flag: str = "--osm-url") -> str:
+    """An NBI base URL (http[s]://host[:port]/path), or UsageError naming the flag."""
+    parts = urlsplit(url.strip())
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok \
+            or any(c.isspace() for c in url.strip()):
+        raise UsageError(f"{flag} {url!r}: not an NBI URL; expected "
+                         "https://<host>:9999/osm (or http:// for a plain-HTTP NBI)")
+    return url.strip()
+
+
+def _no_answer(exc: requests.RequestException, url: str) -> str:
+    """Why a request got no HTTP answer, and what to do."""
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.SSLError):
+        if any(s in text for s in PLAIN_HTTP_SIGNS):
+            return (f"TLS handshake failed: the server at {url} answers plain HTTP, not "
+                    "HTTPS; use " + url.replace("https://", "http://", 1))
+        if "CERTIFICATE_VERIFY_FAILED" in text:
+            return ("TLS: the NBI's certificate is not trusted; pass --ca-bundle FILE with its "
+                    "CA (or --insecure to skip the check)")
+        return f"TLS handshake failed ({text[-200:]}); check the URL's scheme and port"
+    return (f"no answer ({exc.__class__.__name__}); check that OSM is reachable at this URL")
 
 
 def _error_body(response: requests.Response) -> tuple[str, str]:
@@ -118,10 +149,9 @@ class NbiClient:
                 response = self._send(method, path, auth, **kwargs)
             except requests.RequestException as exc:
                 attempt += 1
-                if attempt >= attempts:
+                if attempt >= attempts or isinstance(exc, requests.exceptions.SSLError):
                     raise NbiError(method, path, 0, type(exc).__name__,
-                                   f"no answer ({exc.__class__.__name__}); check that OSM is "
-                                   "reachable at this URL", self.url) from exc
+                                   _no_answer(exc, self.url), self.url) from exc
                 self._backoff(method, path, attempt, type(exc).__name__)
                 continue
             log.debug("%s %s -> %s", method, path, response.status_code)

@@ -5,17 +5,36 @@ OSM's real NBI send exactly the same bodies."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, Callable
+
+import yaml
 
 from ..descriptors import network_services as nsd_members
 from ..descriptors.k8s_cluster_vnf import SCALING_ASPECT
 from ..nbi import NbiClient
 
 CONTROLLER_VDU = "controller"  # the VDU whose charm runs the cluster primitives
+WORKER_VDU = "worker"          # the scaled VDU; its charm joins and leaves the cluster
+Wait = Callable[[str], dict[str, Any]]  # op id -> the COMPLETED operation
+
+
+def primitive_results(op: dict[str, Any]) -> dict[str, Any]:
+    """An action's results from its detailed-status (JSON or YAML text)."""
+    text = op.get("detailed-status") or "{}"
+    try:
+        value = json.loads(text)
+    except ValueError:
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError:
+            value = None
+    return value if isinstance(value, dict) else {"output": text}
 
 
 def register_cluster_params(into: NbiClient, vim: str, cluster: str) -> dict[str, str]:
-    """register-cluster's parameters: the controller registers its cluster in `into`."""
+    """register-cluster's parameters: the controller registers its cluster in `into`, on
+    VIM account `vim` (vim-network is not declared in the VNFD: the charm's default)."""
     creds = into.credentials
     return {"osm-url": into.url, "osm-user": creds.user, "osm-password": creds.password,
             "osm-project": creds.project, "vim-account": vim, "cluster-name": cluster,
@@ -39,6 +58,42 @@ def remove_node(client: NbiClient, ns_id: str, node: str) -> str:
     """Drain and delete Kubernetes node `node` through the controller."""
     return client.action(ns_id, nsd_members.CLUSTER_MEMBER, "remove-node", {"node": node},
                          vdu_id=CONTROLLER_VDU)
+
+
+def get_join_info(client: NbiClient, ns_id: str) -> str:
+    """Ask the controller for a fresh bootstrap token, the API endpoint and the CA hash."""
+    return client.action(ns_id, nsd_members.CLUSTER_MEMBER, "get-join-info",
+                         {"new-token": True}, vdu_id=CONTROLLER_VDU)
+
+
+def join_cluster_params(info: dict[str, Any]) -> dict[str, str]:
+    """join-cluster's parameters from get-join-info's results."""
+    endpoint = str(info["endpoint"]).split("://", 1)[-1]
+    return {"controller-address": endpoint.rsplit(":", 1)[0],
+            "bootstrap-token": str(info["token"]), "ca-cert-hash": str(info["ca-cert-hash"])}
+
+
+def leave_cluster(client: NbiClient, ns_id: str, count_index: int) -> str:
+    """Worker `count_index` resets its kubeadm state (the terminate primitive, as day-2)."""
+    return client.action(ns_id, nsd_members.CLUSTER_MEMBER, "leave-cluster",
+                         vdu_id=WORKER_VDU, vdu_count_index=count_index)
+
+
+def join_cluster(client: NbiClient, ns_id: str, count_index: int,
+                 info: dict[str, Any]) -> str:
+    """Worker `count_index` joins the cluster (its day-1 primitive, as day-2)."""
+    return client.action(ns_id, nsd_members.CLUSTER_MEMBER, "join-cluster",
+                         join_cluster_params(info), vdu_id=WORKER_VDU,
+                         vdu_count_index=count_index)
+
+
+def rejoin_worker(client: NbiClient, ns_id: str, count_index: int, wait: Wait) -> None:
+    """Undo a remove-node: the worker resets and joins again with a fresh token."""
+    info = primitive_results(wait(get_join_info(client, ns_id)))
+    if not {"endpoint", "token", "ca-cert-hash"} <= set(info):
+        raise KeyError(f"get-join-info returned no join information ({info})")
+    wait(leave_cluster(client, ns_id, count_index))
+    wait(join_cluster(client, ns_id, count_index, info))
 
 
 def scale_workers(client: NbiClient, ns_id: str, out: bool) -> str:

@@ -10,8 +10,6 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import yaml
-
 from ..credentials import Credentials
 from ..descriptors import package_spec
 from ..descriptors import network_services as nsd_members
@@ -22,6 +20,7 @@ from ..params import instantiation_params
 from ..profile import Profile
 from ..waiting import OperationFailed
 from . import day2, names
+from .day2 import primitive_results
 from .progress import Progress
 from .state import CspState
 from .target import OsmTarget
@@ -37,17 +36,16 @@ class ChainFailed(OsmMecError):
         super().__init__(f"step '{step}' failed: {detail}\n  what to do: {hint}")
 
 
-def primitive_results(op: dict[str, Any]) -> dict[str, Any]:
-    """An action's results from its detailed-status (JSON or YAML text)."""
-    text = op.get("detailed-status") or "{}"
-    try:
-        value = json.loads(text)
-    except ValueError:
-        try:
-            value = yaml.safe_load(text)
-        except yaml.YAMLError:
-            value = None
-    return value if isinstance(value, dict) else {"output": text}
+def lcm_gap(what: str, op: dict[str, Any] | None = None) -> str:
+    """OSM finished its part but lacks data that only its LCM produces: say what is missing
+    and why (the operation's own detailed-status says what the LCM reported)."""
+    reported = ""
+    if op is not None:
+        reported = (f" (operation {op.get('_id') or op.get('id')}: "
+                    f"{op.get('detailed-status') or 'no detailed-status'!r})")
+    return (f"{what}{reported}: OSM's LCM did not produce it (did it deploy and configure "
+            "anything? an NBI without a working LCM, RO or Juju completes operations "
+            "without results)")
 
 
 @dataclass
@@ -66,6 +64,7 @@ class Chain:
     edge: OsmTarget | None = None
     created: list[tuple[str, str]] = field(default_factory=list)  # (osm, state key)
     onboarding: threading.Lock = field(default_factory=threading.Lock)  # shared by a session
+    embedded: bool = False  # the Main OSM is an embedded sandbox that ends with the command
     _vims: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def vim(self, target: OsmTarget, name: str) -> dict[str, Any] | None:
@@ -87,7 +86,8 @@ class Chain:
 
     # -- the whole chain ------------------------------------------------------------------
     def provision(self) -> dict[str, Any]:
-        self.state.set(csp=self.csp, model=self.profile["model"], main_url=self.main.client.url)
+        self.state.set(csp=self.csp, model=self.profile["model"], main_url=self.main.client.url,
+                       embedded=self.embedded)
         steps: list[tuple[str, Callable[[], None]]] = [
             ("1 onboard packages into the Main OSM", self.onboard_main),
             ("2 k8s-osm-cluster-ns: NSP cluster, registered in the Main OSM", self.nsp_cluster),
@@ -102,10 +102,13 @@ class Chain:
                           self.edge_registrations))
         steps.append(("5 mec-app-ns on the " + ("Edge" if self.b2b2c else "Main") + " OSM",
                       self.application))
+        steps.append(("6 endpoints: the MEP's service as OSM reports it", self.check_endpoints))
         for title, run in steps:
             self.progress.step(title)
             try:
                 run()
+            except ChainFailed as exc:  # say which step of the chain it was
+                raise ChainFailed(title, f"{exc.step}: {exc.detail}", exc.hint) from exc
             except OperationFailed as exc:
                 raise ChainFailed(title, f"OSM operation {exc.operation} {exc.op_id} "
                                   f"{exc.state}: {exc.detail}", "fix the cause, then run "
@@ -215,11 +218,21 @@ class Chain:
         op_id = day2.register_cluster(self.main.client, ns["id"], into.client, vim, cluster)
         op = self.main.wait(op_id, ns["name"], self.progress)
         result = primitive_results(op)
+        registered = into.client.find_admin("k8scluster", cluster)
+        cluster_id = result.get("cluster-id") or (registered or {}).get("_id")
+        if not cluster_id:
+            raise ChainFailed(
+                f"register {cluster}", lcm_gap(
+                    f"register-cluster on {ns['name']} ended {op.get('operationState')} but "
+                    f"its result has no cluster-id and the {into.label} OSM has no K8s "
+                    f"cluster named {cluster}", op),
+                f"check the charm's action in OSM (`osm ns-op-show {op_id}`); or register "
+                f"the cluster yourself (`osm k8scluster-add {cluster} --vim {vim} ...`) and "
+                f"run `osm-mec provision --csp {self.csp}` again: it adopts an ENABLED "
+                "cluster of that name")
         if existing is None:
             self.created.append((into.label, state_key))
-        cluster_id = str(result.get("cluster-id") or into.client.find_admin(
-            "k8scluster", cluster)["_id"])
-        self.state.record(state_key, id=cluster_id, name=cluster, osm=into.label)
+        self.state.record(state_key, id=str(cluster_id), name=cluster, osm=into.label)
         into.client.wait_for_admin("k8scluster", cluster_id, progress=self.progress.status)
 
     def nsp_cluster(self) -> None:
@@ -247,10 +260,15 @@ class Chain:
         services = {s.get("name"): s for s in (kdur or {}).get("services", [])}
         nbi = services.get("nbi")
         if not nbi or not nbi.get("external_ip") or not nbi.get("ports"):
-            raise ChainFailed("Edge OSM discovery", "the Edge-MANO KDU has no NodePort service "
-                              "'nbi' with an external IP in its record",
-                              "check the KDU in the Main OSM (`GET /nslcm/v1/vnf_instances?"
-                              f"nsr-id-ref={env['id']}`)")
+            found = ", ".join(sorted(str(n) for n in services)) or "none"
+            raise ChainFailed("Edge OSM discovery", lcm_gap(
+                f"OSM reported no NodePort service 'nbi' with an external IP for KDU 'osm' of "
+                f"VNF {nsd_members.EDGE_OSM_MEMBER} in {env['name']} (services in its record: "
+                f"{found}), so the Edge OSM's address is unknown"),
+                "check the KDU in the Main OSM (`osm vnf-show` of that VNF, or `GET "
+                f"/nslcm/v1/vnf_instances?nsr-id-ref={env['id']}`), then run `osm-mec "
+                f"provision --csp {self.csp}` again; `osm-mec teardown --csp {self.csp}` "
+                "removes what was created")
         scheme = self.main.client.url.split("://", 1)[0]
         url = f"{scheme}://{nbi['external_ip'][0]}:{nbi['ports'][0]['node_port']}/osm"
         kafka = services.get("kafka")
@@ -320,13 +338,29 @@ class Chain:
             records = target.client.vnf_records(app["id"])
             result["application"] = [s for v in records for k in v.get("kdur", [])
                                      for s in k.get("services", [])]
-        env = objects.get(names.ENV.key)
-        if env:
-            records = self.main.client.vnf_records(env["id"])
-            result["mep"] = [s for v in records if v["member-vnf-index-ref"] ==
-                             nsd_members.MEP_MEMBER for k in v.get("kdur", [])
-                             for s in k.get("services", [])]
+        if objects.get(names.ENV.key):
+            result["mep"] = self.mep_services()
         return result
+
+    def mep_services(self) -> list[dict[str, Any]]:
+        """The Kubernetes services of the MEP KDU, from mec-env-ns's VNF records."""
+        env = self.state.get(names.ENV.key)
+        assert env is not None
+        records = self.main.client.vnf_records(env["id"])
+        return [s for v in records if v["member-vnf-index-ref"] == nsd_members.MEP_MEMBER
+                for k in v.get("kdur", []) for s in k.get("services", [])]
+
+    def check_endpoints(self) -> None:
+        """The MEP must be reachable: OSM reports its KDU's service once deployed."""
+        if self.mep_services():
+            return
+        env = self.state.get(names.ENV.key) or {}
+        raise ChainFailed("endpoints", lcm_gap(
+            f"OSM reported no Kubernetes service for KDU 'mep' of VNF "
+            f"{nsd_members.MEP_MEMBER} in {env.get('name')}, so the MEP's address is unknown"),
+            "check that KDU in the Main OSM (`osm vnf-show`, `GET /nslcm/v1/vnf_instances?"
+            f"nsr-id-ref={env.get('id')}`); `osm-mec status --csp {self.csp}` shows it once "
+            f"OSM reports it; `osm-mec teardown --csp {self.csp}` removes what was created")
 
     def close(self) -> None:
         for target in (self.main, self.edge):

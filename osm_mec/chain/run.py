@@ -4,6 +4,7 @@ rollback on request, several CSPs in parallel without sharing anything but the O
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -13,9 +14,11 @@ from ..errors import OsmMecError
 from ..profile import Profile
 from ..timings.records import write_jsonl
 from . import names
+from .lock import CspLock
 from .progress import Progress
 from .provision import Chain, ChainFailed
-from .scaling import scale, status
+from .scaling import scale
+from .status import status
 from .session import Session
 from .teardown import teardown
 
@@ -41,33 +44,37 @@ def record_timings(chain: Chain, timings_dir: Path, iteration: int | None = None
 def run_for_csp(session: Session, profile: Profile, csp: str, state_dir: Path,
                 timings_dir: Path, action: Action, progress: Progress,
                 rollback: bool = False, iteration: int | None = None) -> dict[str, Any]:
-    chain = session.chain(profile, csp, state_dir, progress,
-                          os.environ.get("OSM_EDGE_VIM_PASSWORD") or None)
-    try:
+    """One command for one CSP; commands that change it hold the CSP's lock (a second one
+    at the same time exits 2 naming the holder)."""
+    name = getattr(action, "__name__", "command").removesuffix("_action")
+    with nullcontext() if action is status_action else CspLock(state_dir, csp, name):
+        chain = session.chain(profile, csp, state_dir, progress,
+                              os.environ.get("OSM_EDGE_VIM_PASSWORD") or None)
         try:
-            result = action(chain)
-        except ChainFailed as failure:
-            if rollback and chain.created:
-                progress.note(f"rolling back what this run created: "
-                              f"{', '.join(k for _, k in chain.created)}")
-                teardown(chain, {key for _, key in chain.created})
-                raise OsmMecError(f"{failure}\n  rolled back: "
-                                  f"{', '.join(k for _, k in chain.created)}") from failure
-            raise
-        except KeyboardInterrupt:
-            raise OsmMecError(f"interrupted; everything created so far is in "
-                              f"{chain.state.path}: run the command again to resume, or "
-                              f"`osm-mec teardown --csp {csp}`") from None
+            try:
+                result = action(chain)
+            except ChainFailed as failure:
+                if rollback and chain.created:
+                    progress.note(f"rolling back what this run created: "
+                                  f"{', '.join(k for _, k in chain.created)}")
+                    teardown(chain, {key for _, key in chain.created})
+                    raise OsmMecError(f"{failure}\n  rolled back: "
+                                      f"{', '.join(k for _, k in chain.created)}") from failure
+                raise
+            except KeyboardInterrupt:
+                raise OsmMecError(f"interrupted; everything created so far is in "
+                                  f"{chain.state.path}: run the command again to resume, or "
+                                  f"`osm-mec teardown --csp {csp}`") from None
+            finally:
+                notes = record_timings(chain, timings_dir, iteration)
+            result["timings_file"] = str(timings_dir / f"{csp}.jsonl")
+            if notes:
+                result.setdefault("notes", []).extend(notes)
+            if session.simulated:
+                result["simulated"] = True
+            return result
         finally:
-            notes = record_timings(chain, timings_dir, iteration)
-        result["timings_file"] = str(timings_dir / f"{csp}.jsonl")
-        if notes:
-            result.setdefault("notes", []).extend(notes)
-        if session.simulated:
-            result["simulated"] = True
-        return result
-    finally:
-        chain.close()
+            chain.close()
 
 
 def run_many(session: Session, profile: Profile, csps: list[str], state_dir: Path,
@@ -96,7 +103,9 @@ def teardown_action(chain: Chain) -> dict[str, Any]:
 
 
 def scale_action(out: bool, count: int) -> Action:
-    return lambda chain: scale(chain, out, count)
+    def scale_action(chain: Chain) -> dict[str, Any]:
+        return scale(chain, out, count)
+    return scale_action
 
 
 def status_action(chain: Chain) -> dict[str, Any]:

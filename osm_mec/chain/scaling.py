@@ -1,6 +1,8 @@
 """Scaling the CSP's edge cluster: the ``worker-scale`` aspect of the cluster VNF in
-mec-env-ns. Scale-in first drains and deletes the node through the controller's
-``remove-node``; after a scale-out, ``list-nodes`` confirms the new worker is Ready."""
+mec-env-ns. The VNFD's bounds are checked before anything is touched. Scale-in confirms the
+node with ``list-nodes``, drains and deletes it through the controller's ``remove-node``, and
+rejoins it if OSM then refuses or fails the scale-in; after a scale-out, ``list-nodes``
+confirms the new worker is a Ready Kubernetes node."""
 
 from __future__ import annotations
 
@@ -10,8 +12,11 @@ from typing import Any
 from ..descriptors import network_services as nsd_members
 from ..descriptors.k8s_cluster_vnf import SCALING_ASPECT
 from ..errors import OsmMecError, UsageError
+from ..nbi import NbiError
+from ..waiting import OperationFailed
 from . import day2, names
-from .provision import Chain, primitive_results
+from .day2 import primitive_results
+from .provision import Chain, lcm_gap
 
 
 def _env(chain: Chain) -> tuple[str, str]:
@@ -24,83 +29,137 @@ def _env(chain: Chain) -> tuple[str, str]:
     return ns["_id"], name
 
 
-def _workers(chain: Chain, ns_id: str) -> list[dict[str, Any]]:
-    vnfr = next(v for v in chain.main.client.vnf_records(ns_id)
+def _cluster_vnfr(chain: Chain, ns_id: str) -> dict[str, Any]:
+    return next(v for v in chain.main.client.vnf_records(ns_id)
                 if v["member-vnf-index-ref"] == nsd_members.CLUSTER_MEMBER)
-    return sorted((v for v in vnfr["vdur"] if v["vdu-id-ref"] == "worker"),
+
+
+def _workers(vnfr: dict[str, Any]) -> list[dict[str, Any]]:
+    """The worker VDU records OSM has, by count-index (OSM removes the highest first)."""
+    return sorted((v for v in vnfr.get("vdur", []) if v["vdu-id-ref"] == day2.WORKER_VDU),
                   key=lambda v: v["count-index"])
 
 
+def _node_name(vdur: dict[str, Any], ns_name: str) -> str:
+    """The worker's Kubernetes node name: its VM's name, which OSM's LCM records."""
+    if not vdur.get("name"):
+        raise OsmMecError(lcm_gap(f"OSM's record of worker VDU count-index "
+                                  f"{vdur.get('count-index')} of {ns_name} has no VM name "
+                                  "(its Kubernetes node name)"))
+    return str(vdur["name"])
+
+
+def bounds(chain: Chain, vnfr: dict[str, Any]) -> tuple[int, int]:
+    """The worker VDU's (min, max) instances in the VNFD onboarded in OSM."""
+    vnfd = chain.main.client.find_package("vnf", str(vnfr.get("vnfd-ref")))
+    profiles = [p for df in (vnfd or {}).get("df", []) for p in df.get("vdu-profile", [])
+                if p.get("id") == day2.WORKER_VDU]
+    if not profiles:
+        raise OsmMecError(f"VNFD {vnfr.get('vnfd-ref')} in the Main OSM has no vdu-profile "
+                          f"for VDU {day2.WORKER_VDU!r}: cannot check the scaling bounds")
+    return (int(profiles[0].get("min-number-of-instances", 1)),
+            int(profiles[0].get("max-number-of-instances", 1)))
+
+
+def check_bounds(chain: Chain, vnfr: dict[str, Any], ns_name: str, out: bool,
+                 count: int) -> None:
+    """Refuse (exit 2) a scale that would leave the VNFD's bounds, before touching anything."""
+    low, high = bounds(chain, vnfr)
+    now = len(_workers(vnfr))
+    wanted = now + count if out else now - count
+    if low <= wanted <= high:
+        return
+    room = high - now if out else now - low
+    raise UsageError(f"{ns_name}: cannot {'add' if out else 'remove'} {count} worker(s): it "
+                     f"has {now}, and VNFD {vnfr.get('vnfd-ref')} allows {low} to {high}; "
+                     + (f"`osm-mec scale --csp {chain.csp} {'out' if out else 'in'} --count "
+                        f"{room}` is the most that fits" if room > 0 else
+                        "nothing can be " + ("added" if out else "removed")))
+
+
 def _nodes(chain: Chain, ns_id: str, ns_name: str) -> list[dict[str, Any]]:
+    """The cluster's Kubernetes nodes (list-nodes on the controller)."""
     op_id = day2.list_nodes(chain.main.client, ns_id)
-    results = primitive_results(chain.main.wait(op_id, ns_name, chain.progress))
-    nodes = results.get("nodes", "[]")
+    op = chain.main.wait(op_id, ns_name, chain.progress)
+    nodes = primitive_results(op).get("nodes")
+    if nodes is None:
+        raise OsmMecError(lcm_gap(f"list-nodes on {ns_name} returned no node list", op))
     return json.loads(nodes) if isinstance(nodes, str) else list(nodes)
+
+
+def _ready_workers(nodes: list[dict[str, Any]]) -> list[str]:
+    return sorted(n["name"] for n in nodes if n.get("ready")
+                  and "control-plane" not in (n.get("roles") or []))
+
+
+def _scale_out(chain: Chain, ns_id: str, ns_name: str, step: str) -> dict[str, Any]:
+    chain.progress.step(f"{step}: {SCALING_ASPECT}")
+    before = {v["count-index"] for v in _workers(_cluster_vnfr(chain, ns_id))}
+    op_id = day2.scale_workers(chain.main.client, ns_id, True)
+    op = chain.main.wait(op_id, ns_name, chain.progress)
+    new = [v for v in _workers(_cluster_vnfr(chain, ns_id)) if v["count-index"] not in before]
+    if not new:
+        raise OsmMecError(lcm_gap(f"the scale-out of {ns_name} ended "
+                                  f"{op.get('operationState')} but OSM's record of VNF "
+                                  f"{nsd_members.CLUSTER_MEMBER} lists no new worker VDU", op))
+    added = [_node_name(v, ns_name) for v in new]
+    chain.progress.step(f"list-nodes: is {', '.join(added)} a Ready node?")
+    ready = _ready_workers(_nodes(chain, ns_id, ns_name))
+    missing = [name for name in added if name not in ready]
+    if missing:
+        raise OsmMecError(f"the scale-out of {ns_name} completed but {', '.join(missing)} "
+                          "is not a Ready Kubernetes node: check the worker's join-cluster "
+                          f"primitive in OSM (`osm ns-op-list {ns_name}`); `osm-mec scale --csp "
+                          f"{chain.csp} in` removes it again")
+    return {"direction": "out", "op_id": op_id, "added": added}
+
+
+def _rejoin(chain: Chain, ns_id: str, ns_name: str, worker: dict[str, Any]) -> str:
+    """Undo a remove-node after a refused scale-in; what happened, for the message."""
+    try:
+        day2.rejoin_worker(chain.main.client, ns_id, int(worker["count-index"]),
+                           lambda op: chain.main.wait(op, ns_name, chain.progress))
+    except (NbiError, OperationFailed, KeyError) as exc:
+        return (f"node {worker['name']} was drained and deleted and could NOT rejoin ({exc}); "
+                f"run `osm-mec scale --csp {chain.csp} in` to remove its VM, or rejoin it with "
+                "the worker's join-cluster primitive")
+    return f"node {worker['name']} rejoined the cluster: it is as it was"
+
+
+def _scale_in(chain: Chain, ns_id: str, ns_name: str, step: str) -> dict[str, Any]:
+    worker = _workers(_cluster_vnfr(chain, ns_id))[-1]  # OSM removes the highest count-index
+    name = _node_name(worker, ns_name)
+    chain.progress.step(f"{step}: is {name} a node? (list-nodes)")
+    is_node = name in {n["name"] for n in _nodes(chain, ns_id, ns_name)}
+    if is_node:
+        chain.progress.step(f"{step}: drain and delete node {name}")
+        chain.main.wait(day2.remove_node(chain.main.client, ns_id, name), ns_name,
+                        chain.progress)
+    chain.progress.step(f"{step}: {SCALING_ASPECT}")
+    try:
+        op_id = day2.scale_workers(chain.main.client, ns_id, False)
+        op = chain.main.wait(op_id, ns_name, chain.progress)
+    except (NbiError, OperationFailed) as exc:
+        undone = _rejoin(chain, ns_id, ns_name, worker) if is_node else \
+            f"{name} was not a node: nothing to undo"
+        raise OsmMecError(f"OSM refused or failed the scale-in of {ns_name}: {exc}\n  "
+                          f"{undone}") from exc
+    if name in {v.get("name") for v in _workers(_cluster_vnfr(chain, ns_id))}:
+        raise OsmMecError(lcm_gap(f"the scale-in of {ns_name} ended "
+                                  f"{op.get('operationState')} but OSM's record of VNF "
+                                  f"{nsd_members.CLUSTER_MEMBER} still lists {name}", op))
+    return {"direction": "in", "op_id": op_id, "removed": name}
 
 
 def scale(chain: Chain, out: bool, count: int = 1) -> dict[str, Any]:
     ns_id, ns_name = _env(chain)
+    check_bounds(chain, _cluster_vnfr(chain, ns_id), ns_name, out, count)
     steps = []
     for i in range(count):
-        if out:
-            chain.progress.step(f"scale out {i + 1}/{count}: {SCALING_ASPECT}")
-            before = {v["name"] for v in _workers(chain, ns_id)}
-            op_id = day2.scale_workers(chain.main.client, ns_id, True)
-            chain.main.wait(op_id, ns_name, chain.progress)
-            added = [v["name"] for v in _workers(chain, ns_id) if v["name"] not in before]
-            chain.progress.step(f"list-nodes: is {', '.join(added)} Ready?")
-            ready = {n["name"] for n in _nodes(chain, ns_id, ns_name) if n.get("ready")}
-            missing = [name for name in added if name not in ready]
-            if missing:
-                raise OsmMecError(f"scale-out of {ns_name} completed but node(s) "
-                                  f"{', '.join(missing)} are not Ready in the cluster: check "
-                                  "the worker's join-cluster primitive in OSM")
-            steps.append({"direction": "out", "op_id": op_id, "added": added})
-        else:
-            workers = _workers(chain, ns_id)
-            if not workers:
-                raise OsmMecError(f"{ns_name}: no worker to remove")
-            last = workers[-1]["name"]  # OSM removes the highest count-index
-            chain.progress.step(f"scale in {i + 1}/{count}: drain and delete node {last}")
-            action = day2.remove_node(chain.main.client, ns_id, last)
-            chain.main.wait(action, ns_name, chain.progress)
-            chain.progress.step(f"scale in {i + 1}/{count}: {SCALING_ASPECT}")
-            op_id = day2.scale_workers(chain.main.client, ns_id, False)
-            chain.main.wait(op_id, ns_name, chain.progress)
-            steps.append({"direction": "in", "op_id": op_id, "removed": last})
+        step = f"scale {'out' if out else 'in'} {i + 1}/{count}"
+        steps.append(_scale_out(chain, ns_id, ns_name, step) if out
+                     else _scale_in(chain, ns_id, ns_name, step))
+    chain.progress.step("list-nodes: the cluster's workers")
+    workers = _ready_workers(_nodes(chain, ns_id, ns_name))
     chain.progress.close()
-    return {"csp": chain.csp, "ns": ns_name, "steps": steps,
-            "workers": [v["name"] for v in _workers(chain, ns_id)]}
-
-
-def status(chain: Chain) -> dict[str, Any]:
-    """What exists for the CSP, its state and endpoints (live from OSM)."""
-    result: dict[str, Any] = {"csp": chain.csp, "model": chain.profile["model"],
-                              "state_file": str(chain.state.path), "ns": {}, "registrations": {}}
-    for role in names.ROLES:
-        name = role.ns_name(chain.profile, chain.csp)
-        target = chain.main
-        if role is names.APP and chain.b2b2c:
-            try:
-                target = chain.connect_edge()
-            except Exception:  # no Edge OSM (yet or any more)
-                result["ns"][name] = {"state": "absent (no Edge OSM)"}
-                continue
-        ns = target.client.find_ns(name)
-        result["ns"][name] = ({"state": "absent"} if ns is None else
-                              {"id": ns["_id"], "osm": target.label, "state": ns.get("nsState"),
-                               "detailed-status": ns.get("detailed-status")})
-    for key, target, kind, name in (
-            ("nsp-cluster", chain.main, "k8scluster", names.nsp_cluster(chain.profile, chain.csp)),
-            ("edge-cluster", chain.edge if chain.b2b2c else chain.main, "k8scluster",
-             names.edge_cluster(chain.profile, chain.csp)),
-            ("edge-vim", chain.edge if chain.b2b2c else None, "vim", chain.edge_vim)):
-        if target is None:
-            continue
-        found = target.client.find_admin(kind, name)
-        result["registrations"][key] = ({"state": "absent"} if found is None else
-                                        {"id": found["_id"], "osm": target.label,
-                                         "state": found["_admin"]["operationalState"]})
-    if chain.edge is not None:
-        result["edge_osm"] = chain.edge.client.url
-    return result
+    return {"csp": chain.csp, "ns": ns_name, "steps": steps, "workers": workers}

@@ -4,22 +4,25 @@ command (results labelled simulated)."""
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
-from ..credentials import Credentials, load_credentials
+from ..credentials import Credentials, load_credentials, read_credentials_file
 from ..errors import UsageError
 from ..kafka_bus import KafkaUnavailable
-from ..nbi import NbiClient
+from ..nbi import NbiClient, check_nbi_url
 from ..waiting import OperationListener
 from ..profile import Profile
 from .progress import Progress
 from .provision import Chain
 from .state import CspState
 from .target import OsmTarget
+
+ENV_HOSTNAME = "OSM_HOSTNAME"  # osmclient's: host or host:port of the NBI
 
 
 @dataclass(frozen=True)
@@ -36,11 +39,71 @@ class OsmOptions:
     time_scale: float = 0.01
     seed: int | None = None
     faults: Any = None
+    sandbox: bool = False            # an embedded sandbox for this command (--sandbox)
 
     def verify(self) -> bool | str:
         if self.insecure and self.ca_bundle:
             raise UsageError("--insecure and --ca-bundle exclude each other")
         return False if self.insecure else (str(self.ca_bundle) if self.ca_bundle else True)
+
+
+def osm_hostname_url(hostname: str) -> str:
+    """osmclient's OSM_HOSTNAME (``host`` or ``host:port``, port 9999 by default) as a URL."""
+    if "://" in hostname:
+        return hostname
+    host = hostname if ":" in hostname.strip("[]").rsplit("]", 1)[-1] else f"{hostname}:9999"
+    return f"https://{host}/osm"
+
+
+def choose_osm(options: OsmOptions, recorded: dict[str, dict[str, Any]],
+               env: Mapping[str, str] | None = None) -> OsmOptions:
+    """Which OSM a command talks to, chosen explicitly: --osm-url (or OSM_URL), osmclient's
+    OSM_HOSTNAME, the URL recorded in the CSPs' state files, or --sandbox; never silently
+    a throw-away sandbox. `recorded`: CSP -> its state file's data."""
+    env = os.environ if env is None else env
+    if options.osm_url and options.sandbox:
+        raise UsageError("--osm-url and --sandbox exclude each other: the first names an OSM, "
+                         "the second starts a throw-away one")
+    if options.osm_url:
+        return _with_file_kafka(replace(options, osm_url=check_nbi_url(options.osm_url)))
+    if env.get(ENV_HOSTNAME):
+        return replace(options, osm_url=check_nbi_url(osm_hostname_url(env[ENV_HOSTNAME]),
+                                                      ENV_HOSTNAME))
+    from_file = read_credentials_file(options.credentials_file) \
+        if options.credentials_file else {}
+    if from_file.get("url") and not options.sandbox:
+        return _with_file_kafka(replace(options, osm_url=check_nbi_url(
+            from_file["url"], f"{options.credentials_file}: url")))
+    urls = {csp: data["main_url"] for csp, data in recorded.items()
+            if data.get("main_url") and data.get("objects")}
+    embedded = sorted(csp for csp, data in recorded.items()
+                      if data.get("embedded") and csp in urls)
+    if options.sandbox:
+        return options
+    if embedded:
+        raise UsageError(f"CSP {', '.join(embedded)} was provisioned on an embedded sandbox, "
+                         "which ended with its command: nothing of it is left; move its state "
+                         "file away, or run `osm-mec provision --sandbox ...` again")
+    if len(set(urls.values())) == 1:
+        return replace(options, osm_url=check_nbi_url(next(iter(urls.values()))))
+    if len(set(urls.values())) > 1:
+        raise UsageError("the CSPs' state files name different OSMs ("
+                         + ", ".join(f"{c}: {u}" for c, u in sorted(urls.items()))
+                         + "); run the command per CSP, or pass --osm-url")
+    raise UsageError(f"which OSM? pass --osm-url https://<host>:9999/osm (or set OSM_URL, or "
+                     f"osmclient's {ENV_HOSTNAME}), or --sandbox for a throw-away embedded "
+                     "sandbox (simulated results)")
+
+
+def _with_file_kafka(options: OsmOptions) -> OsmOptions:
+    """The Kafka address from the credentials file (`osm-mec sandbox` writes it) when it
+    describes the chosen OSM and --kafka was not given."""
+    if options.kafka or not options.credentials_file:
+        return options
+    from_file = read_credentials_file(options.credentials_file)
+    if from_file.get("kafka") and from_file.get("url", options.osm_url) == options.osm_url:
+        return replace(options, kafka=from_file["kafka"])
+    return options
 
 
 class Session:
@@ -54,6 +117,7 @@ class Session:
         self._lock = threading.Lock()
         self._onboarding = threading.Lock()
         if options.osm_url:
+            check_nbi_url(options.osm_url)
             self.credentials = load_credentials(options.user, options.project,
                                                 options.credentials_file)
             self.url, self.verify, self.kafka = options.osm_url, options.verify(), options.kafka
@@ -91,13 +155,12 @@ class Session:
         recorded = state.data.get("main_url")
         if recorded and recorded != self.url and state.data.get("objects"):
             hint = ("that run used an embedded sandbox, which ended with it"
-                    if self.simulated or "127.0.0.1" in recorded else
-                    f"pass --osm-url {recorded}")
+                    if state.data.get("embedded") else f"pass --osm-url {recorded}")
             raise UsageError(f"{state.path}: CSP {csp} was provisioned on {recorded}, not "
                              f"{self.url}; {hint} (or move the state file away)")
         return Chain(profile, csp, self.target(), state, progress, self.options.nsp_vim,
                      self.options.edge_vim, edge_vim_password=edge_vim_password,
-                     onboarding=self._onboarding)
+                     onboarding=self._onboarding, embedded=self.sandbox is not None)
 
     def close(self) -> None:
         if self._listener is not None:

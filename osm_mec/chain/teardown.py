@@ -14,17 +14,19 @@ from .provision import Chain
 
 def _delete_ns(chain: Chain, target, role: names.NsRole, progress: Progress,
                done: list[str]) -> None:
+    """Every NS of that name (two runs at once could have made two), one after the other."""
     name = role.ns_name(chain.profile, chain.csp)
-    ns = target.client.find_ns(name)
-    if ns is None:
+    found = [ns for ns in target.client.list_ns(name) if ns.get("name") == name]
+    if not found:
         progress.status(f"{name}: not in the {target.label} OSM")
-    else:
+    for ns in found:
         target.know(ns["_id"], name)
-        progress.status(f"{name}: terminating")
+        progress.status(f"{name}: terminating" + (f" ({ns['_id']})" if len(found) > 1 else ""))
         op_id = target.client.delete_ns(ns["_id"])
         if op_id:
             target.wait(op_id, name, progress, gone_ok=True)
-        done.append(f"{target.label}: NS {name}")
+        done.append(f"{target.label}: NS {name}" + (f" ({ns['_id']})" if len(found) > 1
+                                                     else ""))
     chain.state.forget(role.key)
 
 

@@ -22,7 +22,8 @@ def _args(tmp_path: Path) -> list[str]:
 
 
 def test_provision_on_the_embedded_sandbox_json(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["provision", "--csp", "acme"] + _args(tmp_path))
+    result = CliRunner().invoke(cli, ["provision", "--csp", "acme", "--sandbox"]
+                                + _args(tmp_path))
     assert result.exit_code == 0, result.output
     answer = json.loads(result.stdout)
     assert answer["simulated"] is True and answer["csp"] == "acme"

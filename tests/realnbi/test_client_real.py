@@ -145,7 +145,6 @@ def test_delete_of_a_never_instantiated_ns_removes_it(real_nbi) -> None:
     client = client_for(real_nbi)
     sent = Recorder(client)
     vim = client.create_admin("vim", vim_body("h3-idle-vim"))
-    spec = package_spec("baseline_vnf")
     profile = default_profile()
     for name in ("baseline_vnf", "baseline_vnf_ns"):
         spec = package_spec(name)
@@ -225,8 +224,7 @@ def test_package_upload_list_find_and_delete(nbi, packages, client_profile) -> N
     client.delete_package("vnf", packages[extra])
     assert [(s.method, s.status) for s in sent.since(mark)] == [("DELETE", 204)] * 2
     assert client.find_package("vnf", client_profile.descriptor_id(extra)) is None
-    spec = package_spec(extra)  # put both back for the other tests of this module
-    for name in (extra, "mec_app_ns"):
+    for name in (extra, "mec_app_ns"):  # put both back for the other tests of this module
         spec = package_spec(name)
         packages[name] = client.upload_package(
             spec.kind, archive_bytes(name, package_files(spec, client_profile)),
@@ -320,20 +318,32 @@ def test_the_chains_primitives_are_accepted(nbi, cluster_ns, vims) -> None:
     client, sent = nbi
     path = f"/nslcm/v1/ns_instances/{cluster_ns}/action"
     cluster = cluster_name(default_profile(), CSP, "nsp")
-    for start, expected in (
+    join = {"endpoint": "https://10.10.0.4:6443", "token": "abcdef.0123456789abcdef",
+            "ca-cert-hash": "sha256:" + "0" * 64}  # what get-join-info returns
+    controller = {"vdu_id": day2.CONTROLLER_VDU}
+    worker = {"vdu_id": day2.WORKER_VDU, "vdu_count_index": 0}
+    for start, primitive, params, vdu in (
             (lambda: day2.register_cluster(client, cluster_ns, client, NSP_VIM, cluster),
-             ("register-cluster", day2.register_cluster_params(client, NSP_VIM, cluster))),
-            (lambda: day2.list_nodes(client, cluster_ns), ("list-nodes", {})),
-            (lambda: day2.remove_node(client, cluster_ns, "worker-9"),
-             ("remove-node", {"node": "worker-9"}))):
+             "register-cluster", day2.register_cluster_params(client, NSP_VIM, cluster),
+             controller),
+            (lambda: day2.list_nodes(client, cluster_ns), "list-nodes", {}, controller),
+            (lambda: day2.remove_node(client, cluster_ns, "worker-9"), "remove-node",
+             {"node": "worker-9"}, controller),
+            # the undo of a refused scale-in: a fresh token, the worker resets and rejoins
+            (lambda: day2.get_join_info(client, cluster_ns), "get-join-info",
+             {"new-token": True}, controller),
+            (lambda: day2.leave_cluster(client, cluster_ns, 0), "leave-cluster", {}, worker),
+            (lambda: day2.join_cluster(client, cluster_ns, 0, join), "join-cluster",
+             {"controller-address": "10.10.0.4", "bootstrap-token": join["token"],
+              "ca-cert-hash": join["ca-cert-hash"]}, worker)):
         mark = sent.mark()
         op_id = start()
         request = sent.one(mark, "POST", path)
-        assert request.status == 202
+        assert request.status == 202, primitive
         assert_json_request(request)
         assert request.body == {"member_vnf_index": nsd_members.CLUSTER_MEMBER,
-                                "primitive": expected[0], "primitive_params": expected[1],
-                                "vdu_id": day2.CONTROLLER_VDU}
+                                "primitive": primitive, "primitive_params": params, **vdu}
+        expected = (primitive, params)
         op = client.wait_for_operation(op_id, timeout=30)
         assert op["operationState"] == "COMPLETED" and op["lcmOperationType"] == "action"
         assert op["operationParams"]["primitive"] == expected[0]
@@ -374,5 +384,10 @@ def test_every_request_asks_for_json_and_was_accepted(nbi, cluster_ns) -> None:
     _, sent = nbi
     for request in sent.sent:
         assert request.headers["Accept"] == "application/json"
-    refused = [(s.method, s.path, s.status) for s in sent.sent if s.status >= 400]
-    assert all(status in (400, 409) for _, _, status in refused), refused
+    refused = [(s.method, s.path.split("/")[-1] if s.method == "POST" else "", s.status)
+               for s in sent.sent if s.status >= 400 and s.method != "GET"]
+    # the refusals asked for: an unknown primitive, a missing parameter, a package in use
+    assert sorted(refused) == [("DELETE", "", 409), ("POST", "action", 400),
+                               ("POST", "action", 400)]
+    lookups = {s.status for s in sent.sent if s.method == "GET" and s.status >= 400}
+    assert lookups <= {404}  # find_admin by id, an autoremoved operation

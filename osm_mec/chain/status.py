@@ -1,0 +1,91 @@
+"""`osm-mec status`: what exists for a CSP in its OSMs, live, with its endpoints (the MEP,
+the Edge OSM, the application), as a table for people or JSON for machines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..descriptors import network_services as nsd_members
+from . import names
+from .provision import Chain
+
+
+def service_endpoints(services: list[dict[str, Any]]) -> list[str]:
+    """host:port of each Kubernetes service as OSM lists it in kdur.services (NodePort on the
+    node's address, else the cluster IP)."""
+    found = []
+    for service in services:
+        for port in service.get("ports") or []:
+            if service.get("external_ip") and port.get("node_port"):
+                found.append(f"{service['external_ip'][0]}:{port['node_port']}")
+            elif service.get("cluster_ip") and port.get("port"):
+                found.append(f"{service['cluster_ip']}:{port['port']} (cluster)")
+    return found
+
+
+def _kdu_services(target, ns_id: str, member: str) -> list[dict[str, Any]]:
+    return [s for v in target.client.vnf_records(ns_id) if v["member-vnf-index-ref"] == member
+            for k in v.get("kdur", []) for s in k.get("services", [])]
+
+
+def status(chain: Chain) -> dict[str, Any]:
+    """What exists for the CSP, its state and endpoints (live from OSM)."""
+    result: dict[str, Any] = {"csp": chain.csp, "model": chain.profile["model"],
+                              "main_osm": chain.main.client.url,
+                              "state_file": str(chain.state.path), "ns": {},
+                              "registrations": {}, "endpoints": {}}
+    ns_ids: dict[str, tuple[Any, str]] = {}
+    for role in names.ROLES:
+        name = role.ns_name(chain.profile, chain.csp)
+        target = chain.main
+        if role is names.APP and chain.b2b2c:
+            try:
+                target = chain.connect_edge()
+            except Exception:  # no Edge OSM (yet or any more)
+                result["ns"][name] = {"state": "absent (no Edge OSM)"}
+                continue
+        ns = target.client.find_ns(name)
+        result["ns"][name] = ({"state": "absent"} if ns is None else
+                              {"id": ns["_id"], "osm": target.label, "state": ns.get("nsState"),
+                               "detailed-status": ns.get("detailed-status")})
+        if ns is not None:
+            ns_ids[role.key] = (target, ns["_id"])
+    for key, target, kind, name in (
+            ("nsp-cluster", chain.main, "k8scluster", names.nsp_cluster(chain.profile, chain.csp)),
+            ("edge-cluster", chain.edge if chain.b2b2c else chain.main, "k8scluster",
+             names.edge_cluster(chain.profile, chain.csp)),
+            ("edge-vim", chain.edge if chain.b2b2c else None, "vim", chain.edge_vim)):
+        if target is None:
+            continue
+        found = target.client.find_admin(kind, name)
+        result["registrations"][key] = ({"state": "absent"} if found is None else
+                                        {"id": found["_id"], "osm": target.label,
+                                         "state": found["_admin"]["operationalState"]})
+    endpoints = result["endpoints"]
+    if names.ENV.key in ns_ids:
+        endpoints["MEP"] = service_endpoints(_kdu_services(*ns_ids[names.ENV.key],
+                                                           nsd_members.MEP_MEMBER))
+    if names.APP.key in ns_ids:
+        endpoints["application"] = service_endpoints(_kdu_services(
+            *ns_ids[names.APP.key], nsd_members.MEC_APP_MEMBER))
+    if chain.edge is not None:
+        result["edge_osm"] = endpoints["Edge OSM"] = [chain.edge.client.url]
+    return result
+
+
+def status_table(result: dict[str, Any]) -> str:
+    """The status of one CSP as aligned columns: objects, then endpoints."""
+    rows = [("NS", name, item.get("osm", ""), str(item.get("state")), item.get("id", ""))
+            for name, item in result["ns"].items()]
+    rows += [("registration", key, item.get("osm", ""), str(item.get("state")),
+              item.get("id", "")) for key, item in result["registrations"].items()]
+    rows += [("endpoint", what, "", ", ".join(found) or "not reported by OSM", "")
+             for what, found in result["endpoints"].items()]
+    header = ("KIND", "NAME", "OSM", "STATE / ADDRESS", "ID")
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    lines = [f"CSP {result['csp']} ({result['model']}) on {result['main_osm']}"
+             + (" (simulated: embedded sandbox)" if result.get("simulated") else ""),
+             f"state file: {result['state_file']}"]
+    for row in [header] + rows:
+        lines.append("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+    return "\n".join(lines)
