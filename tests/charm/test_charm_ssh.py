@@ -270,6 +270,7 @@ def test_cluster_day1_and_day2_over_ssh(server, charm_env, monkeypatch):
         marker = user.fake_root / "var/lib/osm-mec/node-prepared"
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
+        sshd._chown_tree(user.fake_root, user.name)
     monkeypatch.setattr(K8sClusterCharm, "clock", _SlowClock())
     outcome: dict[str, object] = {}
 
@@ -355,6 +356,7 @@ def test_join_with_a_wrong_ca_hash_fails_with_kubeadm_stderr(server, charm_env, 
     marker = server.users["osmmecwrk"].fake_root / "var/lib/osm-mec/node-prepared"
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.touch()
+    sshd._chown_tree(server.users["osmmecwrk"].fake_root, "osmmecwrk")
     if not server.cluster_state.read_text().strip():
         pytest.skip("needs the cluster from test_cluster_day1_and_day2_over_ssh")
     ok, results, _ = _act(wrk, "join-cluster", {"controller-address": "172.16.0.10",

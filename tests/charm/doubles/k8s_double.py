@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import secrets
+import shutil
 import string
 import subprocess
 import sys
@@ -56,6 +57,58 @@ def cluster():
             json.dump(data, handle)
 
 
+# Flags each subcommand accepts (the ones the real tools have that the charm may use); any
+# other flag is refused the way cobra-based kubeadm/kubectl refuse it.
+KUBEADM_FLAGS = {
+    "init": {"--config": 1, "--skip-token-print": 0, "--upload-certs": 0,
+             "--ignore-preflight-errors": 1},
+    "join": {"--token": 1, "--discovery-token-ca-cert-hash": 1, "--node-name": 1,
+             "--ignore-preflight-errors": 1},
+    "reset": {"-f": 0, "--force": 0, "--cri-socket": 1, "--cleanup-tmp-dir": 0},
+    "version": {"-o": 1}, "token list": {"-o": 1},
+    "token create": {"--ttl": 1, "--print-join-command": 0, "--description": 1},
+}
+KUBECTL_FLAGS = {"-o": 1, "-f": 1, "-n": 1, "-p": 1, "--type": 1, "--ignore-not-found": 0,
+                 "--ignore-daemonsets": 0, "--delete-emptydir-data": 0, "--force": 0,
+                 "--timeout": 1, "--duration": 1, "--wait": 1, "--overwrite": 0,
+                 "--request-timeout": 1}
+
+
+def check_flags(args, allowed, tool, usage):
+    """Positional arguments, after refusing flags the real tool does not know."""
+    positional, index = [], 0
+    while index < len(args):
+        arg = args[index]
+        if arg.startswith("-") and arg != "-":
+            name = arg.split("=", 1)[0]
+            if name not in allowed:
+                prefix = "error: " if tool == "kubectl" else ""
+                fail(f"{prefix}unknown flag: {name}\n{usage}")
+            index += 1 if "=" in arg or not allowed[name] else 2
+            continue
+        positional.append(arg)
+        index += 1
+    return positional
+
+
+def flag(args, name, default=None):
+    for index, arg in enumerate(args):
+        if arg == name and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return default
+
+
+def fault(name):
+    """A one-shot fault the test arms by creating $FAKE_ROOT/fault-<name>."""
+    path = fake(f"/fault-{name}")
+    if os.path.exists(path):
+        os.remove(path)
+        return True
+    return False
+
+
 def fake(path):
     return FAKE + path
 
@@ -84,12 +137,19 @@ def sudo():
             if arg == prefix or arg.startswith(prefix + "/"):
                 arg = FAKE + arg
         mapped.append(arg)
+    if shutil.which(mapped[0]) is None:
+        fail(f"sudo: {mapped[0]}: command not found")  # real sudo: exit 1, not 127
     os.execvp(mapped[0], mapped)
 
 
 # -- kubeadm ----------------------------------------------------------------------------------
 def kubeadm():
     kube = fake("/etc/kubernetes")
+    command = " ".join(ARGS[:2]) if ARGS[:1] == ["token"] else (ARGS[0] if ARGS else "")
+    if command not in KUBEADM_FLAGS:
+        fail(f"kubeadm double: unsupported {ARGS}")
+    check_flags(ARGS[len(command.split()):], KUBEADM_FLAGS[command], "kubeadm",
+                "To see the stack trace of this error execute with --v=5 or higher")
     if ARGS[:1] == ["version"]:
         print(VERSION)
         return
@@ -119,6 +179,10 @@ def kubeadm():
                 "users": [{"name": "kubernetes-admin",
                            "user": {"client-certificate-data": "FAKE-ADMIN-CERT",
                                     "client-key-data": "FAKE-ADMIN-KEY"}}]}, handle)
+        if fault("init"):
+            fail("[wait-control-plane] Waiting for the kubelet to boot up the control plane\n"
+                 "error execution phase wait-control-plane: couldn't initialize a Kubernetes "
+                 "cluster")
         with cluster() as state:
             state.update(advertise=advertise, ca_hash=ca_hash(crt), sans=cfg["apiServer"]
                          ["certSANs"], pod_cidr=cfg["networking"]["podSubnet"])
@@ -147,9 +211,15 @@ def kubeadm():
         os.makedirs(kube, exist_ok=True)
         with open(f"{kube}/kubelet.conf", "w") as handle:
             handle.write("kubelet credentials\n")
+        if fault("join"):
+            fail("error execution phase kubelet-start: timed out waiting for the condition")
         print("This node has joined the cluster")
         return
     if ARGS[:1] == ["reset"]:
+        if "-f" not in ARGS and "--force" not in ARGS:
+            sys.stdout.write("[reset] Are you sure you want to proceed? [y/N]: ")
+            if sys.stdin.readline().strip().lower() != "y":
+                fail("won't proceed; the user didn't answer (Y|n) in order to continue")
         subprocess.run(["rm", "-rf", kube, fake("/var/lib/kubelet")], check=True)
         print("[reset] Deleted contents of /etc/kubernetes")
         return
@@ -172,17 +242,45 @@ def kubectl():
     args = list(ARGS)
     if args[:1] != ["--kubeconfig"] or not os.path.exists(args[1]):
         fail("The connection to the server localhost:8080 was refused")
+    as_node = args[1].endswith("/kubelet.conf")  # the kubelet's own credentials
     args = args[2:]
+    check_flags(args, KUBECTL_FLAGS, "kubectl", "See 'kubectl --help' for usage.")
     with cluster() as state:
         nodes = state["nodes"]
+        classes = state.setdefault("storageclasses", {})
         if args[:1] == ["apply"]:
             import yaml
+            if flag(args, "-f") != "-":
+                fail("error: must specify one of -f and -k")
             docs = [d for d in yaml.safe_load_all(sys.stdin.read()) if d]
             items = [i for d in docs for i in (d.get("items") or [d])]
             for item in items:
                 state["applied"].append(f"{item['kind']}/{item['metadata']['name']}")
+                if item["kind"] == "StorageClass":
+                    classes[item["metadata"]["name"]] = dict(
+                        item["metadata"].get("annotations") or {},
+                        provisioner=item["provisioner"])
                 print(f"{item['kind'].lower()}/{item['metadata']['name']} created")
             return
+        if args[:2] == ["get", "storageclass"] and flag(args, "-o") == "json":
+            print(json.dumps({"items": [{
+                "metadata": {"name": name, "annotations": {
+                    k: v for k, v in sc.items() if k != "provisioner"}},
+                "provisioner": sc["provisioner"]} for name, sc in sorted(classes.items())]}))
+            return
+        if args[:2] == ["patch", "storageclass"]:
+            name = args[2]
+            if name not in classes:
+                fail(f'Error from server (NotFound): storageclasses.storage.k8s.io "{name}" '
+                     "not found")
+            patch = json.loads(flag(args, "-p"))
+            classes[name].update(patch.get("metadata", {}).get("annotations", {}))
+            print(f"storageclass.storage.k8s.io/{name} patched")
+            return
+        if as_node and args[:1] in (["drain"], ["delete"]) and \
+                not (args[:2] == ["delete", "node"] and args[2] == os.environ["NODE_NAME"]):
+            fail(f'Error from server (Forbidden): nodes "{args[2] if len(args) > 2 else ""}" '
+                 f'is forbidden: node "{os.environ["NODE_NAME"]}" may only delete itself')
         if args[:2] == ["get", "node"]:
             name = args[2]
             if name not in nodes:

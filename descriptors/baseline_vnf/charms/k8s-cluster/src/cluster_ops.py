@@ -25,6 +25,11 @@ CA_CRT = f"{PKI_DIR}/ca.crt"
 CA_KEY = f"{PKI_DIR}/ca.key"
 KUBEADM_CONFIG = "/etc/kubernetes/osm-mec-kubeadm.yaml"
 PREPARED_MARKER = "/var/lib/osm-mec/node-prepared"
+# Written only once kubeadm init/join succeeded: anything else kubeadm left behind is a failed
+# attempt, cleaned up with `kubeadm reset -f` before the retry.
+INIT_DONE = "/var/lib/osm-mec/kubeadm-init-done"
+JOIN_DONE = "/var/lib/osm-mec/kubeadm-join-done"
+LEFTOVERS = (ADMIN_CONF, KUBELET_CONF, "/etc/kubernetes/manifests/kube-apiserver.yaml", CA_CRT)
 API_PORT = 6443
 ADMIN = ["kubectl", "--kubeconfig", ADMIN_CONF]
 AS_NODE = ["kubectl", "--kubeconfig", KUBELET_CONF]
@@ -192,10 +197,11 @@ class Node:
         name = self.hostname()
         if bool(ca_cert) != bool(ca_key):
             raise StepFailed("install-ca", "give both ca-cert and ca-key, or neither")
-        if self._exists(ADMIN_CONF):
+        if self._exists(INIT_DONE):
             if ca_cert:
                 self._install_ca(ca_cert, ca_key)  # only verifies: the CA exists already
         else:
+            self._clean_failed_attempt()
             if ca_cert:
                 self._install_ca(ca_cert, ca_key)
             installed = self.kubeadm_version()
@@ -209,6 +215,7 @@ class Node:
                       stdin=config)
             self._run("kubeadm-init", ["kubeadm", "init", "--config", KUBEADM_CONFIG,
                                        "--skip-token-print"], timeout=900)
+            self._mark(INIT_DONE)
         self._run("install-cni", ADMIN + ["apply", "-f", "-"], stdin=cni_manifest, timeout=300)
         self.wait_ready(name, ADMIN, ready_timeout)
         return {"api-endpoint": f"https://{advertise}:{API_PORT}", "node-name": name}
@@ -219,28 +226,57 @@ class Node:
         """Wait for the controller's API, kubeadm join with the pinned CA hash, wait Ready."""
         self.wait_prepared(prepare_timeout)
         name = self.hostname()
-        if not self._exists(KUBELET_CONF):
+        if not self._exists(JOIN_DONE):
             livez = f"https://{controller}:{API_PORT}/livez"
             self._wait("wait-for-api", f"the API server at {livez}", ready_timeout,
                        lambda: self._run("wait-for-api", ["curl", "-ksf", "--max-time", "5",
                                                           livez], sudo=False, check=False).ok)
+            self._clean_failed_attempt()
             self._run("kubeadm-join", ["kubeadm", "join", f"{controller}:{API_PORT}",
                                        "--token", token, "--discovery-token-ca-cert-hash",
                                        ca_hash], timeout=900)
+            self._mark(JOIN_DONE)
         self.wait_ready(name, AS_NODE, ready_timeout)
         return {"node-name": name}
 
-    def leave_cluster(self) -> dict[str, str]:
-        """kubeadm reset and clean-up; a node that is not (or no longer) joined is fine."""
-        joined = self._exists(KUBELET_CONF) or self._exists(ADMIN_CONF)
-        reset = self._run("kubeadm-reset", ["kubeadm", "reset", "-f"], timeout=300, check=False)
-        if reset.exit_status == 127:
-            return {"output": "kubeadm is not installed: nothing to reset"}
+    def _mark(self, marker: str) -> None:
+        self._run("mark-done", ["install", "-D", "-m", "0644", "/dev/null", marker])
+
+    def _reset(self) -> bool:
+        """kubeadm reset -f plus what it leaves to the operator; False without kubeadm."""
+        reset = self._run("kubeadm-reset", ["kubeadm", "reset", "-f"], timeout=300,
+                          check=False)
+        if reset.exit_status == 127 or "kubeadm: command not found" in reset.stderr:
+            return False
         if not reset.ok:
             raise StepFailed("kubeadm-reset", f"exit status {reset.exit_status}",
                              reset.command, reset.stderr)
-        self._run("clean-up", ["rm", "-rf", "/etc/cni/net.d", KUBEADM_CONFIG])
-        return {"output": "left the cluster" if joined else "was not joined; reset anyway"}
+        self._run("clean-up", ["rm", "-rf", "/etc/cni/net.d", KUBEADM_CONFIG, INIT_DONE,
+                               JOIN_DONE])
+        return True
+
+    def _clean_failed_attempt(self) -> None:
+        """Before init or join: reset what an earlier, failed attempt left behind."""
+        if any(self._exists(path) for path in LEFTOVERS):
+            self._reset()
+
+    def leave_cluster(self) -> dict[str, str]:
+        """Delete this node's Node object (with the kubelet's own credentials, so a scale-in
+        leaves no NotReady node), then kubeadm reset and clean-up; a node that is not (or no
+        longer) joined, or has no kubeadm, is fine."""
+        joined = self._exists(KUBELET_CONF) or self._exists(ADMIN_CONF)
+        note = ""
+        if self._exists(KUBELET_CONF):
+            name = self.hostname()
+            gone = self._run("delete-node", AS_NODE + ["delete", "node", name,
+                                                      "--ignore-not-found", "--wait=false",
+                                                      "--request-timeout=30s"], check=False)
+            if not gone.ok:
+                note = f" (Node {name} not deleted: {gone.stderr.strip()[-200:]})"
+        if not self._reset():
+            return {"output": "kubeadm is not installed: nothing to reset"}
+        return {"output": ("left the cluster" if joined else "was not joined; reset anyway")
+                + note}
 
     # -- day 2 (controller) ---------------------------------------------------------------
     def _admin_kubeconfig(self) -> dict[str, Any]:

@@ -1,0 +1,108 @@
+"""Day-1 recovery over real SSH: a failed init or join can simply be retried, a scale-in
+leaves no NotReady Node object, and a VM without kubeadm does not fail a scale-in.
+
+The doubles (doubles/k8s_double.py) stand in for kubeadm/kubectl (no kubelet or API server
+can run here); they fail the way the real tools fail when a fault is armed
+($FAKE_ROOT/fault-init: kubeconfig written, control plane never up; fault-join: kubelet.conf
+written and the Node registered, then a timeout), refuse unknown flags and `kubeadm reset`
+without -f, and `sudo` answers "command not found" (exit 1) like the real one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from . import sshd
+from .conftest import TEST_CA
+from .test_charm_ssh import _act, _SlowClock, _unit
+
+pytestmark = pytest.mark.skipif(sshd.available() is not None and not os.environ.get("CI"),
+                                reason=sshd.available() or "")
+
+INIT = {"bootstrap-token": "abcdef.0123456789abcdef", "advertise-address": "172.16.0.10",
+        "pod-cidr": "10.244.0.0/16", "service-cidr": "10.96.0.0/12",
+        "kubernetes-version": "1.30", "cni": "flannel", "ready-timeout": 30,
+        "ca-cert": TEST_CA[0], "ca-key": TEST_CA[1]}
+JOIN = {"controller-address": "172.16.0.10", "bootstrap-token": INIT["bootstrap-token"],
+        "ca-cert-hash": TEST_CA[2], "ready-timeout": 30}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    reason = sshd.available()
+    if reason:
+        pytest.fail(f"CI must run the SSH integration tests: {reason}")
+    srv = sshd.SshServer(tmp_path_factory.mktemp("sshd"))
+    for user, node in (("osmmecrc", "retry-controller"), ("osmmecrw", "retry-worker")):
+        srv.add_user(user, node)
+        marker = srv.users[user].fake_root / "var/lib/osm-mec/node-prepared"
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        sshd._chown_tree(srv.users[user].fake_root, user)  # the node's files are the user's
+    srv.start()
+    yield srv
+    srv.cleanup()
+
+
+def _arm(server, user: str, fault: str) -> None:
+    path = server.users[user].fake_root / f"fault-{fault}"
+    path.touch()
+    os.chmod(path, 0o666)
+
+
+def _kubeadm(server, node: str) -> list[list[str]]:
+    return [c["argv"] for c in server.calls("kubeadm") if c["node"] == node]
+
+
+def test_failed_init_and_join_are_retried_and_scale_in_removes_the_node(server, tmp_path,
+                                                                          monkeypatch):
+    state = tmp_path / "units"
+    ctl = _unit(server, "osmmecrc", "controller", monkeypatch, state,
+                **{"ssh-password": server.users["osmmecrc"].password})
+    wrk = _unit(server, "osmmecrw", "worker", monkeypatch, state,
+                **{"ssh-password": server.users["osmmecrw"].password})
+    monkeypatch.setattr("charm.K8sClusterCharm.clock", _SlowClock())
+
+    _arm(server, "osmmecrc", "init")
+    ok, results, _ = _act(ctl, "init-control-plane", INIT, state, "osmmecrc")
+    assert not ok and "wait-control-plane" in results["output"]
+    ok, results, _ = _act(ctl, "init-control-plane", INIT, state, "osmmecrc")
+    assert ok, results
+    calls = _kubeadm(server, "retry-controller")
+    inits = [i for i, argv in enumerate(calls) if argv[0] == "init"]
+    resets = [i for i, argv in enumerate(calls) if argv[0] == "reset"]
+    assert len(inits) == 2 and resets and inits[0] < resets[0] < inits[1]
+    assert calls[resets[0]][1:] == ["-f"]
+    ca = server.users["osmmecrc"].fake_root / "etc/kubernetes/pki/ca.crt"
+    assert ca.read_text() == TEST_CA[0]  # the supplied CA survives the clean-up
+
+    _arm(server, "osmmecrw", "join")
+    ok, results, _ = _act(wrk, "join-cluster", JOIN, state, "osmmecrw")
+    assert not ok and "kubelet-start" in results["output"]
+    ok, results, _ = _act(wrk, "join-cluster", JOIN, state, "osmmecrw")
+    assert ok and results == {"node-name": "retry-worker"}, results
+    calls = [argv[0] for argv in _kubeadm(server, "retry-worker")]
+    assert calls.count("join") == 2 and calls.index("reset") > calls.index("join")
+
+    # OSM's scale-in runs only the worker's terminate primitive (leave-cluster)
+    ok, results, _ = _act(wrk, "leave-cluster", state_root=state, user="osmmecrw")
+    assert ok and results["output"] == "left the cluster", results
+    ok, results, _ = _act(ctl, "list-nodes", state_root=state, user="osmmecrc")
+    assert [n["name"] for n in json.loads(results["nodes"])] == ["retry-controller"]
+
+
+def test_scale_in_of_a_vm_without_kubeadm_succeeds(server, tmp_path, monkeypatch):
+    """cloud-init failed before installing kubeadm: sudo answers 'command not found'."""
+    state = tmp_path / "units"
+    wrk = _unit(server, "osmmecrw", "worker", monkeypatch, state,
+                **{"ssh-password": server.users["osmmecrw"].password})
+    (server.users["osmmecrw"].home / "bin" / "kubeadm").unlink()
+    try:
+        ok, results, _ = _act(wrk, "leave-cluster", state_root=state, user="osmmecrw")
+    finally:
+        (server.users["osmmecrw"].home / "bin" / "kubeadm").symlink_to(
+            server.users["osmmecrw"].home / "bin" / "k8s_double.py")
+    assert ok and results["output"] == "kubeadm is not installed: nothing to reset", results
