@@ -1,6 +1,6 @@
-"""Information-model check of a descriptor: the JSON schema plus the pitfalls OSM's
-pyangbind model would accept silently (numeric strings, vnfd_id, helm-chart together with
-juju-bundle, duplicate list keys, null values)."""
+"""Information-model check of a descriptor: the JSON schema (every node of it is in OSM's
+IM) plus the pitfalls OSM accepts silently (quoted numbers, vnfd_id, helm-chart together
+with juju-bundle, duplicate composite list keys, null values)."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ def _list_key(validator: Any, keys: list[str], instance: Any, schema: Any) -> It
         if key in seen:
             shown = ", ".join(f"{k}={item[k]!r}" for k in keys)
             yield jsonschema.ValidationError(
-                f"duplicate list key {shown} (also at index {seen[key]}); OSM's model would "
-                "silently merge the two entries: make the key unique", path=[index])
+                f"duplicate list key {shown} (also at index {seen[key]}); OSM refuses it "
+                "or silently merges the two entries: make the key unique", path=[index])
         else:
             seen[key] = index
 
@@ -43,8 +43,8 @@ def _message(error: jsonschema.ValidationError) -> str:
         try:
             float(instance)
         except ValueError:
-            return (f"{instance!r} is not a number; OSM's model would silently store 0 "
-                    "for it: give a number")
+            return (f"{instance!r} is not a number; OSM's model refuses it for some "
+                    "fields and silently stores 0 for others: give a number")
         return f"{instance!r} is a quoted number: write it without quotes"
     if kind == "additionalProperties":
         extra = sorted(set(instance) - set(error.schema.get("properties", {})))
