@@ -18,12 +18,12 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, TextIO
+from typing import Any, Callable, Iterator, NamedTuple, TextIO
 
 import yaml
 
 from ..errors import OsmMecError, UsageError
-from ..kafka_bus import COMPLETION_KEYS, REQUEST_KEYS, Record
+from ..kafka_bus import COMPLETION_KEYS, REQUEST_KEYS
 from .flowyaml import NotFlow, Spec, pick, pick_loaded
 from .records import Pairer, write_timings
 
@@ -44,8 +44,7 @@ SPECS: dict[str, Spec] = {**{k: OP_SPEC for k in REQUEST_KEYS},
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass(frozen=True)
-class RawRecord:
+class RawRecord(NamedTuple):
     """One record as found in the file: its value still text (or a JSON value)."""
 
     topic: str
@@ -53,6 +52,10 @@ class RawRecord:
     value: Any
     timestamp_ms: int
     line: int
+
+
+Keep = Callable[[str, str], bool]   # (topic, key) -> whether a record is wanted
+SKIPPED = RawRecord("", "", None, 0, 0)
 
 
 def _key(text: str) -> str:
@@ -97,8 +100,9 @@ class _Reader:
         return UsageError(f"{self.path}:{self.line(at)}: {message}")
 
 
-def _consumer_record(reader: _Reader) -> RawRecord | None:
-    """The 'Received message' record at reader.pos, or None when more text is needed."""
+def _consumer_record(reader: _Reader, keep: Keep | None) -> RawRecord | None:
+    """The 'Received message' record at reader.pos (SKIPPED when `keep` does not want it),
+    or None when more text is needed."""
     buf, start = reader.buf, reader.pos
     value_at = start + len(START)
     search = value_at
@@ -119,8 +123,11 @@ def _consumer_record(reader: _Reader) -> RawRecord | None:
         raise reader.fail(start, "a 'Received message' record without its "
                           "'in topic ... with key ... with timestamp <ms>' end")
     reader.pos = tail.end()
-    return RawRecord(tail["topic"], _key(tail["key"]), buf[value_at:tail.start() - 1],
-                     int(tail["ts"]), reader.line(start))
+    topic, key = tail["topic"], _key(tail["key"])
+    if keep is not None and not keep(topic, key):
+        return SKIPPED
+    return RawRecord(topic, key, buf[value_at:tail.start() - 1], int(tail["ts"]),
+                     reader.line(start))
 
 
 def _json_record(reader: _Reader) -> RawRecord | None:
@@ -149,8 +156,9 @@ def _json_record(reader: _Reader) -> RawRecord | None:
                      reader.line(start))
 
 
-def iter_capture(path: Path) -> Iterator[RawRecord]:
-    """Every record of a capture file, in file order; UsageError naming the line otherwise."""
+def iter_capture(path: Path, keep: Keep | None = None) -> Iterator[RawRecord]:
+    """Every record of a capture file (that `keep` wants), in file order; UsageError naming
+    the line otherwise."""
     try:
         stream = path.open(encoding="utf-8", newline="")
     except OSError as exc:
@@ -159,6 +167,13 @@ def iter_capture(path: Path) -> Iterator[RawRecord]:
         reader = _Reader(path, stream)
         reader.more()
         while True:
+            if reader.buf.startswith(START, reader.pos):
+                record = _consumer_record(reader, keep)
+                if record is None:
+                    reader.more()
+                elif record is not SKIPPED:
+                    yield record
+                continue
             reader.pos = SPACE.match(reader.buf, reader.pos).end()
             rest = len(reader.buf) - reader.pos
             if rest == 0 or (rest < len(START) and not reader.eof):
@@ -168,15 +183,15 @@ def iter_capture(path: Path) -> Iterator[RawRecord]:
                     continue
                 continue
             if reader.buf.startswith(START, reader.pos):
-                record = _consumer_record(reader)
-            elif reader.buf[reader.pos] == "{":
+                continue
+            if reader.buf[reader.pos] == "{":
                 record = _json_record(reader)
             else:
                 raise reader.fail(reader.pos, "neither a JSON line nor a 'Received message "
                                   "... with timestamp <ms>' record")
             if record is None:
                 reader.more()
-            else:
+            elif keep is None or keep(record.topic, record.key):
                 yield record
 
 
@@ -195,12 +210,15 @@ def decode(record: RawRecord, spec: Spec, path: Path) -> dict[str, Any]:
                          f"YAML: {str(exc).splitlines()[0]}") from None
 
 
-def ns_records(path: Path) -> Iterator[Record]:
-    """The records of topic ``ns`` that pairing uses, with the fields it reads."""
-    for raw in iter_capture(path):
-        spec = SPECS.get(raw.key) if raw.topic == "ns" else None
-        if spec is not None:
-            yield Record(raw.topic, raw.key, decode(raw, spec, path), raw.timestamp_ms)
+def _pairing_uses(topic: str, key: str) -> bool:
+    return topic == "ns" and key in SPECS
+
+
+def ns_records(path: Path) -> Iterator[tuple[str, dict[str, Any], int]]:
+    """(key, the fields pairing reads, timestamp ms) of the records of topic ``ns`` that
+    pairing uses."""
+    for raw in iter_capture(path, _pairing_uses):
+        yield raw.key, decode(raw, SPECS[raw.key], path), raw.timestamp_ms
 
 
 @dataclass
@@ -223,8 +241,8 @@ def import_capture(path: Path, target: Path, osm: str = "main") -> Imported:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with partial.open("w") as out:
-            for record in ns_records(path):
-                timing = pairer.add(record)
+            for key, value, timestamp_ms in ns_records(path):
+                timing = pairer.take(key, value, timestamp_ms)
                 if timing is not None:
                     write_timings(out, [timing])
                     paired += 1

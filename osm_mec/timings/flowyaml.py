@@ -26,8 +26,12 @@ _AFTER_COLON = frozenset(("", " ", "\n", "\t", "\r"))
 _HOLE = "\x00"
 _ODD_KEY = re.compile(r"(?:^|,)[ \t\r\n]*[?\x00]")   # stands for a quoted scalar or nested collection: YAML text has no NUL
 _OPENERS = frozenset("{[,:")
-_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
 _STR = "tag:yaml.org,2002:str"
+# first character -> one pattern matching every plain scalar PyYAML resolves to a non-string
+# (null, bool, int, float, timestamp, merge, value) from that character
+_NOT_STR = {first: re.compile("|".join(f"(?:{p.pattern})" for tag, p in resolvers
+                                        if tag != _STR), re.X)
+            for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()}
 
 Spec = dict[str, Union["Spec", None]]
 
@@ -38,10 +42,13 @@ class NotFlow(ValueError):
 
 @dataclass(frozen=True)
 class _Span:
-    """A quoted scalar or a nested collection: text[start:end], decoded only on demand."""
+    """A quoted scalar or a nested collection: text[start:end], decoded only on demand; a
+    collection carries its skeleton (see _walk)."""
 
     start: int
     end: int
+    skeleton: str = ""
+    spans: tuple["_Span", ...] = ()
 
 
 def _fold(text: str) -> str:
@@ -79,50 +86,39 @@ def _opens_scalar(text: str, at: int, start: int) -> bool:
     return before in "{[," or (before == ":" and i < at - 1)
 
 
-def _skeleton(text: str, start: int, end: int) -> tuple[str, list[_Span]]:
-    """The top level of the collection text[start:end] (brackets included), each of its
-    quoted scalars and nested collections replaced by a NUL, and their spans in order."""
+def _walk(text: str, start: int, stop: int) -> _Span:
+    """The collection opening at text[start], ending before `stop` at the latest: its span
+    and its skeleton, the top level with each quoted scalar and nested collection replaced
+    by a NUL (their spans in order, nested skeletons built in the same single pass)."""
     pieces: list[str] = []
     spans: list[_Span] = []
-    depth, last, i, nested = 0, start + 1, start + 1, start
-    stop = end - 1
+    last = i = start + 1
     while True:
         match = _STRUCT.search(text, i, stop)
         if match is None:
-            break
+            raise NotFlow("unbalanced brackets")
         char, at = match.group(), match.start()
         if char in "'\"":
             if not _opens_scalar(text, at, start):
                 i = at + 1
                 continue
             after = _quote_end(text, at, stop)
-            if depth == 0:
-                pieces += [text[last:at], _HOLE]
-                spans.append(_Span(at, after))
-                last = after
-            i = after
+            pieces += [text[last:at], _HOLE]
+            spans.append(_Span(at, after))
         elif char in "{[":
-            if depth == 0:
-                pieces.append(text[last:at])
-                nested = at
-            depth += 1
-            i = at + 1
+            nested = _walk(text, at, stop)
+            after = nested.end
+            pieces += [text[last:at], _HOLE]
+            spans.append(nested)
         else:
-            depth -= 1
-            if depth < 0:
-                raise NotFlow("unbalanced brackets")
-            if depth == 0:
-                pieces.append(_HOLE)
-                spans.append(_Span(nested, at + 1))
-                last = at + 1
-            i = at + 1
-    if depth:
-        raise NotFlow("unbalanced brackets")
-    pieces.append(text[last:stop])
-    return "".join(pieces), spans
+            if (char == "}") != (text[start] == "{"):
+                raise NotFlow("mismatched brackets")
+            pieces.append(text[last:at])
+            return _Span(start, at + 1, "".join(pieces), tuple(spans))
+        last = i = after
 
 
-def _entries(skeleton: str, spans: list[_Span]) -> list[list[str | _Span]]:
+def _entries(skeleton: str, spans: tuple[_Span, ...]) -> list[list[str | _Span]]:
     """The skeleton's 'key: value' entries, as plain text and spans."""
     entries: list[list[str | _Span]] = []
     holes = iter(spans)
@@ -137,9 +133,9 @@ def _entries(skeleton: str, spans: list[_Span]) -> list[list[str | _Span]]:
     return entries
 
 
-def _items(text: str, start: int, end: int, wanted: Spec) -> dict[Any, str | _Span]:
-    """Wanted keys of the mapping text[start:end] -> raw plain value or span."""
-    skeleton, spans = _skeleton(text, start, end)
+def _items(text: str, mapping: _Span, wanted: Spec) -> dict[Any, str | _Span]:
+    """Wanted keys of a walked mapping -> raw plain value or span."""
+    skeleton, spans = mapping.skeleton, mapping.spans
     if _ODD_KEY.search(skeleton):
         return _all_items(skeleton, spans, text)  # a quoted or complex key
     items: dict[Any, str | _Span] = {}
@@ -147,8 +143,11 @@ def _items(text: str, start: int, end: int, wanted: Spec) -> dict[Any, str | _Sp
         at = skeleton.find(key + ":")
         while at >= 0:
             after = at + len(key) + 1
+            before = at - 1
+            while before >= 0 and skeleton[before] in " \t\r\n":
+                before -= 1
             if skeleton[after:after + 1] in _AFTER_COLON and \
-                    skeleton[:at].rstrip(" \t\r\n")[-1:] in ("", ","):
+                    (before < 0 or skeleton[before] == ","):
                 stop = skeleton.find(",", after)
                 value = skeleton[after:stop if stop >= 0 else len(skeleton)].strip()
                 if value == _HOLE:
@@ -161,7 +160,8 @@ def _items(text: str, start: int, end: int, wanted: Spec) -> dict[Any, str | _Sp
     return items
 
 
-def _all_items(skeleton: str, spans: list[_Span], text: str) -> dict[Any, str | _Span]:
+def _all_items(skeleton: str, spans: tuple[_Span, ...], text: str
+               ) -> dict[Any, str | _Span]:
     """Every entry, decoding quoted keys: the slow path for mappings that have them."""
     items: dict[Any, str | _Span] = {}
     for entry in _entries(skeleton, spans):
@@ -202,9 +202,9 @@ def _plain(raw: str) -> Any:
     value = _fold(raw)
     if value[:1] in _SPECIAL:
         raise NotFlow(f"unsupported scalar {value[:20]!r}")
-    for tag, pattern in _RESOLVERS.get(value[:1], ()):
-        if tag != _STR and pattern.match(value):
-            return yaml.load(value, Loader=_LOADER)  # null, bool, int, float, timestamp
+    pattern = _NOT_STR.get(value[:1])
+    if pattern is not None and pattern.match(value):
+        return yaml.load(value, Loader=_LOADER)  # null, bool, int, float, timestamp
     return value
 
 
@@ -216,15 +216,15 @@ def _decode(text: str, value: str | _Span) -> Any:
     return yaml.load(text[value.start:value.end], Loader=_LOADER)
 
 
-def _pick(text: str, spec: Spec, start: int, end: int) -> dict[str, Any]:
-    items = _items(text, start, end, spec)
+def _pick(text: str, spec: Spec, mapping: _Span) -> dict[str, Any]:
+    items = _items(text, mapping, spec)
     picked: dict[str, Any] = {}
     for key, inner in spec.items():
         if key not in items:
             continue
         value = items[key]
         if inner is not None and isinstance(value, _Span) and text[value.start] == "{":
-            picked[key] = _pick(text, inner, value.start, value.end)
+            picked[key] = _pick(text, inner, value)
         else:
             picked[key] = _decode(text, value)
     return picked
@@ -239,7 +239,13 @@ def pick(text: str, spec: Spec) -> dict[str, Any]:
         raise NotFlow("not a flow mapping")
     if _HOLE in text:
         raise NotFlow("a NUL character")
-    return _pick(text, spec, start, end)
+    try:
+        root = _walk(text, start, end)
+    except RecursionError:
+        raise NotFlow("nested too deeply") from None
+    if root.end != end:
+        raise NotFlow("text after the mapping")
+    return _pick(text, spec, root)
 
 
 def pick_loaded(value: Any, spec: Spec) -> dict[str, Any]:

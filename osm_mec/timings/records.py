@@ -79,22 +79,26 @@ class Pairer:
 
     def add(self, record: Record) -> OpTiming | None:
         """Take one record; the operation it completes, if it completes one."""
-        value = record.value if isinstance(record.value, dict) else {}
-        if record.key == "deleted":
+        return self.take(record.key, record.value, record.timestamp_ms)
+
+    def take(self, key: str, value: Any, timestamp_ms: int) -> OpTiming | None:
+        """Take one record's key, value and timestamp; the operation it completes, if any."""
+        value = value if isinstance(value, dict) else {}
+        if key == "deleted":
             self.names.pop(str(value.get("_id", "")), None)
             return None
-        if record.key in REQUEST_KEYS:
+        if key in REQUEST_KEYS:
             op_id = str(value.get("_id") or value.get("id") or "")
             params = value.get("operationParams") or {}
             ns_id = str(value.get("nsInstanceId", ""))
-            if record.key == "instantiate" and params.get("nsName"):
+            if key == "instantiate" and params.get("nsName"):
                 self.names.setdefault(ns_id, str(params["nsName"]))
-            mine = (record.key, ns_id, operation_name(value, record.key), record.timestamp_ms)
+            mine = (key, ns_id, operation_name(value, key), timestamp_ms)
             mine_in, other = self._requests, self._completions
-        elif record.key in COMPLETION_KEYS:
+        elif key in COMPLETION_KEYS:
             op_id = str(value.get("nslcmop_id", ""))
-            mine = (record.key, str(value.get("nsr_id", "")),
-                    str(value.get("operationState", "")), record.timestamp_ms)
+            mine = (key, str(value.get("nsr_id", "")),
+                    str(value.get("operationState", "")), timestamp_ms)
             mine_in, other = self._completions, self._requests
         else:
             return None
