@@ -272,26 +272,35 @@ def mecapp() -> None:
                    "http://<host>:<port>.")
 def mecapp_run(mep_url: str, app_id: str, service_name: str, host: str, port: int,
                public_url: str | None) -> None:
-    """Run the sample application. Its access token comes from MEC_APP_TOKEN or the file in
-    MEC_APP_TOKEN_FILE, never from the command line. SIGTERM deregisters it."""
+    """Run the sample application. It authenticates with its access token (MEC_APP_TOKEN or
+    the file in MEC_APP_TOKEN_FILE) or with OAuth 2.0 client credentials (client id: the
+    app id; secret in MEC_APP_CLIENT_SECRET or the file in MEC_APP_CLIENT_SECRET_FILE;
+    token endpoint MEC_APP_TOKEN_ENDPOINT, default <mep-url>/oauth2/token), never from the
+    command line. SIGTERM deregisters it."""
     import os
 
     import uvicorn
 
     from .mecapp import MecAppConfig, create_app
 
-    token = os.environ.get("MEC_APP_TOKEN", "")
-    if os.environ.get("MEC_APP_TOKEN_FILE"):
-        token = _run(lambda: _read_token(Path(os.environ["MEC_APP_TOKEN_FILE"])))
-    if not token:
-        raise click.UsageError("set MEC_APP_TOKEN or MEC_APP_TOKEN_FILE to the application's "
-                               "access token (from the platform manager's registration)")
+    def secret(name: str) -> str:
+        if os.environ.get(f"{name}_FILE"):
+            return _run(lambda: _read_token(Path(os.environ[f"{name}_FILE"])))
+        return os.environ.get(name, "")
+
+    token, client_secret = secret("MEC_APP_TOKEN"), secret("MEC_APP_CLIENT_SECRET")
+    if not token and not client_secret:
+        raise click.UsageError("set MEC_APP_TOKEN (or MEC_APP_TOKEN_FILE) to the application's "
+                               "access token, or MEC_APP_CLIENT_SECRET (or "
+                               "MEC_APP_CLIENT_SECRET_FILE) to its OAuth client secret (both "
+                               "from the platform manager's registration)")
     import logging
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     config = MecAppConfig(mep_url, app_id, token, public_url or f"http://{host}:{port}",
-                          service_name)
+                          service_name, client_secret=client_secret,
+                          token_endpoint=os.environ.get("MEC_APP_TOKEN_ENDPOINT") or None)
     uvicorn.run(create_app(config), host=host, port=port, log_level="info")
 
 

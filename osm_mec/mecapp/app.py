@@ -29,11 +29,16 @@ log = logging.getLogger("osm_mec.mecapp")
 
 @dataclass
 class MecAppConfig:
+    """Who the application is to its MEP: a bearer token, or OAuth 2.0 client credentials
+    (client id: app_id; the token endpoint defaults to the MEP's /oauth2/token)."""
+
     mep_url: str
     app_id: str
     token: str = field(repr=False)
     public_url: str
     service_name: str = "mec-sample"
+    client_secret: str = field(default="", repr=False)
+    token_endpoint: str | None = None
 
 
 @dataclass
@@ -88,7 +93,9 @@ def _sigterm_self() -> None:
 def create_app(config: MecAppConfig, mp1: Mp1Client | None = None,
                request_exit: Callable[[], None] = _sigterm_self) -> FastAPI:
     """The application; request_exit stops the server (default: SIGTERM to itself)."""
-    client = mp1 or Mp1Client(config.mep_url, config.app_id, config.token)
+    client = mp1 or Mp1Client(config.mep_url, config.app_id, config.token,
+                              client_secret=config.client_secret,
+                              token_endpoint=config.token_endpoint)
     view = View()
 
     @contextlib.asynccontextmanager

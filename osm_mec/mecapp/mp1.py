@@ -6,6 +6,8 @@ from typing import Any
 
 import httpx
 
+from .oauth import ClientCredentials, TokenError
+
 SM = "/mec_service_mgmt/v1"
 AS = "/mec_app_support/v1"
 
@@ -15,18 +17,31 @@ class Mp1Error(Exception):
 
 
 class Mp1Client:
-    def __init__(self, mep_url: str, app_id: str, token: str,
-                 client: httpx.AsyncClient | None = None) -> None:
+    """Mp1 calls with the application's bearer token, or with OAuth 2.0 client
+    credentials (client id: the instance id) exchanged at `token_endpoint`."""
+
+    def __init__(self, mep_url: str, app_id: str, token: str = "",
+                 client: httpx.AsyncClient | None = None, client_secret: str = "",
+                 token_endpoint: str | None = None) -> None:
         self.app_id = app_id
-        self.http = client or httpx.AsyncClient(
-            base_url=mep_url.rstrip("/"), timeout=10.0,
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+        base = mep_url.rstrip("/")
+        auth: httpx.Auth | None = None
+        headers = {"Accept": "application/json"}
+        if client_secret:
+            auth = ClientCredentials(token_endpoint or f"{base}/oauth2/token", app_id,
+                                     client_secret)
+        else:
+            headers["Authorization"] = f"Bearer {token}"
+        self.http = client or httpx.AsyncClient(base_url=base, timeout=10.0,
+                                                headers=headers, auth=auth)
 
     async def _call(self, method: str, path: str, ok: tuple[int, ...], **kwargs: Any) -> Any:
         try:
             response = await self.http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
             raise Mp1Error(f"{method} {path}: MEP unreachable: {exc}") from exc
+        except TokenError as exc:
+            raise Mp1Error(f"{method} {path}: no access token: {exc}") from exc
         if response.status_code not in ok:
             try:
                 detail = response.json().get("detail", response.text)

@@ -23,10 +23,12 @@ PM = "/mec_platform_mgmt/v1"
 
 
 class AppServer:
-    def __init__(self, mep_url: str, app_id: str, token: str) -> None:
+    def __init__(self, mep_url: str, app_id: str, token: str = "",
+                 client_secret: str = "") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = MecAppConfig(mep_url, app_id, token, self.url, "sample")
+        config = MecAppConfig(mep_url, app_id, token, self.url, "sample",
+                              client_secret=client_secret)
         self.app = create_app(config, request_exit=self.request_exit)
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
                                                     log_level="warning"))
@@ -133,3 +135,50 @@ def test_token_is_required(tmp_path):
                              "--mep-url", "http://127.0.0.1:9", "--app-id", "x"],
                             env=env, capture_output=True, text=True)
     assert result.returncode == 2 and "MEC_APP_TOKEN" in result.stderr
+    assert "MEC_APP_CLIENT_SECRET" in result.stderr
+
+
+def test_sample_app_with_oauth_client_credentials(client, mep):
+    """MEC 009 style: the application holds client credentials, not a token; it gets its
+    access tokens from the token endpoint."""
+    registered = client.post(f"{PM}/app_instances", json={"appInstanceId": "oauth-sample"},
+                             headers=ADMIN).json()
+    sample = AppServer(mep.url, "oauth-sample",
+                       client_secret=registered["oauth2"]["clientSecret"]).start()
+    try:
+        state = sample.wait_state(lambda s: s["state"] == "running")
+        assert [s["serName"] for s in state["services"]] == ["sample"]
+        assert client.get(f"{PM}/app_instances/oauth-sample",
+                          headers=ADMIN).json()["state"] == "READY"
+    finally:
+        sample.stop()
+    token = {"Authorization": f"Bearer {registered['accessToken']}"}
+    assert client.get(f"{SM}/applications/oauth-sample/services", headers=token).json() == []
+
+
+def test_client_secret_file_runs_the_cli(client, mep, tmp_path):
+    registered = client.post(f"{PM}/app_instances", json={"appInstanceId": "cli-oauth"},
+                             headers=ADMIN).json()
+    secret = tmp_path / "secret"
+    secret.write_text(registered["oauth2"]["clientSecret"])
+    secret.chmod(0o600)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MEC_APP_")}
+    env["MEC_APP_CLIENT_SECRET_FILE"] = str(secret)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "osm_mec.cli", "mecapp", "run", "--mep-url", mep.url,
+         "--app-id", "cli-oauth", "--host", "127.0.0.1", "--port", str(port)], env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_port(port)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and \
+                httpx.get(f"http://127.0.0.1:{port}/state").json()["state"] != "running":
+            time.sleep(0.05)
+        assert httpx.get(f"http://127.0.0.1:{port}/state").json()["state"] == "running"
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert registered["oauth2"]["clientSecret"] not in output
