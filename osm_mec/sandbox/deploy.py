@@ -3,10 +3,12 @@ interfaces, KDUs with their Kubernetes services, added or removed scaled VDUs.""
 
 from __future__ import annotations
 
+import copy
+import json
 from typing import Any
 
 from .addressing import Subnet, VimNetworks, internal_subnet
-from .instances import member_item
+from .instances import member_item, unyaml
 from .store import new_id
 
 STANDARD_PRIMITIVES = {"config", "verify-ssh-credentials", "generate-ssh-key",
@@ -93,34 +95,48 @@ class VnfNetworks:
                            for e in vnfd.get("ext-cpd", []) if "int-cpd" in e}
         self.mgmt_cp = vnfd.get("mgmt-cp")
 
-    def vdur(self, vdu: dict[str, Any], count: int, ns_name: str, member: str) -> dict[str, Any]:
+    def vdur(self, vdu: dict[str, Any], count: int, ns_name: str, member: str,
+             template: dict[str, Any]) -> dict[str, Any]:
+        """A deployed VDU instance: NBI's vdur (`template`) with addresses and status."""
         interfaces, mgmt_ip = [], None
+        nbi_interface = {i.get("internal-connection-point-ref"): i
+                         for i in template.get("interfaces", [])}
         mgmt_int = next((e["int-cpd"]["cpd"] for e in self.vnfd.get("ext-cpd", [])
                          if e["id"] == self.mgmt_cp and "int-cpd" in e), None)
         for cpd in vdu.get("int-cpd", []):
             if cpd.get("int-virtual-link-desc"):
                 vl = cpd["int-virtual-link-desc"]
                 ip = self.internal[vl].take(self.fixed.get(cpd["id"]) if count == 0 else None)
-                interface = {"name": cpd["id"], "vnf-vld-id": vl, "ip-address": ip}
+                interface = {"name": cpd["id"], **nbi_interface.get(cpd["id"], {}),
+                             "vnf-vld-id": vl, "ip-address": ip}
             else:
                 ns_vl = self.ext_of_int.get(cpd["id"])
                 ip = self.vim_networks.address(self.vim_id, self.vim_net.get(ns_vl, str(ns_vl)))
-                interface = {"name": cpd["id"], "ns-vld-id": ns_vl, "ip-address": ip,
+                interface = {"name": cpd["id"], **nbi_interface.get(cpd["id"], {}),
+                             "ns-vld-id": ns_vl, "ip-address": ip,
                              "mgmt-vnf": cpd["id"] == mgmt_int}
                 if cpd["id"] == mgmt_int or mgmt_ip is None:
                     mgmt_ip = ip
             interface["mac-address"] = "fa:16:3e:" + ":".join(
                 f"{int(o):02x}" for o in ip.split(".")[1:])
             interfaces.append(interface)
-        return {"_id": new_id(), "vdu-id-ref": vdu["id"], "count-index": count,
-                "name": f"{ns_name}-{member}-{vdu['id']}-{count}", "status": "ACTIVE",
-                "vim-id": new_id(), "ip-address": mgmt_ip, "interfaces": interfaces}
+        vdur_id = new_id()
+        return {**copy.deepcopy(template), "_id": vdur_id, "id": vdur_id, "vdu-id-ref": vdu["id"],
+                "count-index": count, "name": f"{ns_name}-{member}-{vdu['id']}-{count}",
+                "status": "ACTIVE", "vim-id": new_id(), "ip-address": mgmt_ip,
+                "interfaces": interfaces}
 
 
-def kdu_services(kdu: dict[str, Any], item: dict[str, Any], node_ip: str,
+def kdu_values(kdur: dict[str, Any]) -> dict[str, Any]:
+    """A KDU's Helm values as LCM reads them from the kdur NBI wrote (a JSON string whose
+    mapping values are ``!!yaml`` strings)."""
+    raw = kdur.get("additionalParams")
+    return unyaml(json.loads(raw) if isinstance(raw, str) else raw)
+
+
+def kdu_services(kdu: dict[str, Any], values: dict[str, Any], node_ip: str,
                  cluster_ip: str, overrides: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """The Kubernetes services of a deployed KDU as OSM lists them in kdur.services."""
-    values = item.get("additionalParams") or {}
     service_values = values.get("service") or {}
     services = []
     for service in kdu.get("service", []):

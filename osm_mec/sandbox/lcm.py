@@ -14,9 +14,10 @@ from typing import Any, Callable
 from ..kafka_bus import NS_TOPIC
 from .clock import SimClock
 from .deploy import (VnfNetworks, aspect_deltas, cluster_node_ip, day1_config, initial_counts,
-                     kdu_services, vdu_limits, vnf_work_kind)
+                     kdu_services, kdu_values, vdu_limits, vnf_work_kind)
 from .faults import Faults
-from .instances import day1_missing, member_item, member_params
+from .instances import unyaml
+from .operations import declared_primitives
 from .primitives import ClusterView, PrimitiveFailed, run_primitive
 from .store import Store, new_id
 from .timing import TimingModel
@@ -25,6 +26,8 @@ from .addressing import VimNetworks
 log = logging.getLogger(__name__)
 COMPLETION_KEY = {"instantiate": "instantiated", "scale": "scaled", "action": "actioned",
                   "terminate": "terminated"}
+CURRENT_OPERATION = {"instantiate": "INSTANTIATING", "scale": "SCALING",
+                     "action": "RUNNING ACTION", "terminate": "TERMINATING"}
 STAGE_PREPARE = "Stage 1/3: preparation of the environment."
 STAGE_DEPLOY = "Stage 2/3: deployment of KDUs, VMs and execution environments."
 STAGE_DAY1 = "Stage 3/3: running Day-1 primitives for NS."
@@ -65,29 +68,36 @@ class Lcm:
     # -- operation documents --------------------------------------------------------------
     def start(self, nsr: dict[str, Any], op_type: str, params: dict[str, Any],
               autoremove: bool = False) -> dict[str, Any]:
-        """Record a new operation occurrence, publish its request record, run it."""
+        """Record a new operation occurrence as NBI does, publish its request record, run it."""
         now = self.clock.now()
-        op_id = new_id()
-        op = {"_id": op_id, "id": op_id, "operationState": "PROCESSING", "queuePosition": 0,
-              "stage": "", "errorMessage": None, "detailed-status": None,
-              "statusEnteredTime": now, "nsInstanceId": nsr["_id"], "lcmOperationType": op_type,
-              "startTime": now, "isAutomaticInvocation": False,
-              "operationParams": {**params, "lcmOperationType": op_type,
-                                  "nsInstanceId": nsr["_id"]},
-              "isCancelPending": False,
-              "links": {"self": f"/osm/nslcm/v1/ns_lcm_op_occs/{op_id}",
-                        "nsInstance": f"/osm/nslcm/v1/ns_instances/{nsr['_id']}"},
-              "_admin": {"created": now, "modified": now, "projects_read": ["admin"],
-                         "projects_write": ["admin"]}}
-        if autoremove:
-            op["operationParams"]["autoremove"] = True
+        op = self._occurrence(nsr, op_type, params, now)
         self.store.add("nslcmops", op)
         self.publish(NS_TOPIC, op_type, self.store.snapshot(op), now)
-        thread = threading.Thread(target=self._run, args=(nsr["_id"], op_id, autoremove),
-                                  name=f"lcm-{op_type}-{op_id[:8]}", daemon=True)
+        thread = threading.Thread(target=self._run, args=(nsr["_id"], op["_id"], autoremove),
+                                  name=f"lcm-{op_type}-{op['_id'][:8]}", daemon=True)
         self._threads.append(thread)
         thread.start()
         return op
+
+    @staticmethod
+    def _occurrence(nsr: dict[str, Any], op_type: str, params: dict[str, Any] | None,
+                    now: float) -> dict[str, Any]:
+        """An ns_lcm_op_occs document as NBI writes it (LCM fills the rest)."""
+        op_id = new_id()
+        return {"id": op_id, "_id": op_id, "operationState": "PROCESSING",
+                "queuePosition": None, "stage": None, "errorMessage": None,
+                "detailedStatus": None, "statusEnteredTime": now, "nsInstanceId": nsr["_id"],
+                "lcmOperationType": op_type, "startTime": now, "isAutomaticInvocation": False,
+                "operationParams": params, "isCancelPending": False,
+                "links": {"self": f"/osm/nslcm/v1/ns_lcm_op_occs/{op_id}",
+                          "nsInstance": f"/osm/nslcm/v1/ns_instances/{nsr['_id']}"},
+                "_admin": {"created": now, "modified": now,
+                           "projects_read": list(nsr["_admin"]["projects_read"]),
+                           "projects_write": list(nsr["_admin"]["projects_write"])}}
+
+    def refresh_record(self, nsr: dict[str, Any], now: float) -> dict[str, Any]:
+        """The ``vca_status_refresh`` request NBI publishes (never stored)."""
+        return self._occurrence(nsr, "vca_status_refresh", None, now)
 
     def _set(self, op: dict[str, Any], **changes: Any) -> None:
         """Update op fields (``detailed_status`` stands for ``detailed-status``)."""
@@ -102,6 +112,7 @@ class Lcm:
         op = self.store.get("nslcmops", op_id)
         with lock:
             start = self.clock.now()
+            self._current(op, started=True)
             try:
                 plan = self._plan(op)
                 state, detail = self._execute(op, plan, start)
@@ -111,20 +122,48 @@ class Lcm:
             except Exception as exc:  # a sandbox bug must still end the operation
                 log.exception("sandbox LCM error")
                 state, detail, plan = "FAILED", f"internal sandbox error: {exc}", None
-            end = max(self.clock.now(), start + (plan.duration if plan and state == "COMPLETED"
-                                                 else 0.0))
-            self.clock.advance_to(end)
+            end = self.clock.advance_to(max(self.clock.now(), start + (
+                plan.duration if plan and state == "COMPLETED" else 0.0)))
             self._set(op, operationState=state, detailed_status=detail, statusEnteredTime=end,
                       stage="", errorMessage=None if state == "COMPLETED" else detail,
                       queuePosition=None)
+            self._current(op, started=False, error=None if state == "COMPLETED" else detail)
             completion = {"nsr_id": nsr_id, "nslcmop_id": op_id, "operationState": state}
             op_type = op["lcmOperationType"]
+            if op_type == "instantiate":  # OSM's LCM (master) adds these
+                completion.update({"startTime": op["startTime"], "links": dict(op["links"]),
+                                   "operationParams": {"nsInstanceId": nsr_id,
+                                                       "nsdId": self._nsd_id(nsr_id)}})
             if op_type == "terminate":
                 completion["autoremove"] = autoremove
             self.publish(NS_TOPIC, COMPLETION_KEY[op_type], completion, end)
             if op_type == "terminate" and autoremove and state == "COMPLETED":
                 self.remove_ns(nsr_id)
                 self.publish(NS_TOPIC, "deleted", {"_id": nsr_id}, end)
+
+    def _nsd_id(self, nsr_id: str) -> str | None:
+        return (self.store.data["nsrs"].get(nsr_id) or {}).get("nsd-id")
+
+    def _current(self, op: dict[str, Any], started: bool, error: str | None = None) -> None:
+        """The NS record's current-operation fields, as LCM keeps them (osmclient reads)."""
+        with self.store.lock:
+            nsr = self.store.data["nsrs"].get(op["nsInstanceId"])
+            if nsr is None:
+                return
+            nsr["_admin"]["modified"] = self.clock.now()
+            if started:
+                nsr.update({"currentOperation": CURRENT_OPERATION[op["lcmOperationType"]],
+                            "currentOperationID": op["_id"], "errorDescription": None,
+                            "errorDetail": None})
+                nsr["_admin"].update({"nslcmop": op["_id"], "current-operation": op["_id"],
+                                      "operation-type": op["lcmOperationType"]})
+                return
+            nsr.update({"currentOperation": "IDLE", "currentOperationID": None})
+            nsr["_admin"]["current-operation"] = None
+            if error:
+                nsr.update({"errorDescription": f"Operation: "
+                                                f"{CURRENT_OPERATION[op['lcmOperationType']]}."
+                                                f"{op['_id']}", "errorDetail": error})
 
     def _execute(self, op: dict[str, Any], plan: Plan, start: float) -> tuple[str, str]:
         done = 0.0
@@ -169,12 +208,13 @@ class Lcm:
         vnfrs = [self.store.get("vnfrs", v) for v in nsr["constituent-vnfr-ref"]]
         return [(v, self.store.get("vnfds", v["vnfd-id"])) for v in vnfrs]
 
-    def _k8s_cluster(self, vim_id: str) -> dict[str, Any] | None:
-        return next((c for c in self.store.find("k8sclusters", vim_account=vim_id)
-                     if c["_admin"]["operationalState"] == "ENABLED"), None)
+    def _k8s_cluster(self, kdur: dict[str, Any]) -> dict[str, Any] | None:
+        """The K8s cluster NBI chose for a KDU, when LCM can use it (ENABLED)."""
+        cluster = self.store.data["k8sclusters"].get((kdur.get("k8s-cluster") or {}).get("id"))
+        return cluster if cluster and cluster["_admin"]["operationalState"] == "ENABLED" \
+            else None
 
     def _plan_instantiate(self, nsr: dict[str, Any], op: dict[str, Any]) -> Plan:
-        body = nsr["instantiate_params"]
         with self.store.lock:
             nsr.update({"nsState": "BUILDING", "operational-status": "init",
                         "detailed-status": "instantiating"})
@@ -188,19 +228,15 @@ class Lcm:
                 vdus += [f"{v['id']} ({member})" for v in vnfd["vdu"]]
                 day1 += sorted({p["name"] for v in vnfd["vdu"] for p in day1_config(
                     vnfd, v["id"]).get("initial-config-primitive", [])} - {"config"})
-                missing = day1_missing(vnfd, member_params(body, member))
-                if missing and failure is None:
-                    failure = (0.7, f"Parameter {missing[0]} needed to execute primitive "
-                                    f"{missing[1]} (member-vnf-index {member})")
-            for kdu in vnfd.get("kdu", []):
+            for kdur, kdu in zip(vnfr.get("kdur") or [], vnfd.get("kdu", [])):
                 durations.append(self.timing.draw("kdu-juju-bundle" if "juju-bundle" in kdu
                                                   else "kdu-helm"))
                 kdus.append(f"{kdu['name']} ({member})")
-                if self._k8s_cluster(vnfr["vim-account-id"]) is None and failure is None:
+                if self._k8s_cluster(kdur) is None and failure is None:
                     failure = (0.1, f"Error deploying KDU {kdu['name']} of member-vnf-index "
-                                    f"{member}: no K8s cluster ENABLED for VIM account "
-                                    f"{vnfr['vim-account-id']}; register one first "
-                                    "(POST /admin/v1/k8sclusters)")
+                                    f"{member}: K8s cluster {kdur['k8s-cluster'].get('id')} "
+                                    "is not ENABLED (its registration has not finished or "
+                                    "failed); wait for it or register another one")
         deploying = "Deploying " + "; ".join(
             part for part in (f"VDUs: {', '.join(vdus)}" if vdus else "",
                               f"KDUs: {', '.join(kdus)}" if kdus else "") if part)
@@ -211,58 +247,65 @@ class Lcm:
         return Plan(max(durations or [1.0]), stages, lambda: self._instantiated(nsr),
                     *(failure or (None, "")))
 
+    def _edge_services(self, nsr: dict[str, Any], member: str, vnfd: dict[str, Any]
+                       ) -> dict[str, dict[str, Any]]:
+        """An Edge OSM for an Edge-MANO KDU: its NBI and Kafka as the KDU's services."""
+        if not any("juju-bundle" in k for k in vnfd.get("kdu", [])) or not self.launch_edge:
+            return {}
+        host, port, kafka, stop = self.launch_edge(f"{nsr['name']}-{member}")
+        self._edges[nsr["_id"]] = stop
+        services = {k.get("service", [{}])[0].get("name", "nbi"): {
+            "type": "NodePort", "cluster_ip": "10.152.183.10", "external_ip": [host],
+            "ports": [{"name": "nbi", "port": 9999, "protocol": "TCP", "node_port": port}]}
+            for k in vnfd["kdu"]}
+        # OSM lists every Kubernetes service of a KDU; the sandbox's Edge OSM also exposes
+        # its Kafka (a real Charmed OSM does not by default)
+        kafka_host, kafka_port = kafka.rsplit(":", 1)
+        services["kafka"] = {"type": "NodePort", "cluster_ip": "10.152.183.11",
+                             "external_ip": [kafka_host],
+                             "ports": [{"name": "kafka", "port": 9092, "protocol": "TCP",
+                                        "node_port": int(kafka_port)}]}
+        return services
+
     def _instantiated(self, nsr: dict[str, Any]) -> str:
         nsd = self.store.get("nsds", nsr["nsd-id"])
-        body = nsr["instantiate_params"]
-        edge_services: dict[str, dict[str, Any]] = {}
         for vnfr, vnfd in self._members(nsr):
             member = vnfr["member-vnf-index-ref"]
-            if any("juju-bundle" in k for k in vnfd.get("kdu", [])) and self.launch_edge:
-                host, port, kafka, stop = self.launch_edge(f"{nsr['name']}-{member}")
-                self._edges[nsr["_id"]] = stop
-                edge_services = {k.get("service", [{}])[0].get("name", "nbi"): {
-                    "type": "NodePort", "cluster_ip": "10.152.183.10", "external_ip": [host],
-                    "ports": [{"name": "nbi", "port": 9999, "protocol": "TCP",
-                               "node_port": port}]} for k in vnfd["kdu"]}
-                # OSM lists every Kubernetes service of a KDU; the sandbox's Edge OSM also
-                # exposes its Kafka (a real Charmed OSM does not by default)
-                kafka_host, kafka_port = kafka.rsplit(":", 1)
-                edge_services["kafka"] = {
-                    "type": "NodePort", "cluster_ip": "10.152.183.11",
-                    "external_ip": [kafka_host], "ports": [{"name": "kafka", "port": 9092,
-                                                            "protocol": "TCP",
-                                                            "node_port": int(kafka_port)}]}
+            edge_services = self._edge_services(nsr, member, vnfd)
             with self.store.lock:
                 nets = VnfNetworks(nsr, vnfr, vnfd, nsd, self.networks)
                 self._vnf_nets[vnfr["_id"]] = nets
                 by_id = {v["id"]: v for v in vnfd.get("vdu", [])}
-                vnfr["vdur"] = [nets.vdur(by_id[vdu_id], i, nsr["name"], member)
+                templates = {v["vdu-id-ref"]: v for v in vnfr["vdur"]}
+                vnfr["vdur"] = [nets.vdur(by_id[vdu_id], i, nsr["name"], member,
+                                          templates.get(vdu_id, {}))
                                 for vdu_id, n in initial_counts(vnfd).items() if vdu_id in by_id
                                 for i in range(n)]
                 mgmt = next((v["ip-address"] for v in vnfr["vdur"]), None)
-                cluster = self._k8s_cluster(vnfr["vim-account-id"])
-                item_of = {k.get("kdu_name"): k for k in member_item(
-                    body, "additionalParamsForVnf", member).get("additionalParamsForKdu") or []}
-                for kdur, kdu in zip(vnfr["kdur"], vnfd.get("kdu", [])):
-                    node_ip = cluster_node_ip(cluster)
-                    services = kdu_services(kdu, item_of.get(kdu["name"], {}), node_ip,
-                                            "10.152.183.20", edge_services)
+                for kdur, kdu in zip(vnfr.get("kdur") or [], vnfd.get("kdu", [])):
+                    node_ip = cluster_node_ip(self._k8s_cluster(kdur))
+                    services = kdu_services(kdu, kdu_values(kdur), node_ip, "10.152.183.20",
+                                            edge_services)
                     if "juju-bundle" in kdu and "kafka" in edge_services:
                         services.append({"name": "kafka", **edge_services["kafka"]})
-                    kdur.update({"status": "READY", "k8s-cluster": {"id": (cluster or {}).get(
-                        "_id")}, "k8s-namespace": item_of.get(kdu["name"], {}).get(
-                        "k8s-namespace") or body.get("k8s-namespace") or "osm",
-                        "kdu-instance": f"{kdu['name']}-{new_id()[:8]}",
-                        "services": services})
+                    kdur.update({"status": "READY", "kdu-instance": f"{kdu['name']}-"
+                                 f"{new_id()[:8]}", "services": services})
                     mgmt = mgmt or node_ip
                 vnfr["ip-address"] = mgmt
                 vnfr["_admin"]["nsState"] = "INSTANTIATED"
-                if any(v.get("vdu-id-ref") == "controller" for v in vnfr["vdur"]):
-                    params = member_params(body, member).get("additionalParams") or {}
-                    self._views[vnfr["_id"]] = ClusterView(vnfr, vnfd, dict(params))
+                controller = next((v for v in vnfr["vdur"] if v["vdu-id-ref"] == "controller"),
+                                  None)
+                if controller is not None:  # the charm renders the controller VDU's params
+                    self._views[vnfr["_id"]] = ClusterView(vnfr, vnfd, unyaml(
+                        controller.get("additionalParams")))
         with self.store.lock:
             nsr.update({"nsState": "READY", "operational-status": "running",
-                        "config-status": "configured", "detailed-status": "Done"})
+                        "config-status": "configured", "detailed-status": "Done",
+                        "configurationStatus": [
+                            {"elementType": "VDU" if v.get("vdur") else "KDU",
+                             "elementUnderConfiguration": v["member-vnf-index-ref"],
+                             "status": "READY"} for v, _ in self._members(nsr)],
+                        "vcaStatus": {}})
         return "Done"
 
     def _scale_target(self, nsr: dict[str, Any], op: dict[str, Any]
@@ -302,12 +345,6 @@ class Lcm:
                       (0.1, "Stage 2/3: terminate primitives.",
                        f"Executing terminate primitives: {', '.join(primitives) or 'none'}"),
                       (0.5, "Stage 3/3: deleting VDUs.", f"Deleting VDUs: {names}")]
-        if failure is None and out:
-            missing = day1_missing(vnfd, member_params(nsr["instantiate_params"],
-                                                       vnfr["member-vnf-index-ref"]), set(deltas))
-            if missing:
-                failure = (0.7, f"Parameter {missing[0]} needed to execute primitive "
-                                f"{missing[1]}")
         return Plan(self.timing.draw("scale-out" if out else "scale-in"), stages,
                     lambda: self._scaled(nsr, vnfr, vnfd, aspect, out, deltas),
                     *(failure or (None, "")))
@@ -323,7 +360,8 @@ class Lcm:
                     if out:
                         index = max((v["count-index"] for v in existing), default=-1) + 1
                         vnfr["vdur"].append(nets.vdur(by_id[vdu_id], index, nsr["name"],
-                                                      vnfr["member-vnf-index-ref"]))
+                                                      vnfr["member-vnf-index-ref"],
+                                                      existing[0] if existing else {}))
                     else:
                         last = max(existing, key=lambda v: v["count-index"])
                         vnfr["vdur"].remove(last)
@@ -344,6 +382,12 @@ class Lcm:
         assert vnfr is not None  # NBI checked the member before accepting the action
         view = self._views.get(vnfr["_id"])
         results: dict[str, Any] = {}
+        given = p.get("primitive_params") or {}
+        given = json.loads(given) if isinstance(given, str) else given
+        declared = next((d for d in declared_primitives(self.store, nsr, p)
+                         if d.get("name") == p["primitive"]), {})
+        params = {**{d["name"]: d["default-value"] for d in declared.get("parameter") or []
+                     if "default-value" in d}, **given}
 
         def finish() -> str:
             if view is None:
@@ -351,7 +395,7 @@ class Lcm:
                                      "has no execution environment")
             try:
                 results.update(run_primitive(view, p.get("vdu_id") or "", p["primitive"],
-                                             p.get("primitive_params") or {}))
+                                             params))
             except PrimitiveFailed as exc:
                 raise OperationError(str(exc)) from exc
             return json.dumps(results, sort_keys=True)
@@ -383,7 +427,7 @@ class Lcm:
         with self.store.lock:
             for vnfr, _ in self._members(nsr):
                 vnfr["vdur"] = []
-                for kdur in vnfr["kdur"]:
+                for kdur in vnfr.get("kdur") or []:
                     kdur.update({"status": "", "services": []})
                 vnfr["_admin"]["nsState"] = "NOT_INSTANTIATED"
                 self._views.pop(vnfr["_id"], None)

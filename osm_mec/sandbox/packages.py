@@ -37,7 +37,7 @@ def onboarded_vnfds(store: Store) -> dict[str, dict[str, Any]]:
 
 
 def onboard(store: Store, kind: str, data: bytes, headers: dict[str, str],
-            now: float) -> str:
+            now: float, project_id: str = "admin", package_id: str | None = None) -> str:
     """Validate and store a package; returns its _id or raises Problem."""
     filename = headers.get("content-filename") or f"{kind}-package.tar.gz"
     md5 = headers.get("content-file-md5")
@@ -71,9 +71,10 @@ def onboard(store: Store, kind: str, data: bytes, headers: dict[str, str],
         if any(doc["id"] == descriptor_id for doc in store.find(COLLECTION[kind])):
             raise Problem(409, f"{wanted} with id '{descriptor_id}' already exists for this "
                                "project")
-        doc = {**copy.deepcopy(body), "_id": new_id(), "_admin": {
+        doc = {**copy.deepcopy(body), "_id": package_id or new_id(), "_admin": {
             "onboardingState": "ONBOARDED", "operationalState": "ENABLED",
-            "usageState": "NOT_IN_USE", "created": now, "modified": now,
+            "usageState": "NOT_IN_USE", "created": now, "modified": now, "revision": 1,
+            "projects_read": [project_id], "projects_write": [project_id],
             "userDefinedData": {}, "storage": {"zipfile": filename, "descriptor":
                                               descriptor.file.rsplit(":", 1)[-1]},
             "md5": actual}}

@@ -15,13 +15,15 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
+from .. import __version__
 from . import packages
 from .engine import ADMIN_COLLECTION, SandboxOsm
 from .store import Problem
 
 log = logging.getLogger(__name__)
 ROOT = "/osm"
-Handler = Callable[[SandboxOsm, "Request"], tuple[int, Any]]
+SANDBOX_VERSION = {"version": f"{__version__}+osm-mec-sandbox", "date": "2026-01-01"}
+Handler = Callable[[SandboxOsm, "Request"], tuple[Any, ...]]
 ROUTES: list[tuple[str, re.Pattern[str], Handler]] = []
 
 
@@ -55,26 +57,45 @@ def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
     return register
 
 
+QUERY_OPTIONS = {"vcaStatusRefresh", "FORCE"}
+
+
 def _listing(osm: SandboxOsm, collection: str, query: dict[str, str]) -> list[dict[str, Any]]:
     """The documents matching every query field, copied (filtered before copying)."""
+    wanted = {k: v for k, v in query.items() if k not in QUERY_OPTIONS}
     return [osm.store.snapshot(d) for d in osm.store.find(collection)
-            if all(str(d.get(k)) == v for k, v in query.items())]
+            if all(str(d.get(k)) == v for k, v in wanted.items())]
+
+
+def _created(body: dict[str, Any], location: str) -> tuple[int, Any, dict[str, str]]:
+    return 202, body, {"Location": f"{ROOT}{location}"}
 
 
 ID = r"(?P<id>[^/]+)"
 PKG = {"vnf": "/vnfpkgm/v1/vnf_packages", "ns": "/nsd/v1/ns_descriptors"}
+ADMIN_PATHS = (("vim", "/admin/v1/vim_accounts"), ("k8scluster", "/admin/v1/k8sclusters"))
 
 route("POST", "/admin/v1/tokens")(lambda osm, r: (200, osm.login(r.json())))
-for _kind, _path in (("vim", "/admin/v1/vim_accounts"), ("k8scluster", "/admin/v1/k8sclusters")):
-    route("POST", _path)(lambda osm, r, k=_kind: (202, osm.create_admin(k, r.json())))
+route("GET", "/version")(lambda osm, r: (200, dict(SANDBOX_VERSION)))
+route("GET", "/admin/v1/projects")(lambda osm, r: (200, _listing(osm, "projects", r.query)))
+route("GET", f"/admin/v1/projects/{ID}")(lambda osm, r: (200, osm.store.snapshot(next(
+    (p for p in osm.store.find("projects") if r["id"] in (p["_id"], p["name"])), None)
+    or osm.store.get("projects", r["id"], "project"))))
+for _kind, _path in ADMIN_PATHS:
+    route("POST", _path)(lambda osm, r, k=_kind, p=_path: (lambda out: _created(
+        out, f"{p}/{out['_id']}"))(osm.create_admin(k, r.json())))
     route("GET", _path)(lambda osm, r, k=_kind: (200, _listing(osm, ADMIN_COLLECTION[k],
                                                                r.query)))
     route("GET", f"{_path}/{ID}")(lambda osm, r, k=_kind: (200, osm.store.snapshot(
         osm.store.get(ADMIN_COLLECTION[k], r["id"], k))))
-    route("DELETE", f"{_path}/{ID}")(lambda osm, r, k=_kind: (202, osm.delete_admin(k, r["id"])))
+    route("PATCH", f"{_path}/{ID}")(lambda osm, r, k=_kind: (202, osm.edit_admin(
+        k, r["id"], r.json())))
+    route("DELETE", f"{_path}/{ID}")(lambda osm, r, k=_kind: (202, osm.delete_admin(
+        k, r["id"])))
 for _kind, _path in PKG.items():
-    route("POST", f"{_path}_content")(lambda osm, r, k=_kind: (201, osm.onboard(k, r.raw,
-                                                                                 r.headers)))
+    route("POST", f"{_path}_content")(lambda osm, r, k=_kind, p=_path: (lambda out: (
+        201, out, {"Location": f"{ROOT}{p}_content/{out['id']}"}))(osm.onboard(
+            k, r.raw, r.headers)))
     route("GET", _path)(lambda osm, r, k=_kind: (200, _listing(osm, packages.COLLECTION[k],
                                                                r.query)))
     route("GET", f"{_path}/{ID}")(lambda osm, r, k=_kind: (200, osm.store.snapshot(
@@ -82,35 +103,44 @@ for _kind, _path in PKG.items():
     route("DELETE", f"{_path}/{ID}")(lambda osm, r, k=_kind: (204, osm.delete_package(
         k, r["id"], r.query.get("FORCE", "").lower() == "true")))
 
-route("POST", "/nslcm/v1/ns_instances_content")(lambda osm, r: (201, osm.create_ns(r.json())))
 route("GET", "/nslcm/v1/ns_instances(_content)?")(lambda osm, r: (200, _listing(osm, "nsrs", r.query)))
-route("POST", f"/nslcm/v1/ns_instances/{ID}/scale")(lambda osm, r: (202, osm.scale(
-    r["id"], r.json())))
-route("POST", f"/nslcm/v1/ns_instances/{ID}/action")(lambda osm, r: (202, osm.action(
-    r["id"], r.json())))
-route("POST", f"/nslcm/v1/ns_instances/{ID}/terminate")(lambda osm, r: (202, osm.terminate(
-    r["id"], bool((r.json() or {}).get("autoremove", False)))))
+route("GET", f"/nslcm/v1/ns_instances(_content)?/{ID}")(lambda osm, r: (200, osm.show_ns(
+    r["id"], r.query.get("vcaStatusRefresh") == "true")))
 route("DELETE", f"/nslcm/v1/ns_instances/{ID}")(lambda osm, r: (204, osm.delete_ns_record(
     r["id"])))
-route("GET", "/nslcm/v1/vnf_instances")(lambda osm, r: (200, _listing(osm, "vnfrs", r.query)))
-route("GET", f"/nslcm/v1/vnf_instances/{ID}")(lambda osm, r: (200, osm.store.snapshot(
-    osm.store.get("vnfrs", r["id"], "vnfr"))))
+for _records in ("vnf_instances", "vnfrs"):
+    route("GET", f"/nslcm/v1/{_records}")(lambda osm, r: (200, _listing(osm, "vnfrs", r.query)))
+    route("GET", f"/nslcm/v1/{_records}/{ID}")(lambda osm, r: (200, osm.store.snapshot(
+        osm.store.get("vnfrs", r["id"], "vnfr"))))
 route("GET", "/nslcm/v1/ns_lcm_op_occs")(lambda osm, r: (200, _listing(osm, "nslcmops", r.query)))
 route("GET", f"/nslcm/v1/ns_lcm_op_occs/{ID}")(lambda osm, r: (200, osm.store.snapshot(
     osm.store.get("nslcmops", r["id"], "nslcmop"))))
 
 
-@route("GET", f"/nslcm/v1/ns_instances(_content)?/{ID}")
-def _get_ns(osm: SandboxOsm, r: Request) -> tuple[int, Any]:
-    nsr = osm.store.snapshot(osm.store.get("nsrs", r["id"], "nsr"))
-    osm.publish("ns", "vca_status_refresh", {"nsr_id": r["id"]}, osm.clock.now())  # OSM's noise
-    return 200, nsr
+@route("POST", "/nslcm/v1/ns_instances_content")
+def _create_ns(osm: SandboxOsm, r: Request) -> tuple[int, Any, dict[str, str]]:
+    out = osm.create_ns(r.json())
+    return 201, out, {"Location": f"{ROOT}/nslcm/v1/ns_instances_content/{out['id']}"}
+
+
+@route("POST", f"/nslcm/v1/ns_instances/{ID}/(?P<operation>scale|action|terminate)")
+def _operate(osm: SandboxOsm, r: Request) -> tuple[int, Any, dict[str, str]]:
+    op = osm.operate(r["id"], r["operation"], {} if r.json() is None else r.json())
+    if op is None:  # NBI: a terminate with autoremove of a never-instantiated NS
+        return 202, {"id": None, "nsName": None}, {
+            "Location": f"{ROOT}/nslcm/v1/ns_lcm_op_occs/None"}
+    name = osm.store.data["nsrs"][r["id"]]["name"] if r["id"] in osm.store.data["nsrs"] \
+        else None
+    return 202, {"id": op["_id"], "nsName": name}, {
+        "Location": f"{ROOT}/nslcm/v1/ns_lcm_op_occs/{op['_id']}"}
 
 
 @route("DELETE", f"/nslcm/v1/ns_instances_content/{ID}")
 def _delete_ns(osm: SandboxOsm, r: Request) -> tuple[int, Any]:
-    op = osm.terminate(r["id"], autoremove=True)
-    return (202, op) if op else (204, None)
+    """A terminate with autoremove; 204 (and nothing deleted, as NBI) when never instantiated."""
+    name = (osm.store.data["nsrs"].get(r["id"]) or {}).get("name")
+    op = osm.operate(r["id"], "terminate", {"autoremove": True})
+    return (202, {"_id": op["_id"], "nsName": name}) if op else (204, None)
 
 
 def _make_handler(osm: SandboxOsm) -> type[BaseHTTPRequestHandler]:
@@ -122,7 +152,8 @@ def _make_handler(osm: SandboxOsm) -> type[BaseHTTPRequestHandler]:
         def log_message(self, fmt: str, *args: Any) -> None:
             log.debug("%s %s", self.address_string(), fmt % args)
 
-        def _answer(self, status: int, body: Any) -> None:
+        def _answer(self, status: int, body: Any, headers: dict[str, str] | None = None
+                    ) -> None:
             if body is None or status == 204:
                 data, kind = b"", "application/json"
             elif "application/json" in (self.headers.get("Accept") or ""):
@@ -131,6 +162,8 @@ def _make_handler(osm: SandboxOsm) -> type[BaseHTTPRequestHandler]:
                 data = yaml.safe_dump(body, default_flow_style=False).encode()
                 kind = "application/yaml"
             self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             if data:
                 self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
@@ -160,17 +193,19 @@ def _make_handler(osm: SandboxOsm) -> type[BaseHTTPRequestHandler]:
                     known = any(p.match(path) for _, p, _ in ROUTES)
                     raise Problem(405 if known else 404, f"Method {method} not allowed for "
                                   f"{path}" if known else f"URL {path} not found")
-                if path != "/admin/v1/tokens":
+                if path not in ("/admin/v1/tokens", "/version"):
                     osm.authorise(self.headers.get("Authorization"))
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                status, body = handler(osm, Request(match, dict(parse_qsl(url.query)),
-                                                    headers, raw))
+                status, body, *extra = handler(osm, Request(match, dict(parse_qsl(url.query)),
+                                                            headers, raw))
+                answer_headers = extra[0] if extra else {}
             except Problem as problem:
-                status, body = problem.status, problem.body()
+                status, body, answer_headers = problem.status, problem.body(), {}
             except Exception as exc:  # a sandbox bug answers like NBI's own 500
                 log.exception("sandbox NBI error")
                 status, body = 500, Problem(500, f"internal error: {exc}").body()
-            self._answer(status, body)
+                answer_headers = {}
+            self._answer(status, body, answer_headers)
 
         def do_GET(self) -> None:  # noqa: N802
             self._dispatch("GET")

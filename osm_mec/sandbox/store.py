@@ -10,7 +10,7 @@ from http import HTTPStatus
 from typing import Any, Iterator
 
 COLLECTIONS = ("vnfds", "nsds", "nsrs", "vnfrs", "nslcmops", "vim_accounts", "k8sclusters",
-               "tokens")
+               "tokens", "projects")
 
 
 class Problem(Exception):

@@ -3,8 +3,11 @@ JSON/YAML answers, package onboarding rules, instantiation checks, records."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import ipaddress
+import json
+import time
 from pathlib import Path
 
 import pytest
@@ -34,7 +37,7 @@ def test_error_bodies_and_answer_formats(sandbox) -> None:
                             headers={"Accept": "application/json"}, timeout=5)
     assert no_token.status_code == 401
     assert no_token.json() == {"code": "UNAUTHORIZED", "status": 401,
-                               "detail": "Needed a token or Authorization HTTP header"}
+                               "detail": "Needed a token or Authorization http header"}
     wrong = requests.post(f"{sandbox.url}/admin/v1/tokens", json={
         "username": "admin", "password": "nope"}, headers={"Accept": "application/json"},
         timeout=5)
@@ -109,32 +112,35 @@ def _vim(client: NbiClient, name: str = "nsp-vim") -> str:
 
 
 def test_create_rejects_what_nbi_rejects(sandbox, onboarded, client, profile) -> None:
+    """NBI's statuses: 422 for the schema, 404 for an unknown NSD, 400 for its own checks;
+    the NS records exist only when every check passed."""
     nsd = onboarded["k8s_osm_cluster_ns"]
     config = instantiation_params(profile, "k8s_osm_cluster_ns", "reject")
-    cases = [({"nsName": "x", "nsdId": nsd, "vimAccountId": _vim(client), "bogus": 1}, 422,
-              "'bogus'"),
+    base = {"nsName": "reject", "nsdId": nsd, "vimAccountId": _vim(client)}
+
+    def with_config(**changes) -> dict:
+        body = {**base, **copy.deepcopy(config)}
+        body.update(changes)
+        return body
+
+    bad_name = copy.deepcopy(config["additionalParamsForVnf"])
+    bad_name[0]["additionalParams"]["bad-name"] = 1
+    cases = [({**base, "bogus": 1}, 422, "'bogus'"),
              ({"nsName": "x", "nsdId": nsd}, 422, "'vimAccountId' is a required property"),
-             ({"nsName": "x", "nsdId": "nope", "vimAccountId": _vim(client)}, 404, "nope"),
-             ({"nsName": "x", "nsdId": nsd, "vimAccountId": _vim(client),
-               "additionalParamsForVnf": [{"member-vnf-index": "ghost"}]}, 422, "ghost"),
-             ({"nsName": "x", "nsdId": nsd, "vimAccountId": _vim(client),
-               "additionalParamsForVnf": [{"member-vnf-index": "cluster",
-                                           "additionalParams": {"bad-name": 1}}]}, 422,
-              "bad-name"),
-             ({"nsName": "x", "nsdId": nsd, "vimAccountId": _vim(client),
-               "vld": [{"name": "nowhere", "vim-network-name": "n"}]}, 422, "nowhere"),
-             ({"nsName": "x", "nsdId": nsd, "vimAccountId": _vim(client),
-               "vnf": [{"member-vnf-index": "cluster", "internal-vld": [{
-                   "name": "cluster-net", "internal-connection-point": [
-                       {"id-ref": "controller-mgmt", "ip-address": "172.16.0.9"}]}]}]}, 422,
-              "controller-mgmt")]
+             ({**base, "nsdId": "nope"}, 422, "does not match"),
+             ({**base, "nsdId": "00000000-0000-4000-8000-000000000000"}, 404, "Not found"),
+             (base, 400, "Parameter '<"),
+             (with_config(additionalParamsForVnf=bad_name), 400, "Invalid param name"),
+             (with_config(vld=[{"name": "nowhere", "vim-network-name": "n"}]), 400,
+              "vld:name='nowhere'"),
+             (with_config(vimAccountId="00000000-0000-4000-8000-000000000000"), 400,
+              "Invalid vimAccountId")]
     for body, status, needle in cases:
         with pytest.raises(NbiError) as refused:
             client.request("POST", "/nslcm/v1/ns_instances_content", json=body)
         assert refused.value.status == status, body
         assert needle in refused.value.detail
     assert "reject" not in {ns["name"] for ns in client.list_ns()}
-    assert config  # the valid config is what the other tests instantiate
 
 
 def test_cluster_lifecycle_records_scale_actions_terminate(sandbox, onboarded, client,
@@ -193,13 +199,18 @@ def test_cluster_lifecycle_records_scale_actions_terminate(sandbox, onboarded, c
     assert aspect.value.status == 400
     with pytest.raises(NbiError) as primitive:
         client.action(ns_id, "cluster", "reboot-everything", vdu_id="controller")
-    assert primitive.value.status == 422
+    assert primitive.value.status == 400 and "Invalid primitive" in primitive.value.detail
     with pytest.raises(NbiError) as required:
         client.action(ns_id, "cluster", "remove-node", {}, vdu_id="controller")
-    assert required.value.status == 422 and "'node' is required" in required.value.detail
+    assert required.value.status == 400
+    assert required.value.detail == "Needed parameter node not provided for primitive " \
+                                    "'remove-node'"
     with pytest.raises(NbiError) as wrong_unit:  # the worker's day1-2 does not declare it
         client.action(ns_id, "cluster", "remove-node", {"node": "x"}, vdu_id="worker")
-    assert wrong_unit.value.status == 422 and "vdu 'worker'" in wrong_unit.value.detail
+    assert wrong_unit.value.status == 400 and "Invalid primitive" in wrong_unit.value.detail
+    with pytest.raises(NbiError) as no_vdu:  # a VDU-level primitive needs its vdu_id
+        client.action(ns_id, "cluster", "list-nodes")
+    assert no_vdu.value.status == 400
 
     terminate = client.delete_ns(ns_id)
     final = client.wait_for_operation(terminate, listener=listener, timeout=30, gone_ok=True)
@@ -250,19 +261,21 @@ def test_scale_out_past_max_instances_fails(sandbox, onboarded, client, listener
                               gone_ok=True)
 
 
-def test_missing_day1_parameter_fails_like_lcm(sandbox, onboarded, client, listener,
-                                               profile) -> None:
+def test_day1_parameters_are_checked_per_vdu_at_create(sandbox, onboarded, client,
+                                                        profile) -> None:
+    """Finding 2 of issue 10: a VDU's own additionalParams REPLACE the VNF's for that VDU
+    (NBI checks each VDU's day-1 `<param>`s against them); nothing is created on refusal."""
     config = instantiation_params(profile, "k8s_osm_cluster_ns", "noparam")
-    del config["additionalParamsForVnf"][0]["additionalParams"]["bootstrap_token"]
-    ns_id, op_id = client.create_ns("noparam", onboarded["k8s_osm_cluster_ns"], _vim(client),
-                                    config=config)
-    with pytest.raises(OperationFailed) as failed:
-        client.wait_for_operation(op_id, listener=listener, timeout=30)
-    assert failed.value.detail.startswith("Parameter bootstrap_token needed to execute "
-                                          "primitive init-control-plane")
-    assert client.get_ns(ns_id)["nsState"] == "BROKEN"
-    client.wait_for_operation(client.delete_ns(ns_id), listener=listener, timeout=30,
-                              gone_ok=True)
+    item = config["additionalParamsForVnf"][0]
+    for vdu in item.get("additionalParamsForVdu") or []:
+        vdu["additionalParams"].pop("bootstrap_token", None)
+    item["additionalParams"]["bootstrap_token"] = "abcdef.0123456789abcdef"
+    with pytest.raises(NbiError) as refused:
+        client.create_ns("noparam", onboarded["k8s_osm_cluster_ns"], _vim(client),
+                         config=config)
+    assert refused.value.status == 400
+    assert "Parameter '<bootstrap_token>' needed for vnfd[id=mecaas_k8s_cluster_vnf]" in \
+        refused.value.detail
     assert client.find_ns("noparam") is None
 
 
@@ -274,11 +287,12 @@ def test_kdus_need_a_registered_cluster_and_edge_osm_comes_up(make_sandbox, buil
     nsp, edge = _vim(client, "nsp-vim"), _vim(client, "edge-vim")
     env_config = instantiation_params(profile, "mec_env_ns", "acme")
     env_config["vnf"][0]["vimAccountId"] = edge
-    ns_id, op_id = client.create_ns("no-cluster-env", ids["mec_env_ns"], nsp, config=env_config)
-    with pytest.raises(OperationFailed) as no_cluster:
-        client.wait_for_operation(op_id, timeout=30)
-    assert "no K8s cluster ENABLED for VIM account" in no_cluster.value.detail
-    client.wait_for_operation(client.delete_ns(ns_id), timeout=30, gone_ok=True)
+    with pytest.raises(NbiError) as no_cluster:  # finding 6: refused at create
+        client.create_ns("no-cluster-env", ids["mec_env_ns"], nsp, config=env_config)
+    assert no_cluster.value.status == 400
+    assert no_cluster.value.detail.startswith("No k8scluster with requirements=")
+    assert "found for member_vnf_index=" in no_cluster.value.detail
+    assert client.find_ns("no-cluster-env") is None
 
     cluster_ns, op_id = client.create_ns("acme-nsp", ids["k8s_osm_cluster_ns"], nsp,
                                          config=instantiation_params(
@@ -315,3 +329,138 @@ def test_kdus_need_a_registered_cluster_and_edge_osm_comes_up(make_sandbox, buil
     with pytest.raises(NbiError) as edge_gone:
         NbiClient(edge_url, CREDENTIALS, retry=RetryPolicy(attempts=1)).list_admin("vim")
     assert edge_gone.value.status == 0
+
+
+def _kafka_records(bootstrap: str, topic: str = "ns") -> list[tuple[str, dict, int]]:
+    """Every (key, value, timestamp ms) on a topic so far (the sandbox flushes before it
+    answers, so the high watermark covers every request already answered)."""
+    from confluent_kafka import Consumer, TopicPartition
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"read-{topic}",
+                         "enable.auto.commit": False, "log_level": 3})
+    end = consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)[1]
+    consumer.assign([TopicPartition(topic, 0, 0)])
+    records = []
+    while len(records) < end:
+        message = consumer.poll(5)
+        if message is not None and not message.error():
+            records.append((message.key().decode(), yaml.safe_load(message.value()),
+                            message.timestamp()[1]))
+    consumer.close()
+    return records
+
+
+def _cnf_ready(client: NbiClient, vim_id: str, name: str) -> str:
+    """A K8s cluster on the VIM, so that KNF NSs can be created (NBI requires one)."""
+    return client.create_admin("k8scluster", {
+        "name": name, "vim_account": vim_id, "k8s_version": "1.30", "nets": {"net1": None},
+        "credentials": {"apiVersion": "v1", "kind": "Config", "clusters": [], "users": [],
+                        "contexts": []}})
+
+
+def test_instantiate_and_action_records_as_nbi_writes_them(make_sandbox, built, profile
+                                                           ) -> None:
+    """Finding 8: operationParams.additionalParamsForVnf is a JSON string (KDU mappings as
+    `!!yaml` strings), nsr_id is added, detailedStatus/queuePosition/stage are null; an
+    action's non-empty primitive_params is a JSON string; vca_status_refresh only when asked."""
+    sandbox = make_sandbox()
+    client = client_for(sandbox)
+    ids = onboard(client, built, ("mec_app_cnf", "mec_app_ns"))
+    vim_id = _vim(client, "edge-vim")
+    _cnf_ready(client, vim_id, "rec-k8s")
+    config = instantiation_params(profile, "mec_app_ns", "rec")
+    answer = client.request("POST", "/nslcm/v1/ns_instances_content", json={
+        "nsName": "rec-app", "nsdId": ids["mec_app_ns"], "vimAccountId": vim_id, **config})
+    assert set(answer) == {"id", "nslcmop_id", "nsName"} and answer["nsName"] == "rec-app"
+    client.wait_for_operation(answer["nslcmop_id"], timeout=30)
+    client.get_ns(answer["id"])
+    raw = requests.get(f"{sandbox.url}/nslcm/v1/ns_instances/{answer['id']}",
+                       params={"vcaStatusRefresh": "true"}, timeout=5,
+                       headers={"Authorization": f"Bearer {_token(sandbox)}"})
+    assert raw.status_code == 200
+    records = _kafka_records(sandbox.kafka_bootstrap)
+    request = next(v for k, v, _ in records if k == "instantiate")
+    params = request["operationParams"]
+    assert params["nsr_id"] == answer["id"] and isinstance(params["additionalParamsForVnf"], str)
+    kdu_values = json.loads(params["additionalParamsForVnf"])[0]["additionalParamsForKdu"][0][
+        "additionalParams"]
+    assert any(isinstance(v, str) and v.startswith("!!yaml ") for v in kdu_values.values())
+    assert (request["detailedStatus"], request["queuePosition"], request["stage"]) == \
+        (None, None, None)
+    done = next(v for k, v, _ in records if k == "instantiated")
+    assert done["operationParams"] == {"nsInstanceId": answer["id"],
+                                       "nsdId": ids["mec_app_ns"]}
+    assert [k for k, _, _ in records].count("vca_status_refresh") == 1
+    nsr = client.get_ns(answer["id"])
+    assert "additionalParamsForVnf" not in nsr["instantiate_params"]
+    assert nsr["currentOperation"] == "IDLE" and nsr["currentOperationID"] is None
+    assert nsr["_admin"]["nslcmop"] == answer["nslcmop_id"]
+    (vnfr,) = client.vnf_records(answer["id"])
+    assert isinstance(vnfr["kdur"][0]["additionalParams"], str)  # NBI's JSON string
+
+
+def test_what_osmclient_reads(make_sandbox) -> None:
+    """Item 5 of issue 10: /version, projects (ids in _admin.projects_read), vnfrs, PATCH on
+    VIM accounts and K8s clusters, deployment_methods, _admin.operations, delete answers."""
+    sandbox = make_sandbox()
+    client = client_for(sandbox)
+    version = requests.get(f"{sandbox.url}/version", timeout=5)
+    assert version.status_code == 200 and set(yaml.safe_load(version.text)) == {"version",
+                                                                                "date"}
+    (project,) = client.request("GET", "/admin/v1/projects")
+    vim = client.find_admin("vim", "nsp-vim")
+    assert vim["_admin"]["projects_read"] == [project["_id"]]
+    assert vim["_admin"]["operations"][0]["lcmOperationType"] == "create"
+    patched = client.request("PATCH", f"/admin/v1/vim_accounts/{vim['_id']}",
+                             json={"description": "edited", "vim_password": "new"})
+    assert patched == {"op_id": f"{vim['_id']}:1"}
+    after = client.get_admin("vim", vim["_id"])
+    assert after["description"] == "edited" and after["vim_password"] == "********"
+    assert [o["lcmOperationType"] for o in after["_admin"]["operations"]] == ["create", "edit"]
+    cluster = client.request("POST", "/admin/v1/k8sclusters", json={
+        "name": "methods", "vim_account": vim["_id"], "k8s_version": "1.30",
+        "nets": {"net1": None}, "deployment_methods": {"juju-bundle": False,
+                                                        "helm-chart-v3": True},
+        "credentials": {"apiVersion": "v1", "kind": "Config"}})
+    assert set(cluster) == {"_id", "id", "op_id"}
+    assert client.get_admin("k8scluster", cluster["id"])["deployment_methods"] == {
+        "juju-bundle": False, "helm-chart-v3": True}
+    assert client.request("PATCH", f"/admin/v1/k8sclusters/{cluster['id']}",
+                          json={"description": "x"}) == {"op_id": f"{cluster['id']}:1"}
+    deleted = client.request("DELETE", f"/admin/v1/k8sclusters/{cluster['id']}")
+    assert deleted == {"_id": f"{cluster['id']}:2"}
+    assert client.request("GET", "/nslcm/v1/vnfrs") == []
+
+
+def test_no_timestamp_after_the_wall_clock_at_time_scale_0(make_sandbox, built, profile
+                                                           ) -> None:
+    """At time scale 0 operations keep their simulated durations, yet nothing is dated in
+    the future: not the records, not the Kafka timestamps."""
+    sandbox = make_sandbox(time_scale=0)
+    client = client_for(sandbox)
+    ids = onboard(client, built, ("baseline_vnf", "baseline_vnf_ns"))
+    ns_id, op_id = client.create_ns("clock", ids["baseline_vnf_ns"], _vim(client),
+                                    config=instantiation_params(profile, "baseline_vnf_ns",
+                                                                "clock"))
+    op = client.wait_for_operation(op_id, timeout=30)
+    assert op["statusEnteredTime"] - op["startTime"] > 60  # a simulated deployment
+    now = time.time()
+    stamps: list[float] = []
+
+    def collect(value) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in ("created", "modified", "startTime", "statusEnteredTime",
+                           "create-time", "created-time") and isinstance(item, float):
+                    stamps.append(item)
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    for path in ("/nslcm/v1/ns_instances", "/nslcm/v1/vnfrs", "/nslcm/v1/ns_lcm_op_occs",
+                 "/admin/v1/vim_accounts", "/vnfpkgm/v1/vnf_packages"):
+        collect(client.request("GET", path))
+    assert len(stamps) > 10 and max(stamps) <= now
+    kafka = [t for topic in ("ns", "vnfd", "vim_account")
+             for _, _, t in _kafka_records(sandbox.kafka_bootstrap, topic)]
+    assert kafka and max(kafka) <= now * 1000
