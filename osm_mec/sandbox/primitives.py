@@ -113,7 +113,17 @@ def _remove_node(view: ClusterView, p: dict[str, Any]) -> dict[str, Any]:
     return {"output": f"node {node} drained and deleted"}
 
 
+def _rejoin(view: ClusterView, p: dict[str, Any]) -> dict[str, Any]:
+    """join-cluster as a day-2 action (osm-mec's undo of a remove-node): workers drained and
+    deleted whose VM is still there are nodes again."""
+    back = {v["name"] for v in view.vnfr["vdur"]} & view.removed_nodes
+    view.removed_nodes -= back
+    return {"output": f"joined: {', '.join(sorted(back)) or 'already a node'}"}
+
+
 HANDLERS: dict[str, Callable[[ClusterView, dict[str, Any]], dict[str, Any]]] = {
+    "leave-cluster": lambda view, p: {"output": "kubeadm reset: done"},
+    "join-cluster": _rejoin,
     "list-nodes": lambda view, p: {"nodes": json.dumps(_nodes(view))},
     "get-join-info": _join_info,
     "get-kubeconfig": lambda view, p: {"kubeconfig": yaml.safe_dump(

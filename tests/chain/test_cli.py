@@ -89,3 +89,54 @@ def test_separate_sandbox_process_with_osm_url(tmp_path: Path) -> None:
         server.send_signal(signal.SIGTERM)
         server.wait(10)
     assert server.returncode == 0
+
+
+def test_the_osm_is_chosen_explicitly(make_sandbox, tmp_path: Path) -> None:
+    """--osm-url, OSM_HOSTNAME, the credentials file's url (and Kafka), the state file's URL
+    or --sandbox: never a silent throw-away sandbox; bad URLs are refused at once."""
+    from osm_mec.timings.records import read_jsonl
+    from osm_mec.secret_files import write_secret_file
+
+    from ..sandbox.conftest import CREDENTIALS
+    state = ["--state-dir", str(tmp_path / "state"), "--timings-dir", str(tmp_path / "timings")]
+    runner = CliRunner(env={"OSM_URL": None, "OSM_HOSTNAME": None, "OSM_PASSWORD": None})
+    nothing = runner.invoke(cli, ["provision", "--csp", "x"] + state)
+    assert nothing.exit_code == 2 and "which OSM?" in nothing.output
+    assert "--sandbox" in nothing.output and "OSM_HOSTNAME" in nothing.output
+    for bad in (["--osm-url", "not a url"], ["--osm-url", "ftp://h/osm"],
+                ["--osm-url", "http://127.0.0.1:1/osm", "--sandbox"]):
+        refused = runner.invoke(cli, ["status", "--csp", "x"] + bad + state)
+        assert refused.exit_code == 2 and "Traceback" not in refused.output, refused.output
+        assert "not an NBI URL" in refused.output or "exclude each other" in refused.output
+
+    sandbox = make_sandbox()
+    creds = tmp_path / "sandbox.yaml"  # as `osm-mec sandbox --credentials-out` writes it
+    write_secret_file(creds, yaml.safe_dump({
+        "url": sandbox.url, "kafka": sandbox.kafka_bootstrap, "user": CREDENTIALS.user,
+        "password": CREDENTIALS.password, "project": CREDENTIALS.project}))
+    done = runner.invoke(cli, ["provision", "--csp", "x", "--osm-credentials", str(creds),
+                               "--json"] + state)
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["main_osm"] == sandbox.url
+    assert {t.source for t in read_jsonl(tmp_path / "timings" / "x.jsonl")} == {"kafka"}
+
+    with_password = CliRunner(env={"OSM_URL": None, "OSM_HOSTNAME": None,
+                                   "OSM_PASSWORD": CREDENTIALS.password})
+    table = with_password.invoke(cli, ["status", "--csp", "x"] + state)  # the state's URL
+    assert table.exit_code == 0, table.output
+    lines = table.stdout.splitlines()
+    assert lines[0] == f"CSP x (b2b2c) on {sandbox.url} (simulated: embedded sandbox)"
+    assert any(line.split()[:3] == ["endpoint", "MEP", "10.100.0.10:30380"] for line in lines)
+    assert any(line.split()[:3] == ["endpoint", "Edge", "OSM"] for line in lines)
+    machine = json.loads(with_password.invoke(cli, ["status", "--csp", "x", "--json"]
+                                              + state).stdout)
+    assert machine["endpoints"]["MEP"] == ["10.100.0.10:30380"]
+    assert machine["endpoints"]["Edge OSM"] == [sandbox.edges[0].url]
+
+    # osmclient's OSM_HOSTNAME means https: this NBI speaks plain HTTP, and we say so
+    port = sandbox.url.split(":")[-1].split("/")[0]
+    tls = CliRunner(env={"OSM_URL": None, "OSM_PASSWORD": CREDENTIALS.password,
+                         "OSM_HOSTNAME": f"127.0.0.1:{port}"}).invoke(
+        cli, ["status", "--csp", "y"] + state)
+    assert tls.exit_code == 1 and "Traceback" not in tls.output
+    assert "answers plain HTTP, not HTTPS; use http://127.0.0.1:" in tls.output
