@@ -31,3 +31,15 @@ def test_networks_must_be_cidrs(values):
     with pytest.raises(Exception) as refused:
         _manifests("mep", values)
     assert "schema" in str(refused.value).lower() or "pattern" in str(refused.value).lower()
+
+
+def test_mec_app_chart_takes_oauth_client_credentials():
+    docs = _manifests("mec-app", {"mep": {"url": "http://mep:8080", "appInstanceId": "app-1",
+                                          "clientSecret": "s3cret"}})
+    secret = next(d for d in docs if d["kind"] == "Secret")
+    assert secret["stringData"]["client-secret"] == "s3cret"
+    env = {e["name"]: e for e in next(d for d in docs if d["kind"] == "Deployment")[
+        "spec"]["template"]["spec"]["containers"][0]["env"]}
+    for name, key in (("MEC_APP_TOKEN", "token"), ("MEC_APP_CLIENT_SECRET", "client-secret")):
+        ref = env[name]["valueFrom"]["secretKeyRef"]
+        assert ref["key"] == key and ref["optional"] is True
