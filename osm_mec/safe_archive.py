@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import lzma
 import tarfile
 import zlib
@@ -20,6 +21,10 @@ from typing import BinaryIO, Iterator
 from .errors import UsageError
 
 CHUNK = 64 * 1024
+# a pax extended header or a GNU long name: tarfile reads it whole, so it is limited first
+MAX_METADATA_BYTES = 2**20
+_METADATA_TYPES = (tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE,
+                   tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK)
 # what each member costs besides its data: its 512-byte header and the padding of its data
 _HEADER_ALLOWANCE = 1024
 
@@ -32,7 +37,7 @@ class ArchiveError(UsageError):
 class ArchiveLimits:
     """What one archive may hold."""
 
-    max_total_bytes: int = 128 * 2**20   # all members' data, uncompressed
+    max_total_bytes: int = 64 * 2**20    # all members' data, uncompressed
     max_members: int = 10_000            # headers: files, folders, links...
 
 
@@ -63,7 +68,26 @@ class ArchiveMember:
 
     def read(self) -> bytes:
         """The member's whole data (its size was checked against the limits already)."""
-        return b"".join(self.chunks())
+        data = io.BytesIO()
+        for chunk in self.chunks():
+            data.write(chunk)
+        return data.getvalue()  # no copy: the buffer becomes the bytes
+
+
+class _MetadataTooLarge(Exception):
+    def __init__(self, info: tarfile.TarInfo) -> None:
+        super().__init__(f"a {info.size}-byte extended header (pax or long name) before "
+                         f"{info.name!r}, more than {MAX_METADATA_BYTES}")
+
+
+class _LimitedTarInfo(tarfile.TarInfo):
+    """TarInfo that refuses an oversized pax header or long name before tarfile reads it
+    into memory whole."""
+
+    def _proc_member(self, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:
+        if self.type in _METADATA_TYPES and self.size > MAX_METADATA_BYTES:
+            raise _MetadataTooLarge(self)
+        return super()._proc_member(tarfile_)  # type: ignore[misc]
 
 
 def unsafe_name(name: str) -> bool:
@@ -120,7 +144,15 @@ def iter_members(stream: BinaryIO, label: str,
     with reading(label):
         data = _decompressed(stream)
         bounded = _Bounded(data, budget, label)
-        with tarfile.open(fileobj=bounded, mode="r|") as tar:  # type: ignore[call-overload]
+        try:
+            tar = tarfile.open(fileobj=bounded, mode="r|",  # type: ignore[call-overload]
+                               tarinfo=_LimitedTarInfo)
+        except tarfile.ReadError as exc:
+            if data is not stream:
+                raise
+            raise ArchiveError(f"{label}: not a readable tar archive (not compressed with "
+                               f"gzip, bzip2 or xz, and not a tar: {exc})") from None
+        with tar:
             members = total = 0
             for info in tar:
                 members += 1
@@ -139,6 +171,8 @@ def reading(label: str) -> Iterator[None]:
         yield
     except ArchiveError:
         raise
+    except _MetadataTooLarge as exc:
+        raise ArchiveError(f"{label}: {exc}; refused") from None
     except (tarfile.TarError, OSError, EOFError, zlib.error, lzma.LZMAError,
             ValueError) as exc:
         raise corrupt(label, exc) from None

@@ -34,7 +34,7 @@ class YamlLimits:
     max_bytes: int = 16 * 2**20       # text size
     max_depth: int = 64               # nested mappings and sequences
     max_aliases: int = 10_000         # alias uses (*name)
-    max_nodes: int = 1_000_000        # nodes with every alias expanded
+    max_nodes: int = 100_000          # nodes, with every alias expanded
 
 
 DEFAULT_LIMITS = YamlLimits()
@@ -120,9 +120,10 @@ class _Budget:
     def add(self, nodes: int, mark: Any) -> None:
         self.nodes += nodes
         if self.nodes > self.limits.max_nodes:
+            bomb = " (an alias bomb?)" if self.aliases else ""
             raise YamlInputError(self.source, f"{_where(mark)}more than "
-                                 f"{self.limits.max_nodes} YAML nodes once aliases are "
-                                 "expanded (an alias bomb?)")
+                                 f"{self.limits.max_nodes} YAML nodes, aliases counted as "
+                                 f"expanded{bomb}")
 
     def alias(self, mark: Any) -> None:
         self.aliases += 1

@@ -63,16 +63,17 @@ def load_folder(path: Path, limits: ArchiveLimits = ARCHIVE_LIMITS) -> PackageCo
     return PackageContent(str(path).rstrip("/"), files, path)
 
 
-def read_limited(path: Path, limit: int = ARCHIVE_LIMITS.max_total_bytes) -> bytes:
-    """A file's bytes, at most limit of them; BadInputFile naming it otherwise."""
+def read_limited(path: Path, limit: int = DEFAULT_LIMITS.max_bytes) -> bytes:
+    """A file's bytes, at most limit of them (by default the size limit of a YAML
+    document); BadInputFile naming it otherwise."""
     try:
         with open(path, "rb") as stream:
             data = stream.read(limit + 1)
     except OSError as exc:
         raise BadInputFile(str(path), f"cannot read: {exc.strerror}") from None
     if len(data) > limit:
-        raise BadInputFile(str(path), f"larger than the {limit} bytes left within the "
-                           f"limit of {ARCHIVE_LIMITS.max_total_bytes} per package; refused")
+        raise BadInputFile(str(path), f"larger than {limit} bytes (what is left of the "
+                           f"limits for a package or a descriptor); refused")
     return data
 
 
@@ -347,5 +348,6 @@ def check_package_files(pkg: PackageContent, kind: str, data: Any, file: str
     return findings, charms
 
 
-__all__ = ["BadInputFile", "parse_descriptor_text", "read_limited", "PackageContent", "load_folder", "load_archive", "load_archive_bytes",
+__all__ = ["BadInputFile", "PackageContent", "parse_descriptor_text", "read_limited",
+           "load_folder", "load_archive", "load_archive_bytes", "read_archive",
            "find_descriptor", "check_package_files", "check_bundle", "check_checksums"]
