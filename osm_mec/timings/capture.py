@@ -13,6 +13,7 @@ topic ``ns`` whose key pairing uses."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -71,10 +72,10 @@ class _Reader:
     """A sliding window over the file: chunks appended, consumed text dropped; line
     numbers counted once, forwards."""
 
-    def __init__(self, path: Path, stream: TextIO) -> None:
+    def __init__(self, path: Path, stream: TextIO, first_line: int = 1) -> None:
         self.path, self.stream = path, stream
         self.buf, self.pos, self.eof = "", 0, False
-        self._line, self._counted = 1, 0  # line number at buf[self._counted]
+        self._line, self._counted = first_line, 0  # line number at buf[self._counted]
 
     def more(self) -> bool:
         """Read the next chunk; False at the end of the file."""
@@ -156,43 +157,53 @@ def _json_record(reader: _Reader) -> RawRecord | None:
                      reader.line(start))
 
 
+def open_capture(path: Path) -> TextIO:
+    try:
+        return path.open(encoding="utf-8", newline="")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from exc
+
+
 def iter_capture(path: Path, keep: Keep | None = None) -> Iterator[RawRecord]:
     """Every record of a capture file (that `keep` wants), in file order; UsageError naming
     the line otherwise."""
-    try:
-        stream = path.open(encoding="utf-8", newline="")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror}") from exc
-    with stream:
-        reader = _Reader(path, stream)
-        reader.more()
-        while True:
-            if reader.buf.startswith(START, reader.pos):
-                record = _consumer_record(reader, keep)
-                if record is None:
-                    reader.more()
-                elif record is not SKIPPED:
-                    yield record
-                continue
-            reader.pos = SPACE.match(reader.buf, reader.pos).end()
-            rest = len(reader.buf) - reader.pos
-            if rest == 0 or (rest < len(START) and not reader.eof):
-                if not reader.more():
-                    if rest == 0:
-                        return
-                    continue
-                continue
-            if reader.buf.startswith(START, reader.pos):
-                continue
-            if reader.buf[reader.pos] == "{":
-                record = _json_record(reader)
-            else:
-                raise reader.fail(reader.pos, "neither a JSON line nor a 'Received message "
-                                  "... with timestamp <ms>' record")
+    with open_capture(path) as stream:
+        yield from _records(path, stream, keep)
+
+
+def _records(path: Path, stream: TextIO, keep: Keep | None,
+             first_line: int = 1) -> Iterator[RawRecord]:
+    """The records of a stream holding whole records (a file, or a block of one whose
+    first line is `first_line`)."""
+    reader = _Reader(path, stream, first_line)
+    reader.more()
+    while True:
+        if reader.buf.startswith(START, reader.pos):
+            record = _consumer_record(reader, keep)
             if record is None:
                 reader.more()
-            elif keep is None or keep(record.topic, record.key):
+            elif record is not SKIPPED:
                 yield record
+            continue
+        reader.pos = SPACE.match(reader.buf, reader.pos).end()
+        rest = len(reader.buf) - reader.pos
+        if rest == 0 or (rest < len(START) and not reader.eof):
+            if not reader.more():
+                if rest == 0:
+                    return
+                continue
+            continue
+        if reader.buf.startswith(START, reader.pos):
+            continue
+        if reader.buf[reader.pos] == "{":
+            record = _json_record(reader)
+        else:
+            raise reader.fail(reader.pos, "neither a JSON line nor a 'Received message "
+                              "... with timestamp <ms>' record")
+        if record is None:
+            reader.more()
+        elif keep is None or keep(record.topic, record.key):
+            yield record
 
 
 def decode(record: RawRecord, spec: Spec, path: Path) -> dict[str, Any]:
@@ -214,9 +225,23 @@ def _pairing_uses(topic: str, key: str) -> bool:
     return topic == "ns" and key in SPECS
 
 
+def decoded_block(path: Path, text: str, first_line: int) -> list[tuple[str, dict[str, Any],
+                                                                     int]]:
+    """(key, the fields pairing reads, timestamp ms) of the records of topic ``ns`` that
+    pairing uses, in a block of whole records of `path` starting at line `first_line`."""
+    return [(raw.key, decode(raw, SPECS[raw.key], path), raw.timestamp_ms)
+            for raw in _records(path, io.StringIO(text), _pairing_uses, first_line)]
+
+
 def ns_records(path: Path) -> Iterator[tuple[str, dict[str, Any], int]]:
     """(key, the fields pairing reads, timestamp ms) of the records of topic ``ns`` that
-    pairing uses."""
+    pairing uses, in file order: decoded by worker processes for a large file on a
+    machine with several cores, in this process otherwise."""
+    from . import parallel
+    workers = parallel.worker_count()
+    if workers > 1 and path.stat().st_size >= parallel.PARALLEL_MIN:
+        yield from parallel.ns_records(path, workers)
+        return
     for raw in iter_capture(path, _pairing_uses):
         yield raw.key, decode(raw, SPECS[raw.key], path), raw.timestamp_ms
 

@@ -150,3 +150,34 @@ def test_records_keep_file_order_and_lines(tmp_path: Path) -> None:
     assert [(r.topic, r.key, r.timestamp_ms, r.line) for r in records] == [
         ("nsd", "created", 10, 1), ("ns", "echo", 11, 3), ("ns", "k", 12, 6)]
     assert records[0].value == "{a: 1,\n  b: 2}\n"
+
+
+@pytest.mark.parametrize("layout", ["consumer", "jsonl"])
+def test_worker_processes_decode_blocks_in_file_order(tmp_path: Path, layout: str) -> None:
+    """Large files are cut into blocks of whole records decoded by worker processes; with
+    tiny blocks (many cuts) the records come back exactly as this process decodes them."""
+    from osm_mec.timings import parallel
+    from osm_mec.timings.capture import ns_records
+    capture = tmp_path / f"c.{layout}"
+    _write(capture, layout, iterations=2)
+    serial = list(ns_records(capture))
+    for size in (700, 5000):
+        assert list(parallel.ns_records(capture, 2, size)) == serial
+    text, seen = capture.read_text(), ""
+    for block, line in parallel.blocks(capture, 700):
+        assert line == seen.count("\n") + 1
+        seen += block
+    assert seen == text
+
+
+def test_worker_errors_name_the_right_line(tmp_path: Path) -> None:
+    from osm_mec.timings import parallel
+    capture = tmp_path / "c.txt"
+    _write(capture, "consumer", iterations=1)
+    lines = capture.read_text().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if i > 100 and line.startswith("Received"))
+    lines.insert(at, "garbage\n")
+    capture.write_text("".join(lines))
+    for size in (900, 3000):
+        with pytest.raises(UsageError, match=rf"c.txt:{at + 1}: neither a JSON line"):
+            list(parallel.ns_records(capture, 2, size))
