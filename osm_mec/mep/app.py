@@ -1,25 +1,26 @@
 """The MEP as an ASGI application: FastAPI routers for MEC 011 service management and
 application support, the platform-management API, the OAuth 2.0 token endpoint,
-problem+json errors, request gates (JSON bodies, a size limit), and the background tasks (notification delivery, liveness watchdog, termination
-timers) started and stopped with the application."""
+problem+json errors, request gates (JSON bodies, a size limit, the discovery fast path),
+and the background tasks (notification delivery, liveness watchdog, termination timers,
+the cache-invalidation listener) started and stopped with the application."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import gc
-from typing import Any, AsyncIterator
+from typing import AsyncIterator
 
 from fastapi import FastAPI
 
 from . import app_support, oauth, platform_mgmt, problems, service_mgmt
+from .callbacks import CallbackPolicy, Resolve, parse_networks, system_resolve
 from .context import MepContext, Settings
 from .gates import BodyLimit, FastPath, JsonOnly
 from .lifecycle import Timers, watchdog
-from .tasks import stop_tasks
-from .callbacks import CallbackPolicy, Resolve, parse_networks, system_resolve
 from .notifications import Notifier
 from .store import Store
+from .tasks import stop_tasks
 
 
 def create_app(settings: Settings, admin_token: str, store: Store | None = None,

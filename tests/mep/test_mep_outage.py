@@ -13,7 +13,7 @@ import httpx
 import pytest
 import redis
 
-from .conftest import ADMIN, add_service, register_app
+from .conftest import add_service, register_app
 from .servers import MepServer, RedisServer
 
 SM = "/mec_service_mgmt/v1"
