@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import pytest
+import yaml
 
 from ..conftest import REPO
 
@@ -45,6 +46,7 @@ class FakeVm:
         self.api_up_after = 0
         self.nodes: dict[str, bool] = {}
         self.tokens: list[str] = []
+        self.storage_classes: dict[str, dict[str, str]] = {}
         self.failures: list[tuple[tuple[str, ...], Result | Exception]] = []
         self.credentials = None
         self.closed = 0
@@ -147,7 +149,18 @@ class FakeVm:
 
     def _kubectl(self, args: list[str], stdin: str | None) -> tuple[str, int, str]:
         if args[:1] == ["apply"]:
+            for doc in yaml.safe_load_all(stdin or ""):
+                if isinstance(doc, dict) and doc.get("kind") == "StorageClass":
+                    self.storage_classes.setdefault(doc["metadata"]["name"], dict(
+                        doc["metadata"].get("annotations") or {}))
             return "applied\n", 0, ""
+        if args[:2] == ["get", "storageclass"]:
+            return json.dumps({"items": [{"metadata": {"name": n, "annotations": a}}
+                                         for n, a in sorted(self.storage_classes.items())]}), 0, ""
+        if args[:2] == ["patch", "storageclass"]:
+            patch = json.loads(args[args.index("-p") + 1])
+            self.storage_classes[args[2]].update(patch["metadata"]["annotations"])
+            return f"storageclass.storage.k8s.io/{args[2]} patched\n", 0, ""
         if args[:2] == ["get", "node"]:
             name = args[2]
             if name not in self.nodes:

@@ -294,7 +294,13 @@ def test_cluster_day1_and_day2_over_ssh(server, charm_env, monkeypatch):
     ok, results, _ = _act(ctl, "init-control-plane", init, charm_env, "osmmecctl")
     thread.join(timeout=120)
     assert ok, results
-    assert results == {"api-endpoint": "https://172.16.0.10:6443", "node-name": "test-controller"}
+    assert results == {"api-endpoint": "https://172.16.0.10:6443", "node-name": "test-controller",
+                       "storage-class": "local-path"}
+    cluster = json.loads(server.cluster_state.read_text())
+    assert cluster["storageclasses"]["local-path"] == {
+        "provisioner": "rancher.io/local-path",
+        "storageclass.kubernetes.io/is-default-class": "true"}
+    assert "Deployment/local-path-provisioner" in cluster["applied"]
     assert outcome["worker"] == {"node-name": "test-worker-1"}, outcome
     curls = server.calls("curl")
     assert curls and curls[0]["argv"][-1] == "https://172.16.0.10:6443/livez"

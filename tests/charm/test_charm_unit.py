@@ -148,7 +148,7 @@ def test_unexpected_errors_never_escape(ctx, vm):
 def test_init_control_plane(ctx, vm):
     results = run_action(ctx, "init-control-plane", CONTROLLER, INIT)
     assert results == {"api-endpoint": "https://172.16.0.10:6443",
-                       "node-name": "mecaas-acme-edge-controller"}
+                       "node-name": "mecaas-acme-edge-controller", "storage-class": "local-path"}
     stdins = {c["argv"][-1]: c["stdin"] for c in vm.calls if c["argv"][0] == "install"}
     assert stdins["/etc/kubernetes/pki/ca.crt"] == TEST_CA[0]
     assert stdins["/etc/kubernetes/pki/ca.key"] == TEST_CA[1]
@@ -167,6 +167,39 @@ def test_init_control_plane(ctx, vm):
     assert all(c["sudo"] for c in vm.calls if c["argv"][0] in ("kubeadm", "kubectl", "install"))
     polls = [c for c in vm.calls if c["argv"][3:5] == ["get", "node"]]
     assert len(polls) == 3  # NotReady twice, then Ready
+
+
+DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
+
+
+def test_init_installs_local_path_storage_and_marks_it_default(ctx, vm):
+    """N2VC's K8sJujuConnector.init_env needs a default StorageClass (add_k8s raises
+    'storage_class must be a non-empty string' without one); the MEP's PVC needs one too."""
+    results = run_action(ctx, "init-control-plane", CONTROLLER, INIT)
+    assert results["storage-class"] == "local-path"
+    applies = [c["stdin"] for c in vm.calls if c["argv"][3:6] == ["apply", "-f", "-"]]
+    storage = [yaml.safe_load_all(a) for a in applies if "rancher.io/local-path" in a]
+    (docs,) = [list(d) for d in storage]
+    (sc,) = [d for d in docs if d["kind"] == "StorageClass"]
+    assert sc["metadata"]["name"] == "local-path"
+    assert DEFAULT_CLASS not in (sc["metadata"].get("annotations") or {})  # marked after
+    (patch,) = [c["argv"][3:] for c in vm.calls if c["argv"][3:4] == ["patch"]]
+    assert patch[:4] == ["patch", "storageclass", "local-path", "-p"]
+    assert yaml.safe_load(patch[4]) == {"metadata": {"annotations": {DEFAULT_CLASS: "true"}}}
+    assert vm.storage_classes["local-path"][DEFAULT_CLASS] == "true"
+
+
+def test_init_keeps_an_existing_default_class(ctx, vm):
+    vm.storage_classes["cinder-csi"] = {DEFAULT_CLASS: "true"}
+    results = run_action(ctx, "init-control-plane", CONTROLLER, INIT)
+    assert results["storage-class"] == "cinder-csi"
+    assert not [c for c in vm.calls if c["argv"][3:4] == ["patch"]]
+
+
+def test_init_without_storage(ctx, vm):
+    results = run_action(ctx, "init-control-plane", CONTROLLER, {**INIT, "storage": "none"})
+    assert "storage-class" not in results
+    assert not [c for c in vm.calls if "rancher.io/local-path" in (c["stdin"] or "")]
 
 
 def test_init_control_plane_is_idempotent(ctx, vm):

@@ -225,18 +225,32 @@ class K8sClusterCharm(ops.CharmBase):
                              "deploy a charm built with charmcraft pack (it vendors Calico)")
         return path.read_text().replace("__POD_CIDR__", pod_cidr)
 
+    def _storage_manifest(self, storage: str) -> str:
+        if storage == "none":
+            return ""
+        path = self.charm_dir / "storage" / f"{storage}.yaml"
+        if not path.exists():
+            raise StepFailed("default-storage", f"storage {storage!r}: use local-path or none")
+        return path.read_text()
+
     def _init_control_plane(self, event: ops.ActionEvent) -> dict[str, Any]:
         self._require_role("controller")
         p = self._params(event, "bootstrap-token", "advertise-address", "pod-cidr",
                          "service-cidr", "kubernetes-version", "cni")
         manifest = self._cni_manifest(p["cni"], p["pod-cidr"])
-        return self._node().init_control_plane(
+        storage = str(p.get("storage", "local-path"))
+        storage_manifest = self._storage_manifest(storage)
+        node = self._node()
+        results = node.init_control_plane(
             token=p["bootstrap-token"], advertise=p["advertise-address"],
             pod_cidr=p["pod-cidr"], service_cidr=p["service-cidr"],
             version=str(p["kubernetes-version"]), cni_manifest=manifest,
             mgmt_address=self.config.get("ssh-hostname", ""),
             ca_cert=p.get("ca-cert", ""), ca_key=p.get("ca-key", ""),
             ready_timeout=float(p.get("ready-timeout", 600)))
+        if storage_manifest:
+            results["storage-class"] = node.install_default_storage(storage_manifest, storage)
+        return results
 
     def _join_cluster(self, event: ops.ActionEvent) -> dict[str, Any]:
         self._require_role("worker")

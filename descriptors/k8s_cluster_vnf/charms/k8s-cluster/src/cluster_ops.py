@@ -31,6 +31,7 @@ INIT_DONE = "/var/lib/osm-mec/kubeadm-init-done"
 JOIN_DONE = "/var/lib/osm-mec/kubeadm-join-done"
 LEFTOVERS = (ADMIN_CONF, KUBELET_CONF, "/etc/kubernetes/manifests/kube-apiserver.yaml", CA_CRT)
 API_PORT = 6443
+DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
 ADMIN = ["kubectl", "--kubeconfig", ADMIN_CONF]
 AS_NODE = ["kubectl", "--kubeconfig", KUBELET_CONF]
 
@@ -219,6 +220,21 @@ class Node:
         self._run("install-cni", ADMIN + ["apply", "-f", "-"], stdin=cni_manifest, timeout=300)
         self.wait_ready(name, ADMIN, ready_timeout)
         return {"api-endpoint": f"https://{advertise}:{API_PORT}", "node-name": name}
+
+    def install_default_storage(self, manifest: str, name: str) -> str:
+        """Apply the provisioner and its StorageClass; mark it default unless another class
+        is default already. Returns the cluster's default class."""
+        self._run("default-storage", ADMIN + ["apply", "-f", "-"], stdin=manifest, timeout=300)
+        listed = json.loads(self._run("default-storage", ADMIN + ["get", "storageclass", "-o",
+                                                                  "json"]).stdout)
+        for item in listed.get("items", []):
+            annotations = item.get("metadata", {}).get("annotations") or {}
+            if annotations.get(DEFAULT_CLASS) == "true":
+                return str(item["metadata"]["name"])
+        patch = {"metadata": {"annotations": {DEFAULT_CLASS: "true"}}}
+        self._run("default-storage", ADMIN + ["patch", "storageclass", name, "-p",
+                                              json.dumps(patch)])
+        return name
 
     def join_cluster(self, controller: str, token: str, ca_hash: str,
                      prepare_timeout: float = 1200, ready_timeout: float = 900
