@@ -24,6 +24,11 @@ STR_LIST: dict[str, Any] = {"type": "array", "items": STR}
 DATA_TYPES = ["STRING", "INTEGER", "BOOLEAN"]
 INTERFACE_TYPES = ["PARAVIRT", "OM-MGMT", "PCI-PASSTHROUGH", "SR-IOV", "VIRTIO", "E1000",
                    "RTL8139", "PCNET"]
+MEMPAGE_SIZES = ["LARGE", "SMALL", "SIZE_2MB", "SIZE_1GB", "PREFER_LARGE"]
+CONTAINER_FORMATS = ["aki", "ami", "ari", "bare", "docker", "ova", "ovf"]
+DISK_FORMATS = ["aki", "ami", "ari", "iso", "qcow2", "raw", "vdi", "vhd", "vhdx", "vmdk"]
+CHECKSUM_ALGORITHMS = ["sha-224", "sha-256", "sha-384", "sha-512"]
+RELATIONAL_OPERATIONS = ["GE", "LE", "GT", "LT", "EQ", "NE"]
 LAYER_PROTOCOLS = ["Ethernet", "MPLS", "ODU2", "IPV4", "IPV6", "Pseudo-Wire", "ipv4", "ipv6",
                    "ethernet"]
 
@@ -97,8 +102,8 @@ _SCALING_ASPECT = lst(obj({
         "scale-out-operation-type": {"enum": ["AND", "OR"]},
         "scaling-criteria": lst(obj({
             "name": ID, "scale-in-threshold": NUMBER, "scale-out-threshold": NUMBER,
-            "scale-in-relational-operation": {"enum": ["GE", "LE", "GT", "LT", "EQ"]},
-            "scale-out-relational-operation": {"enum": ["GE", "LE", "GT", "LT", "EQ"]},
+            "scale-in-relational-operation": {"enum": RELATIONAL_OPERATIONS},
+            "scale-out-relational-operation": {"enum": RELATIONAL_OPERATIONS},
             "vnf-monitoring-param-ref": STR,
         }), "name"),
     }, ("scaling-type",)), "name"),
@@ -138,7 +143,8 @@ _VNFD = obj({
                             "cpu-architecture": STR},
                            ("num-virtual-cpu",)),
         "virtual-memory": obj({"size": {"type": "number", "exclusiveMinimum": 0},
-                               "mempage-size": STR, "numa-enabled": BOOL}, ("size",)),
+                               "mempage-size": {"enum": MEMPAGE_SIZES},
+                               "numa-enabled": BOOL}, ("size",)),
     }), "id"),
     "virtual-storage-desc": lst(obj({
         "id": ID,
@@ -147,9 +153,10 @@ _VNFD = obj({
         "size-of-storage": UINT, "sw-image-desc": STR,
     }), "id"),
     "sw-image-desc": lst(obj({
-        "id": ID, "name": STR, "version": STR, "image": STR, "container-format": STR,
-        "disk-format": STR, "min-disk": UINT, "min-ram": NUMBER, "size": UINT,
-        "checksum": obj({"algorithm": STR, "hash": STR}),
+        "id": ID, "name": STR, "version": STR, "image": STR,
+        "container-format": {"enum": CONTAINER_FORMATS}, "disk-format": {"enum": DISK_FORMATS},
+        "min-disk": UINT, "min-ram": NUMBER, "size": UINT,
+        "checksum": obj({"algorithm": {"enum": CHECKSUM_ALGORITHMS}, "hash": STR}),
     }), "id"),
     "int-virtual-link-desc": lst(obj({
         "id": ID, "description": STR,
@@ -157,7 +164,7 @@ _VNFD = obj({
         "test-access": STR_LIST,
     }), "id"),
     "ext-cpd": lst(obj({
-        "id": ID, "description": STR, "role": STR,
+        "id": ID, "description": STR, "role": {"enum": ["root", "leaf"]},
         "layer-protocol": {"type": "array", "items": {"enum": LAYER_PROTOCOLS}},
         "int-virtual-link-desc": ID,
         "int-cpd": obj({"vdu-id": ID, "cpd": ID}, ("vdu-id", "cpd")),
@@ -204,7 +211,7 @@ _NSD_ITEM = obj({
         "id": ID, "description": STR, "mgmt-network": BOOL, "vim-network-name": STR,
         "connectivity-type": obj({
             "layer-protocol": {"type": "array", "items": {"enum": LAYER_PROTOCOLS}},
-            "flow-pattern": STR}),
+            "flow-pattern": {"enum": ["line", "tree", "mesh"]}}),
     }), "id"),
     "df": lst(obj({
         "id": ID,

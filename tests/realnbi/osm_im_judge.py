@@ -6,7 +6,8 @@ Input (stdin, JSON): ``{"vnfds": {id: vnfd}, "cases": [{"id", "kind": "vnfd"|"ns
 Output (stdout, JSON): ``{"verdicts": [{"id", "accepted": bool, "stage":
 "envelope"|"pyangbind"|"nbi"|"", "detail": str}], "nodes": {"vnfd"|"nsd": [null | {"kind":
 "container"|"list"|"leaf-list"|"leaf", "keys": [...]}]}}``: a verdict per case and, for each
-path, what OSM's IM has there (null: no such node), read from the IM's generated bindings.
+path, what OSM's IM has there (null: no such node; leaves also give their YANG type and
+enumeration values), read from the IM's generated bindings.
 
 Each descriptor goes through the path of NBI's package upload that does not need the
 package's files: ``_remove_envelop``, the RFC 7396 merge into the new record (which drops
@@ -105,7 +106,11 @@ def _describe(child) -> dict:
         return {"kind": "list", "keys": keys}
     if hasattr(child, "_pyangbind_elements"):
         return {"kind": "container", "keys": []}
-    return {"kind": "leaf-list" if hasattr(child, "_list") else "leaf", "keys": []}
+    if hasattr(child, "_list"):
+        return {"kind": "leaf-list", "keys": []}
+    enum = (getattr(child, "_restriction_dict", None) or {}).get("dict_key")
+    return {"kind": "leaf", "keys": [], "type": getattr(child, "_yang_type", None),
+            "enum": sorted(enum) if isinstance(enum, dict) else None}
 
 
 def node(root, path: list) -> dict | None:

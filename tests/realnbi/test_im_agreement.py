@@ -139,7 +139,8 @@ def _harness_python() -> tuple[list[str], dict[str, str]]:
     return [str(venv / "bin" / "python"), str(JUDGE)], env
 
 
-SchemaNode = tuple[tuple[str, ...], str, tuple[str, ...]]  # (path, kind, list keys)
+# (path, kind, list keys, the leaf's own schema)
+SchemaNode = tuple[tuple[str, ...], str, tuple[str, ...], dict[str, Any]]
 
 
 def schema_nodes(schema: dict[str, Any], path: tuple[str, ...] = ()) -> list[SchemaNode]:
@@ -149,16 +150,46 @@ def schema_nodes(schema: dict[str, Any], path: tuple[str, ...] = ()) -> list[Sch
     for name, sub in schema.get("properties", {}).items():
         where = path + (name,)
         if "listKey" in sub:
-            nodes.append((where, "list", tuple(sub["listKey"])))
+            nodes.append((where, "list", tuple(sub["listKey"]), {}))
             nodes += schema_nodes(sub["items"], where)
         elif sub.get("type") == "array":
-            nodes.append((where, "leaf-list", ()))
+            nodes.append((where, "leaf-list", (), sub))
         elif sub.get("type") == "object":
-            nodes.append((where, "container", ()))
+            nodes.append((where, "container", (), {}))
             nodes += schema_nodes(sub, where)
         else:
-            nodes.append((where, "leaf", ()))
+            nodes.append((where, "leaf", (), sub))
     return nodes
+
+
+# our JSON type -> the YANG types of OSM's IM it may stand for
+YANG_TYPES = {
+    "integer": {"uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64"},
+    "number": {"decimal64", "uint8", "uint16", "uint32", "uint64", "int32", "int64"},
+    "boolean": {"boolean", "empty"},
+    "string": {"string", "leafref", "identityref", "union", "inet:uri", "inet:ip-address",
+               "inet:ip-prefix", "inet:ipv4-address", "yang:uuid", "yang:date-and-time"},
+}
+
+
+def leaf_problems(where: str, ours: dict[str, Any], im: dict[str, Any]) -> list[str]:
+    """Where our leaf's type or enumeration differs from OSM's IM (an identity's values
+    count without their module prefixes: we accept the plain names only)."""
+    problems = []
+    values = None if im.get("enum") is None else \
+        sorted({value.split(":")[-1] for value in im["enum"]})
+    if "enum" in ours:
+        if values is None:
+            problems.append(f"{where}: an enumeration in ours, a {im.get('type')} in OSM's IM")
+        elif sorted(ours["enum"]) != values:
+            problems.append(f"{where}: values {sorted(ours['enum'])} in ours, {values} in "
+                            "OSM's IM")
+    elif im.get("enum") is not None:
+        problems.append(f"{where}: any {ours.get('type')} in ours, one of {im['enum']} in "
+                        "OSM's IM")
+    elif ours.get("type") in YANG_TYPES and im.get("type") not in YANG_TYPES[ours["type"]]:
+        problems.append(f"{where}: {ours['type']} in ours, {im.get('type')} in OSM's IM")
+    return problems
 
 
 SCHEMAS = {"vnfd": VNFD_FILE_SCHEMA, "nsd": NSD_FILE_SCHEMA}
@@ -175,7 +206,7 @@ def judged() -> tuple[dict[str, dict[str, Any]], dict[str, list[Any]]]:
     batch = {"vnfds": vnfds,
              "cases": [{"id": case, "kind": _kind(package), "data": data}
                        for case, package, data in cases],
-             "paths": {kind: [list(path) for path, _, _ in schema_nodes(schema)]
+             "paths": {kind: [list(node[0]) for node in schema_nodes(schema)]
                        for kind, schema in SCHEMAS.items()}}
     done = subprocess.run(command, input=json.dumps(batch), capture_output=True, text=True,
                           env=env, timeout=600, cwd=str(JUDGE.parent))
@@ -195,11 +226,12 @@ def verdicts(judged) -> dict[str, dict[str, Any]]:
 @pytest.mark.parametrize("kind", list(SCHEMAS))
 def test_every_node_of_our_schema_is_in_osms_im(judged, kind):
     """What our schema allows exists in OSM's IM at the same place, as the same kind of
-    node, lists with the same key leaves (a key OSM does not know is a 422 at onboarding,
-    e.g. kdu.service.mgmt-service, dropped from the IM in OSM 11)."""
+    node, lists with the same key leaves, leaves with a matching type and the same
+    enumeration values (a key OSM does not know is a 422 at onboarding, e.g.
+    kdu.service.mgmt-service, dropped from the IM in OSM 11)."""
     ours = schema_nodes(SCHEMAS[kind])
     problems = []
-    for (path, our_kind, keys), im in zip(ours, judged[1][kind]):
+    for (path, our_kind, keys, leaf), im in zip(ours, judged[1][kind]):
         where = ".".join(path)
         if im is None:
             problems.append(f"{where}: not in OSM's IM")
@@ -207,6 +239,8 @@ def test_every_node_of_our_schema_is_in_osms_im(judged, kind):
             problems.append(f"{where}: a {im['kind']} in OSM's IM, a {our_kind} in ours")
         elif tuple(im["keys"]) != keys:
             problems.append(f"{where}: list key {im['keys']} in OSM's IM, {list(keys)} in ours")
+        elif our_kind == "leaf":
+            problems += leaf_problems(where, leaf, im)
     assert not problems, "\n" + "\n".join(problems)
 
 
