@@ -209,9 +209,10 @@ class NbiClient:
                 raise
             found = self._look_for(recover)
             if found is None:
-                raise NbiError("POST", path, 0, exc.code, f"no answer and {what} does not "
-                               "exist: it was not created; run the command again",
-                               self.url) from exc
+                raise NbiError("POST", path, 0, exc.code, f"no answer, and {what} was not "
+                               f"there {self.recovery_grace:g} s later: OSM may not have "
+                               "created it, or may still be creating it; run the command "
+                               f"again: it adopts {what} if it appears", self.url) from exc
             log.info("POST %s: no answer, but %s exists: using it", path, what)
             return found
 
@@ -375,6 +376,11 @@ class NbiClient:
         """See osm_mec.waiting.wait_for_operation."""
         from .waiting import wait_for_operation
         return wait_for_operation(self, op_id, timeout, progress, listener, gone_ok)
+
+    def wait_for_admin_gone(self, kind: str, object_id: str, timeout: float = 600.0) -> None:
+        """See osm_mec.waiting.wait_for_admin_gone."""
+        from .waiting import wait_for_admin_gone
+        wait_for_admin_gone(self, kind, object_id, timeout)
 
     def wait_for_admin(self, kind: str, object_id: str, timeout: float = 600.0,
                        progress: Callable[[str], None] | None = None) -> dict[str, Any]:

@@ -183,3 +183,25 @@ def wait_for_admin(client: NbiClient, kind: str, object_id: str, timeout: float 
                                   f"still {state or 'unknown'} after {timeout:.0f} s")
         sleep(min(interval, remaining))
         interval = min(interval * POLL_GROWTH, MAX_POLL)
+
+
+def wait_for_admin_gone(client: NbiClient, kind: str, object_id: str, timeout: float = 600.0,
+                        sleep: Callable[[float], None] = time.sleep,
+                        now: Callable[[], float] = time.monotonic) -> None:
+    """Until a deleted K8s cluster or VIM account is gone (OSM removes it asynchronously)."""
+    deadline = now() + timeout
+    interval = GONE_POLL
+    while True:
+        try:
+            item = client.get_admin(kind, object_id)
+        except NbiError as exc:
+            if exc.status == 404:
+                return
+            raise
+        remaining = deadline - now()
+        if remaining <= 0:
+            state = (item.get("_admin") or {}).get("operationalState", "unknown")
+            raise OperationFailed(object_id, f"{kind} deletion", "TIMEOUT",
+                                  f"still there ({state}) after {timeout:.0f} s")
+        sleep(min(interval, remaining))
+        interval = min(interval * POLL_GROWTH, MAX_POLL)

@@ -36,6 +36,20 @@ class ChainFailed(OsmMecError):
         super().__init__(f"step '{step}' failed: {detail}\n  what to do: {hint}")
 
 
+def nbi_hint(exc: NbiError, command: str, csp: str) -> str:
+    """What to do after OSM's NBI refused a request or did not answer."""
+    again = f"`osm-mec {command} --csp {csp}`"
+    if exc.status == 0:
+        return f"when OSM answers again, {again} again resumes (what exists is adopted)"
+    if exc.status in (401, 403):
+        return (f"check the OSM user, project and password (OSM_PASSWORD or "
+                f"--osm-credentials), then {again} again")
+    if exc.status >= 500:
+        return f"OSM failed ({exc.status}): when it works again, {again} again resumes"
+    return (f"OSM refused the request ({exc.status}): fix what it names, then {again} "
+            "again resumes")
+
+
 def lcm_gap(what: str, op: dict[str, Any] | None = None) -> str:
     """OSM finished its part but lacks data that only its LCM produces: say what is missing
     and why (the operation's own detailed-status says what the LCM reported)."""
@@ -111,14 +125,28 @@ class Chain:
                 raise ChainFailed(title, f"{exc.step}: {exc.detail}", exc.hint) from exc
             except OperationFailed as exc:
                 raise ChainFailed(title, f"OSM operation {exc.operation} {exc.op_id} "
-                                  f"{exc.state}: {exc.detail}", "fix the cause, then run "
-                                  "`osm-mec provision` again (it resumes), or `osm-mec teardown "
-                                  f"--csp {self.csp}`") from exc
+                                  f"{exc.state}: {exc.detail}", self.operation_hint(exc)
+                                  ) from exc
             except NbiError as exc:
-                raise ChainFailed(title, str(exc), "check the OSM URL, credentials and the "
-                                  "objects named above; `osm-mec provision` resumes") from exc
+                raise ChainFailed(title, str(exc), nbi_hint(exc, "provision", self.csp)) \
+                    from exc
         self.progress.close()
         return self.summary()
+
+    def operation_hint(self, exc: OperationFailed) -> str:
+        """What to do after an OSM operation of provisioning failed (what works next)."""
+        again = f"`osm-mec provision --csp {self.csp}`"
+        if exc.state == "TIMEOUT":
+            return (f"OSM may still finish it: {again} again waits for it (it resumes); "
+                    f"`osm-mec status --csp {self.csp}` shows where it is")
+        if exc.operation == "instantiate":
+            return (f"the NS stays in OSM as it failed, for inspection (`osm ns-op-show "
+                    f"{exc.op_id}`); fix the cause, then `osm-mec "
+                    f"teardown --csp {self.csp}` and {again} (a failed NS is never adopted)")
+        if exc.operation.endswith("registration"):
+            return (f"fix the cause, then {again}: it deletes the registration in ERROR "
+                    "and makes it again (it resumes)")
+        return f"fix the cause, then {again} again: it resumes at this step"
 
     # -- step 1 and 5's onboarding --------------------------------------------------------
     def onboard(self, target: OsmTarget, packages: tuple[str, ...]) -> None:
@@ -208,7 +236,7 @@ class Chain:
     def register_cluster(self, ns_key: str, into: OsmTarget, vim: str, cluster: str,
                          state_key: str) -> None:
         """The cluster's controller registers its cluster in `into` (register-cluster)."""
-        existing = into.client.find_admin("k8scluster", cluster)
+        existing = self.drop_failed(into, "k8scluster", cluster)
         if existing is not None and existing["_admin"]["operationalState"] == "ENABLED":
             self.state.record(state_key, id=existing["_id"], name=cluster, osm=into.label)
             self.progress.status(f"{cluster}: already registered and ENABLED")
@@ -234,6 +262,19 @@ class Chain:
             self.created.append((into.label, state_key))
         self.state.record(state_key, id=str(cluster_id), name=cluster, osm=into.label)
         into.client.wait_for_admin("k8scluster", cluster_id, progress=self.progress.status)
+
+    def drop_failed(self, target: OsmTarget, kind: str, name: str) -> dict[str, Any] | None:
+        """The registration `name`, or None; one in ERROR (an earlier run's) is deleted
+        first, so that it is made again."""
+        found = target.client.find_admin(kind, name)
+        if found is None or found.get("_admin", {}).get("operationalState") != "ERROR":
+            return found
+        self.progress.status(f"{name}: in ERROR in the {target.label} OSM "
+                             f"({found['_admin'].get('detailed-status', 'no detail')}); "
+                             "deleting it to register it again")
+        target.client.delete_admin(kind, found["_id"])
+        target.client.wait_for_admin_gone(kind, found["_id"])
+        return None
 
     def nsp_cluster(self) -> None:
         self.ensure_ns(self.main, names.NSP_CLUSTER, self.nsp_vim,
@@ -291,7 +332,7 @@ class Chain:
         return self.edge
 
     def ensure_edge_vim(self, edge: OsmTarget) -> None:
-        existing = edge.client.find_admin("vim", self.edge_vim)
+        existing = self.drop_failed(edge, "vim", self.edge_vim)
         if existing is None:
             source = self.vim(self.main, self.edge_vim)
             assert source is not None

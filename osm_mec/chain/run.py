@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import OsmMecError
+from ..nbi import NbiError
+from ..waiting import OperationFailed
 from ..profile import Profile
 from ..timings.records import write_jsonl
 from . import names
@@ -55,11 +57,13 @@ def run_for_csp(session: Session, profile: Profile, csp: str, state_dir: Path,
                 result = action(chain)
             except ChainFailed as failure:
                 if rollback and chain.created:
-                    progress.note(f"rolling back what this run created: "
-                                  f"{', '.join(k for _, k in chain.created)}")
+                    made = ", ".join(k for _, k in chain.created)
+                    progress.note(f"rolling back what this run created: {made}")
                     teardown(chain, {key for _, key in chain.created})
-                    raise OsmMecError(f"{failure}\n  rolled back: "
-                                      f"{', '.join(k for _, k in chain.created)}") from failure
+                    raise OsmMecError(
+                        f"step '{failure.step}' failed: {failure.detail}\n  rolled back: "
+                        f"{made}\n  what to do: fix the cause, then `osm-mec provision "
+                        f"--csp {csp}` makes them again") from failure
                 raise
             except KeyboardInterrupt:
                 raise OsmMecError(f"interrupted; everything created so far is in "
@@ -99,12 +103,24 @@ def provision_action(chain: Chain) -> dict[str, Any]:
 
 
 def teardown_action(chain: Chain) -> dict[str, Any]:
-    return teardown(chain)
+    try:
+        return teardown(chain)
+    except (OperationFailed, NbiError) as exc:
+        raise OsmMecError(f"teardown of CSP {chain.csp} stopped: {exc}\n  what to do: "
+                          f"`osm-mec status --csp {chain.csp}` shows what is left; fix the "
+                          f"cause, then `osm-mec teardown --csp {chain.csp}` again continues "
+                          "with it") from exc
 
 
 def scale_action(out: bool, count: int) -> Action:
     def scale_action(chain: Chain) -> dict[str, Any]:
-        return scale(chain, out, count)
+        try:
+            return scale(chain, out, count)
+        except (OperationFailed, NbiError) as exc:
+            raise OsmMecError(f"scale {'out' if out else 'in'} of CSP {chain.csp} stopped: "
+                              f"{exc}\n  what to do: `osm-mec status --csp {chain.csp}` shows "
+                              f"the cluster; fix the cause, then `osm-mec scale --csp "
+                              f"{chain.csp} {'out' if out else 'in'}` again") from exc
     return scale_action
 
 

@@ -143,7 +143,8 @@ def _scale_in(chain: Chain, ns_id: str, ns_name: str, step: str) -> dict[str, An
         undone = _rejoin(chain, ns_id, ns_name, worker) if is_node else \
             f"{name} was not a node: nothing to undo"
         raise OsmMecError(f"OSM refused or failed the scale-in of {ns_name}: {exc}\n  "
-                          f"{undone}") from exc
+                          f"{undone}\n  what to do: fix the cause, then `osm-mec scale --csp "
+                          f"{chain.csp} in` again") from exc
     if name in {v.get("name") for v in _workers(_cluster_vnfr(chain, ns_id))}:
         raise OsmMecError(lcm_gap(f"the scale-in of {ns_name} ended "
                                   f"{op.get('operationState')} but OSM's record of VNF "

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..credentials import Credentials, load_credentials, read_credentials_file
-from ..errors import UsageError
+from ..errors import OsmMecError, UsageError
 from ..kafka_bus import KafkaUnavailable
-from ..nbi import NbiClient, check_nbi_url
+from ..nbi import NbiClient, NbiError, check_nbi_url
 from ..waiting import OperationListener
 from ..profile import Profile
 from .progress import Progress
@@ -106,6 +106,17 @@ def _with_file_kafka(options: OsmOptions) -> OsmOptions:
     return options
 
 
+def first_contact_hint(exc: NbiError) -> str:
+    """What to do when logging in to the OSM failed."""
+    if exc.status in (401, 403):
+        return ("check the OSM user, project and password (OSM_USER, OSM_PROJECT, "
+                "OSM_PASSWORD or --osm-credentials), then run the command again")
+    if exc.status == 0:
+        return ("check the URL (https://<host>:9999/osm) and that OSM is up and reachable "
+                "from here, then run the command again")
+    return "check that the URL is OSM's NBI, then run the command again"
+
+
 class Session:
     """The Main OSM for a command; stops the embedded sandbox at the end."""
 
@@ -122,7 +133,11 @@ class Session:
                                                 options.credentials_file)
             self.url, self.verify, self.kafka = options.osm_url, options.verify(), options.kafka
             # a sandbox started with `osm-mec sandbox` says so: its figures are simulated
-            self.simulated = NbiClient(self.url, self.credentials, verify=self.verify).is_sandbox
+            try:
+                self.simulated = NbiClient(self.url, self.credentials,
+                                           verify=self.verify).is_sandbox
+            except NbiError as exc:
+                raise OsmMecError(f"{exc}\n  what to do: {first_contact_hint(exc)}") from exc
         else:
             from ..sandbox import Sandbox
             self.credentials = Credentials(options.user or "admin", secrets.token_urlsafe(18),
