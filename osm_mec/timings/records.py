@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, TextIO
 
+from ..errors import UsageError
 from ..kafka_bus import COMPLETION_KEYS, REQUEST_KEYS, Record
 
 SOURCES = ("kafka", "nbi")
@@ -165,5 +166,17 @@ def write_jsonl(path: Path, timings: Iterable[OpTiming], append: bool = True) ->
 
 
 def read_jsonl(path: Path) -> list[OpTiming]:
-    return [OpTiming.from_dict(json.loads(line)) for line in path.read_text().splitlines()
-            if line.strip()]
+    """The timings of a JSON-lines file; UsageError naming the line that is not one."""
+    timings = []
+    with path.open() as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                timing = OpTiming.from_dict(json.loads(line))
+                timing.duration_s  # noqa: B018  (numbers, not text)
+            except (ValueError, TypeError, AttributeError) as exc:
+                raise UsageError(f"{path}:{number}: not a timing written by osm-mec "
+                                 f"({exc}); move the file out of the folder") from None
+            timings.append(timing)
+    return timings

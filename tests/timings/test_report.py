@@ -218,3 +218,16 @@ def test_stale_plots_do_not_outlive_their_data(tmp_path: Path) -> None:
     write_report(tmp_path)
     assert not (tmp_path / "scale.png").exists() and (tmp_path / "deploy.png").exists()
     assert (tmp_path / "scale.csv").read_text() == "iteration\n"
+
+
+@pytest.mark.parametrize("line", ["not json", "[1, 2]", '{"osm": "main"}',
+                                  '{"osm": "m", "ns_name": "x", "ns_id": "i", "operation": "o",'
+                                  ' "op_id": "p", "request_ms": "soon", "completion_ms": 5,'
+                                  ' "state": "COMPLETED"}'])
+def test_a_broken_timings_file_is_named_not_a_traceback(tmp_path: Path, line: str) -> None:
+    write_jsonl(tmp_path / "a.jsonl", [_timing("x", "instantiate", 0, 7.0)])
+    (tmp_path / "a.jsonl").write_text((tmp_path / "a.jsonl").read_text() + line + "\n")
+    result = CliRunner().invoke(cli, ["report", str(tmp_path), "--no-plots"])
+    assert result.exit_code == 2 and "a.jsonl:2: not a timing written by osm-mec" in \
+        result.output
+    assert "Traceback" not in result.output
