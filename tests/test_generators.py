@@ -271,9 +271,12 @@ def test_params_file_existing_permissions_are_tightened(tmp_path: Path):
     out = tmp_path / "p.yaml"
     out.write_text("old")
     out.chmod(0o644)
+    refused = CliRunner().invoke(cli, ["params", "--ns", "k8s_osm_cluster_ns", "--csp",
+                                       "acme", "--out", str(out)])
+    assert refused.exit_code == 2 and out.read_text() == "old"  # replaced only with --force
     result = CliRunner().invoke(cli, ["params", "--ns", "k8s_osm_cluster_ns", "--csp", "acme",
-                                      "--out", str(out)])
-    assert result.exit_code == 0
+                                      "--out", str(out), "--force"])
+    assert result.exit_code == 0, result.output
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
 
 
