@@ -26,13 +26,14 @@ from pathlib import Path
 import pytest
 
 from osm_mec import __version__
-from osm_mec.packages import _tree as _package_tree
 
 REPO = Path(__file__).resolve().parent.parent
 # everything a wheel is built from (the Dockerfiles' build stage copies exactly these)
 BUILD_INPUTS = ("pyproject.toml", "setup.cfg", "setup.py", "MANIFEST.in", "README.md",
                 "osm_mec", "charms", "helm")
-IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".*", "build", "*.egg-info")
+# what setup.py leaves out of the wheel, and build outputs
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".*", "build", "venv", "*.charm",
+                                 "*.egg-info")
 ASSET_DIRS = ("charms", "helm")
 
 
@@ -74,8 +75,8 @@ def _tree(folder: Path) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _modules_and_data(package: Path) -> set[str]:
-    return {p.relative_to(package).as_posix() for p in package.rglob("*")
+def _files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")
             if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
             and not p.name.startswith(".")}
 
@@ -131,10 +132,9 @@ def installed(wheel: Path, tmp_path_factory) -> Installed:
 
 def test_wheel_holds_every_module_the_charm_and_the_charts(sources: Path, wheel: Path):
     names = set(zipfile.ZipFile(wheel).namelist())
-    expected = {f"osm_mec/{name}" for name in _modules_and_data(sources / "osm_mec")}
-    for folder in ASSET_DIRS:  # every file the package builder takes from charms/ and helm/
-        expected |= {f"osm_mec/_assets/{name}" for name in _package_tree(sources / folder,
-                                                                           folder)}
+    expected = {f"osm_mec/{name}" for name in _files(sources / "osm_mec")}
+    for folder in ASSET_DIRS:  # the charm (with its wheelhouse and CNI manifests), the charts
+        expected |= {f"osm_mec/_assets/{folder}/{name}" for name in _files(sources / folder)}
     assert sorted(expected - names) == []
     assert "osm_mec/_assets/charms/k8s-cluster/cni/flannel.yaml" in names
     assert "osm_mec/chain/__init__.py" in names
