@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,17 @@ def test_cli_check_invalid_yaml_exits_2(tmp_path: Path):
     bad.write_text("workers: [\n")
     result = CliRunner().invoke(cli, ["profile", "check", str(bad)])
     assert result.exit_code == 2 and "not valid YAML" in result.output
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8 text (byte 0)"),
+    (b"a: " + b"[" * 100 + b"]" * 100, "nested more than 64 levels deep"),
+    (b"a: &a 1\nb: [" + b", ".join([b"*a"] * 10_001) + b"]\n", "more than 10000 YAML aliases"),
+    (b"workers: {max: 3}\n---\nworkers: {max: 4}\n", "more than one YAML document"),
+], ids=["binary", "deep", "aliases", "two-documents"])
+def test_unreadable_profiles_are_usage_errors_naming_the_file(tmp_path: Path, content, expected):
+    path = tmp_path / "p.yaml"
+    path.write_bytes(content)
+    with pytest.raises(UsageError, match=re.escape(expected)) as err:
+        load_profile(path)
+    assert str(err.value).startswith(f"{path}: ") and err.value.exit_code == 2
