@@ -1,7 +1,7 @@
 """Decoding a large capture on several cores: this process cuts the file into blocks of
 whole records (at a ``Received message`` or, for JSON lines, a line start), worker
 processes decode them, and the results come back in file order for pairing. At most
-``2 * workers + 1`` blocks are in flight, so memory stays bounded whatever the size."""
+``workers + 1`` blocks are in flight, so memory stays bounded whatever the size."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any, Iterator
 from ..errors import UsageError
 from .capture import MAX_RECORD, START, decoded_block, open_capture
 
-BLOCK = 8 << 20                # characters per block handed to a worker
+BLOCK = 2 << 20                # characters per block handed to a worker
 PARALLEL_MIN = 32 << 20        # smaller files are decoded in this process
 MAX_WORKERS = 4
 
@@ -69,7 +69,7 @@ def ns_records(path: Path, workers: int, size: int = 0
         pending: deque[Any] = deque()
         for text, line in blocks(path, size):
             pending.append(pool.apply_async(decoded_block, (path, text, line)))
-            if len(pending) > 2 * workers:
+            if len(pending) > workers:
                 yield from pending.popleft().get()
         while pending:
             yield from pending.popleft().get()

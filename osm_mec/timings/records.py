@@ -65,8 +65,10 @@ def operation_name(request: dict[str, Any], key: str) -> str:
 
 class Pairer:
     """Pairs request and completion records of topic ``ns`` by op id as they come, in any
-    order, keeping only what is still unpaired (plus the op ids already paired, to count
-    repeated records once, and NS names until NBI's ``deleted`` record)."""
+    order, keeping only what is still unpaired, plus what it needs to count a repeated
+    record once (a consumer restarted from the start, say): the op ids paired on NSs that
+    still exist, and the ids of NSs NBI deleted (its ``deleted`` record; NS ids are never
+    reused, so a later record of such an NS is a repeat). NS names are kept until then."""
 
     def __init__(self, osm: str, ns_names: dict[str, str] | None = None,
                  simulated: bool = False) -> None:
@@ -76,6 +78,8 @@ class Pairer:
         self._requests: dict[str, tuple[str, str, str, int]] = {}
         self._completions: dict[str, tuple[str, str, str, int]] = {}
         self._paired: set[str] = set()
+        self._paired_of: dict[str, list[str]] = {}   # NS id -> its paired op ids
+        self._deleted: set[str] = set()
         self.duplicates = 0
 
     def add(self, record: Record) -> OpTiming | None:
@@ -86,7 +90,11 @@ class Pairer:
         """Take one record's key, value and timestamp; the operation it completes, if any."""
         value = value if isinstance(value, dict) else {}
         if key == "deleted":
-            self.names.pop(str(value.get("_id", "")), None)
+            ns_id = str(value.get("_id", ""))
+            self.names.pop(ns_id, None)
+            self._paired.difference_update(self._paired_of.pop(ns_id, ()))
+            if ns_id:
+                self._deleted.add(ns_id)
             return None
         if key in REQUEST_KEYS:
             op_id = str(value.get("_id") or value.get("id") or "")
@@ -103,18 +111,20 @@ class Pairer:
             mine_in, other = self._completions, self._requests
         else:
             return None
-        if op_id in self._paired or op_id in mine_in:
+        if op_id in self._paired or op_id in mine_in or mine[1] in self._deleted:
             self.duplicates += 1
-            if op_id in mine_in and mine[3] < mine_in[op_id][3]:
+            earlier = mine_in.get(op_id)
+            if earlier is not None and mine[3] < earlier[3]:
                 mine_in[op_id] = mine  # the earliest copy counts
             return None
         if op_id not in other:
             mine_in[op_id] = mine
             return None
-        self._paired.add(op_id)
         request, done = (mine, other.pop(op_id)) if mine_in is self._requests \
             else (other.pop(op_id), mine)
         ns_id = request[1] or done[1]
+        self._paired.add(op_id)
+        self._paired_of.setdefault(ns_id, []).append(op_id)
         return OpTiming(osm=self.osm, ns_name=self.names.get(ns_id, ns_id), ns_id=ns_id,
                         operation=request[2], op_id=op_id, request_ms=request[3],
                         completion_ms=done[3], state=done[2], simulated=self.simulated)

@@ -181,3 +181,18 @@ def test_worker_errors_name_the_right_line(tmp_path: Path) -> None:
     for size in (900, 3000):
         with pytest.raises(UsageError, match=rf"c.txt:{at + 1}: neither a JSON line"):
             list(parallel.ns_records(capture, 2, size))
+
+
+def test_repeats_before_and_after_the_ns_is_deleted_count_once() -> None:
+    """Paired op ids are remembered while their NS exists; after NBI's `deleted` record
+    only the NS id is (NS ids are never reused), so memory does not grow with the file."""
+    from osm_mec.kafka_bus import Record
+    from osm_mec.timings.records import pair_records
+    request = Record("ns", "instantiate", {"_id": "op1", "nsInstanceId": "ns1",
+                                           "operationParams": {"nsName": "a"}}, 1000)
+    done = Record("ns", "instantiated", {"nslcmop_id": "op1", "nsr_id": "ns1",
+                                         "operationState": "COMPLETED"}, 5000)
+    deleted = Record("ns", "deleted", {"_id": "ns1"}, 9000)
+    pairing = pair_records([request, done, request, done, deleted, request, done], "main")
+    assert [(t.ns_name, t.duration_s) for t in pairing.timings] == [("a", 4.0)]
+    assert pairing.duplicates == 4 and not pairing.unpaired_requests
