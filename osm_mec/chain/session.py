@@ -81,9 +81,11 @@ def choose_osm(options: OsmOptions, recorded: dict[str, dict[str, Any]],
     if options.sandbox:
         return options
     if embedded:
+        first = embedded[0]
         raise UsageError(f"CSP {', '.join(embedded)} was provisioned on an embedded sandbox, "
-                         "which ended with its command: nothing of it is left; move its state "
-                         "file away, or run `osm-mec provision --sandbox ...` again")
+                         "which ended with its command: nothing of it is left; remove its "
+                         f"state file (<state dir>/{first}.json), then `osm-mec provision "
+                         f"--sandbox --csp {first}` starts again")
     if len(set(urls.values())) == 1:
         return replace(options, osm_url=check_nbi_url(next(iter(urls.values()))))
     if len(set(urls.values())) > 1:
