@@ -23,9 +23,8 @@ _ENTRY = re.compile(r"\s*(\S.*?):(?:\s+|$)(.*)", re.S)
 _FOLD = re.compile(r"[ \t]*\n[ \t]*((?:\n[ \t]*)*)")
 _SPECIAL = frozenset("?&*!|>%@`'\"{[")
 _AFTER_COLON = frozenset(("", " ", "\n", "\t", "\r"))
-_HOLE = "\x00"
-_ODD_KEY = re.compile(r"(?:^|,)[ \t\r\n]*[?\x00]")   # stands for a quoted scalar or nested collection: YAML text has no NUL
-_OPENERS = frozenset("{[,:")
+_HOLE = "\x00"   # stands for a quoted scalar or nested collection: YAML text has no NUL
+_ODD_KEY = re.compile(r"(?:^|,)[ \t\r\n]*[?\x00]")   # a quoted or complex key
 _STR = "tag:yaml.org,2002:str"
 # first character -> one pattern matching every plain scalar PyYAML resolves to a non-string
 # (null, bool, int, float, timestamp, merge, value) from that character

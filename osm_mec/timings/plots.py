@@ -23,7 +23,10 @@ PAPER_SUFFIX = " (paper)"
 TITLES = {"deploy": "Deployment", "scale": "Scaling", "baselines": "Baseline deployment"}
 
 
-def plotted_series(groups: list[Group], kind: str, compare_paper: bool) -> list[tuple[str, list[int], list[float], bool]]:
+Series = tuple[str, list[int], list[float], bool]   # name, iterations, seconds, the paper's
+
+
+def plotted_series(groups: list[Group], kind: str, compare_paper: bool) -> list[Series]:
     """(name, iterations, seconds, is the paper's) of every line of one plot, ours first."""
     series = []
     for group in kind_groups(groups, kind):
