@@ -464,3 +464,23 @@ def test_no_timestamp_after_the_wall_clock_at_time_scale_0(make_sandbox, built, 
     kafka = [t for topic in ("ns", "vnfd", "vim_account")
              for _, _, t in _kafka_records(sandbox.kafka_bootstrap, topic)]
     assert kafka and max(kafka) <= now * 1000
+
+
+def test_lcm_renders_a_vdu_with_its_own_parameters_only(sandbox, onboarded, client, listener,
+                                                        profile) -> None:
+    """Finding 2, LCM side: the controller's charm sees the controller VDU's parameters as
+    NBI formatted them, not merged with the VNF-level ones."""
+    config = instantiation_params(profile, "k8s_osm_cluster_ns", "render")
+    item = config["additionalParamsForVnf"][0]
+    item["additionalParams"]["cluster_name"] = "from-vnf-level"
+    controller = next(v for v in item["additionalParamsForVdu"] if v["vdu_id"] == "controller")
+    controller["additionalParams"].pop("cluster_name")
+    ns_id, op_id = client.create_ns("render", onboarded["k8s_osm_cluster_ns"], _vim(client),
+                                    config=config)
+    client.wait_for_operation(op_id, listener=listener, timeout=30)
+    kubeconfig = yaml.safe_load(yaml.safe_load(client.wait_for_operation(client.action(
+        ns_id, "cluster", "get-kubeconfig", vdu_id="controller"), listener=listener,
+        timeout=30)["detailed-status"])["kubeconfig"])
+    assert kubeconfig["current-context"] == "cluster"  # the charm's default: no VNF value
+    client.wait_for_operation(client.delete_ns(ns_id), listener=listener, timeout=30,
+                              gone_ok=True)
