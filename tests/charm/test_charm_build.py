@@ -31,6 +31,10 @@ HOOK_TOOLS = Path(__file__).resolve().parent / "doubles" / "hook_tools.py"
 TOOLS = ("config-get", "action-get", "action-set", "action-fail", "action-log", "status-set",
          "status-get", "is-leader", "juju-log", "application-version-set")
 BASE_PYTHON = Path("/usr/bin/python3")
+# The Python of each Ubuntu base in charmcraft.yaml (20.04: 3.8, 22.04: 3.10, 24.04: 3.12),
+# from pyenv's interpreters on the test machines, each run with -S (nothing installed).
+PYENV = Path(os.environ.get("PYENV_ROOT", "/root/.pyenv")) / "versions"
+BASE_PYTHONS = {"20.04": "3.8", "22.04": "3.10", "24.04": "3.12"}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +55,7 @@ def test_layout_is_what_charmcraft_pack_writes(built):
     assert not [p for p in built if p.startswith(("wheelhouse/", "requirements"))]
     assert not [p for p in built if p.endswith((".so", ".pyc"))]  # pure Python: any base
     bases = yaml.safe_load(built["manifest.yaml"].data)["bases"]
-    assert {"name": "ubuntu", "channel": "22.04", "architectures": ["amd64", "arm64"]} in bases
+    assert {"name": "ubuntu", "channel": "20.04", "architectures": ["amd64", "arm64"]} in bases
 
 
 def test_build_is_reproducible(built):
@@ -94,16 +98,16 @@ def test_an_unpinned_requirement_is_refused(tmp_path):
 class FakeAgent:
     """Runs the unpacked charm's dispatch with Juju's environment and hook-tool doubles."""
 
-    def __init__(self, charm: Path, work: Path) -> None:
+    def __init__(self, charm: Path, work: Path, python: Path = BASE_PYTHON) -> None:
         self.charm, self.state = charm, work / "agent"
         self.bin = work / "bin"
         self.state.mkdir()
         self.bin.mkdir()
         for tool in TOOLS:
             (self.bin / tool).symlink_to(HOOK_TOOLS)
-        python = self.bin / "python3"
-        python.write_text(f"#!/bin/sh\nexec {BASE_PYTHON} -S \"$@\"\n")
-        python.chmod(0o755)
+        wrapper = self.bin / "python3"  # what `/usr/bin/env python3` in dispatch finds
+        wrapper.write_text(f"#!/bin/sh\nexec {python} -S \"$@\"\n")
+        wrapper.chmod(0o755)
         self.unit_state = work / "unit-state"
         self.config: dict = {}
 
@@ -150,15 +154,46 @@ def server(tmp_path_factory):
     srv.cleanup()
 
 
+def _unpack(built, folder: Path) -> Path:
+    with zipfile.ZipFile(io.BytesIO(charm_archive(built))) as archive:
+        archive.extractall(folder)
+    for rel, file in built.items():  # zipfile drops modes on extraction; Juju keeps them
+        (folder / rel).chmod(0o755 if file.executable else 0o644)
+    return folder
+
+
 @pytest.fixture()
 def agent(built, tmp_path):
     assert BASE_PYTHON.exists(), "the base's python3 (/usr/bin/python3) is needed"
-    charm = tmp_path / "charm"
-    with zipfile.ZipFile(io.BytesIO(charm_archive(built))) as archive:
-        archive.extractall(charm)
-    for rel, file in built.items():  # zipfile drops modes on extraction; Juju keeps them
-        (charm / rel).chmod(0o755 if file.executable else 0o644)
-    return FakeAgent(charm, tmp_path)
+    return FakeAgent(_unpack(built, tmp_path / "charm"), tmp_path)
+
+
+def test_every_base_in_the_manifest_has_a_python_under_test(built):
+    channels = {b["channel"] for b in yaml.safe_load(built["manifest.yaml"].data)["bases"]}
+    assert channels == set(BASE_PYTHONS)
+
+
+@pytest.mark.parametrize("channel", sorted(BASE_PYTHONS))
+def test_dispatch_runs_on_each_bases_python(built, tmp_path, channel):
+    """install, then the key actions OSM runs before the VM exists, on 20.04/22.04/24.04's
+    Python: the vendored ops/yaml/websocket-client and the charm's code import there."""
+    version = BASE_PYTHONS[channel]
+    python = PYENV / next((v.name for v in sorted(PYENV.glob(f"{version}.*"))), "missing") / \
+        "bin" / "python3"
+    if not python.exists():
+        reason = f"no Python {version} (Ubuntu {channel}) under {PYENV}"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    agent = FakeAgent(_unpack(built, tmp_path / "charm"), tmp_path, python)
+    agent.config = {"role": "controller", "ssh-hostname": "", "ssh-key-type": "ed25519"}
+    done = agent.dispatch("hooks/install")
+    assert done.returncode == 0, done.stderr
+    assert agent.status() == ["blocked", "waiting for ssh credentials"]
+    assert agent.dispatch("actions/generate-ssh-key", "generate-ssh-key").returncode == 0
+    done = agent.dispatch("actions/get-ssh-public-key", "get-ssh-public-key")
+    assert done.returncode == 0 and agent.results()["pubkey"].startswith("ssh-ed25519 "), \
+        done.stderr
 
 
 def test_dispatch_install_then_actions_over_ssh(agent, server):

@@ -314,7 +314,7 @@ class Node:
                     break
         if not token:
             token = self._run("token-create", ["kubeadm", "token", "create"]).stdout.strip()
-        endpoint = server.removeprefix("https://")
+        endpoint = server[len("https://"):] if server.startswith("https://") else server
         return {"endpoint": server, "ca-cert-hash": ca_hash, "token": token,
                 "join-command": f"kubeadm join {endpoint} --token {token} "
                                 f"--discovery-token-ca-cert-hash {ca_hash}"}

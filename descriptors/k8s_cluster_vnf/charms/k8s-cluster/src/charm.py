@@ -110,7 +110,8 @@ class K8sClusterCharm(ops.CharmBase):
     # -- plumbing -------------------------------------------------------------------------
     def _on_action(self, event: ops.ActionEvent) -> None:
         """Run the action's handler; turn every failure into results['output'] + fail."""
-        name = event.handle.kind.removesuffix("_action").replace("_", "-")
+        kind = event.handle.kind  # "<name>_action"; no str.removesuffix on Python 3.8
+        name = kind[:-len("_action")].replace("_", "-")
         handler: Callable[[ops.ActionEvent], dict[str, Any]] = getattr(self, self.ACTIONS[name])
         logger.info("action %s started", name)
         try:
@@ -221,8 +222,8 @@ class K8sClusterCharm(ops.CharmBase):
     def _cni_manifest(self, cni: str, pod_cidr: str) -> str:
         path = self.charm_dir / "cni" / f"{cni}.yaml"
         if not path.exists():
-            raise StepFailed("install-cni", f"{path.name} is not in the charm: use flannel, or "
-                             "deploy a charm built with charmcraft pack (it vendors Calico)")
+            raise StepFailed("install-cni", f"{path.name} is not in the charm: use flannel (the "
+                             "charm ships only flannel's manifest, in cni/)")
         return path.read_text().replace("__POD_CIDR__", pod_cidr)
 
     def _storage_manifest(self, storage: str) -> str:
