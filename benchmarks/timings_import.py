@@ -69,7 +69,8 @@ def write_capture(path: Path, size: int, iterations: int) -> tuple[int, int]:
 
 
 def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants (Linux /proc), MB."""
+    """Resident memory of a process and all its descendants (Linux /proc: VmRSS, so pages
+    they share are counted once per process), MB."""
     total_kb, stack = 0, [pid]
     while stack:
         current = stack.pop()
@@ -103,11 +104,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=1024)
     parser.add_argument("--block-iterations", type=int, default=100)
+    parser.add_argument("--capture", type=Path, help="import this capture written by an "
+                        "earlier run (kept) instead of generating one; needs --operations")
+    parser.add_argument("--operations", type=int, help="operations in --capture")
     args = parser.parse_args()
+    if args.capture and not args.operations:
+        parser.error("--capture needs --operations")
     with tempfile.TemporaryDirectory(prefix="timings-import-") as tmp:
-        capture = Path(tmp) / "capture.txt"
+        capture = args.capture or Path(tmp) / "capture.txt"
         started = time.perf_counter()
-        size, operations = write_capture(capture, args.size_mb << 20, args.block_iterations)
+        if args.capture:
+            size, operations = capture.stat().st_size, args.operations
+        else:
+            size, operations = write_capture(capture, args.size_mb << 20,
+                                             args.block_iterations)
         generated_s = time.perf_counter() - started
         print(f"capture: {size / 2**20:.0f} MiB, {operations} operations, generated in "
               f"{generated_s:.1f} s", file=sys.stderr)
@@ -120,7 +130,7 @@ def main() -> None:
         if run.returncode != 0:
             sys.exit(f"import failed ({run.returncode}): {run.stdout[-2000:]}")
         paired = int(re.search(r"(\d+) operation\(s\) paired", run.stdout)[1])
-        lines = sum(1 for _ in (Path(tmp) / "capture.jsonl").open())
+        lines = sum(1 for _ in (Path(tmp) / f"{capture.stem}.jsonl").open())
     result = {
         "benchmark": "timings_import",
         "date": date.today().isoformat(),

@@ -64,7 +64,7 @@ def blocks(path: Path, size: int = 0) -> Iterator[tuple[str, int]]:
 def ns_records(path: Path, workers: int, size: int = 0
                ) -> Iterator[tuple[str, dict[str, Any], int]]:
     """capture.ns_records, with `workers` processes decoding blocks of `size` characters."""
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")  # lean workers: only the decoder's imports
     with context.Pool(workers) as pool:
         pending: deque[Any] = deque()
         for text, line in blocks(path, size):
