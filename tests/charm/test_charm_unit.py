@@ -453,3 +453,38 @@ def test_ca_cert_hash_matches_the_spki_hash(key_kind):
     assert ca_cert_hash(pem) == "sha256:" + hashlib.sha256(spki).hexdigest()
     with pytest.raises(StepFailed, match="not a PEM X.509 certificate"):
         ca_cert_hash("-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----")
+
+
+# -- flannel on cluster-net -----------------------------------------------------------------
+def _flanneld_args(vm) -> list[str]:
+    apply = next(c["stdin"] for c in vm.calls if "kube-flannel-ds" in (c["stdin"] or ""))
+    (ds,) = [d for d in yaml.safe_load_all(apply) if d and d["kind"] == "DaemonSet"]
+    (flanneld,) = ds["spec"]["template"]["spec"]["containers"]
+    return flanneld["args"]
+
+
+def test_flannel_is_bound_to_cluster_net(ctx, vm):
+    """Without --iface flannel takes the default route's interface (the management
+    network); the charm pins it to the cluster-net addresses."""
+    import re
+
+    run_action(ctx, "init-control-plane", CONTROLLER, {**INIT,
+                                                       "cluster-net-cidr": "172.16.0.0/23"})
+    args = _flanneld_args(vm)
+    assert args[:2] == ["--ip-masq", "--kube-subnet-mgr"] and len(args) == 3
+    flag, regex = args[2].split("=", 1)
+    assert flag == "--iface-regex"
+    assert all(re.match(regex, ip) for ip in ("172.16.0.10", "172.16.1.255"))
+    assert not any(re.match(regex, ip) for ip in ("172.16.2.1", "10.0.0.5", "172.16.10.1",
+                                                  "1172.16.0.1"))
+
+
+def test_flannel_default_interface_without_cluster_net_cidr(ctx, vm):
+    run_action(ctx, "init-control-plane", CONTROLLER, INIT)
+    assert _flanneld_args(vm) == ["--ip-masq", "--kube-subnet-mgr"]
+
+
+def test_bad_cluster_net_cidr_fails_before_touching_the_vm(ctx, vm):
+    message, results = failed_action(ctx, "init-control-plane", CONTROLLER,
+                                     {**INIT, "cluster-net-cidr": "172.16.0.0/33"})
+    assert "cluster-net-cidr '172.16.0.0/33'" in results["output"] and not vm.calls

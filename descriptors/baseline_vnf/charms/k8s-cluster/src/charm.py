@@ -18,7 +18,7 @@ from typing import Any, Callable
 import ops
 import yaml
 
-from cluster_ops import Clock, Node, StepFailed
+from cluster_ops import Clock, Node, StepFailed, iface_regex
 from osm_registration import OsmRegistration, RegistrationError
 from remote import (Credentials, HostKey, RemoteError, RemoteHost, decode_host_key,
                     generate_key)
@@ -219,12 +219,15 @@ class K8sClusterCharm(ops.CharmBase):
         return {"output": result.stdout}
 
     # -- day 1 ----------------------------------------------------------------------------
-    def _cni_manifest(self, cni: str, pod_cidr: str) -> str:
+    def _cni_manifest(self, cni: str, pod_cidr: str, cluster_cidr: str = "") -> str:
         path = self.charm_dir / "cni" / f"{cni}.yaml"
         if not path.exists():
             raise StepFailed("install-cni", f"{path.name} is not in the charm: use flannel (the "
                              "charm ships only flannel's manifest, in cni/)")
-        return path.read_text().replace("__POD_CIDR__", pod_cidr)
+        text = path.read_text().replace("__POD_CIDR__", pod_cidr)
+        if cluster_cidr:  # pod traffic on cluster-net, not the default route's interface
+            return text.replace("__IFACE_ARG__", f"--iface-regex={iface_regex(cluster_cidr)}")
+        return text.replace(', "__IFACE_ARG__"', "")
 
     def _storage_manifest(self, storage: str) -> str:
         if storage == "none":
@@ -238,7 +241,7 @@ class K8sClusterCharm(ops.CharmBase):
         self._require_role("controller")
         p = self._params(event, "bootstrap-token", "advertise-address", "pod-cidr",
                          "service-cidr", "kubernetes-version", "cni")
-        manifest = self._cni_manifest(p["cni"], p["pod-cidr"])
+        manifest = self._cni_manifest(p["cni"], p["pod-cidr"], p.get("cluster-net-cidr", ""))
         storage = str(p.get("storage", "local-path"))
         storage_manifest = self._storage_manifest(storage)
         node = self._node()

@@ -91,6 +91,27 @@ def ca_cert_hash(cert_pem: str) -> str:
     return "sha256:" + hashlib.sha256(spki).hexdigest()
 
 
+def iface_regex(cidr: str) -> str:
+    """A regex matching exactly the IPv4 addresses of cidr, for flanneld --iface-regex
+    (no backslashes: it sits in a double-quoted YAML string)."""
+    import ipaddress
+
+    try:
+        net = ipaddress.IPv4Network(cidr, strict=False)
+    except ValueError as exc:
+        raise StepFailed("install-cni", f"cluster-net-cidr {cidr!r}: {exc} (use a.b.c.d/n)"
+                         ) from exc
+    octets, full = str(net.network_address).split("."), net.prefixlen // 8
+    parts = octets[:full]
+    if full < 4:
+        first = int(octets[full])
+        size = 2 ** (8 - net.prefixlen % 8)
+        parts.append("(" + "|".join(str(n) for n in range(first, first + size)) + ")"
+                     if size < 256 else "[0-9]+")
+        parts += ["[0-9]+"] * (3 - full)
+    return "^" + "[.]".join(parts) + "$"
+
+
 def _json_documents(text: str) -> list[Any]:
     """kubeadm prints one JSON object per token, back to back."""
     decoder, docs, index = json.JSONDecoder(), [], 0
