@@ -117,6 +117,7 @@ def test_wrong_password_fails_after_bounded_attempts(server):
     remote = host(server, password="not the password", first_backoff=0.01, auth_attempts=2)
     with pytest.raises(AuthenticationFailed, match="refused the credentials after 2 attempts"):
         remote.run(["true"])
+    assert remote._work is None  # the password file is gone with the failed login
 
 
 def test_unreachable_within_the_deadline():

@@ -240,9 +240,17 @@ class RemoteHost:
 
     # -- connecting ----------------------------------------------------------------------
     def connect(self) -> None:
-        """Log in once, retrying with backoff until the deadline while the VM boots."""
+        """Log in once, retrying with backoff until the deadline while the VM boots; a
+        failure removes the private folder (the password file) before it is raised."""
         if self._connected:
             return
+        try:
+            self._login()
+        except BaseException:
+            self.close()
+            raise
+
+    def _login(self) -> None:
         c = self.credentials
         if not c.password and not c.key_filename:
             raise AuthenticationFailed(
