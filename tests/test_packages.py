@@ -115,10 +115,12 @@ def test_gzip_stream_decompresses(built):
 
 
 def test_cluster_vnf_package_carries_the_charm(built):
+    """The built charm (dispatch, vendored venv/, manifest), not its source tree."""
     charm = built / "k8s_cluster_vnf" / "charms" / "k8s-cluster"
     for rel in ("src/charm.py", "src/remote.py", "src/cluster_ops.py",
-                "src/osm_registration.py", "cni/flannel.yaml", "requirements.txt",
-                "actions.yaml", "config.yaml", "metadata.yaml", "charmcraft.yaml"):
+                "src/osm_registration.py", "cni/flannel.yaml", "dispatch", "manifest.yaml",
+                "venv/ops/__init__.py", "actions.yaml", "config.yaml", "metadata.yaml"):
         assert (charm / rel).is_file(), rel
+    assert (charm / "dispatch").stat().st_mode & 0o111
     assert (charm / "src" / "charm.py").stat().st_mode & 0o111  # executable, like the source
     assert not list(charm.rglob("__pycache__"))

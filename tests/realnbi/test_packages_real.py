@@ -29,15 +29,17 @@ from osm_mec.descriptors import PACKAGES, cloud_init
 from osm_mec.nbi import NbiClient, NbiError
 from osm_mec.packages import archive_bytes, build, package_files
 from osm_mec.params import NS_PACKAGES, cluster_name, instantiation_params
-from osm_mec.profile import Profile, default_profile, validate_profile_data
+from osm_mec.profile import Profile, validate_profile_data
 
-# The b2c profile gets its own name prefix so both models live in one NBI side by side.
-MODELS: dict[str, dict[str, Any]] = {"b2b2c": {}, "b2c": {"model": "b2c", "name_prefix": "rnb2c"}}
+# Each model gets its own name prefix: the harness's DB is shared by the whole session, and
+# other tests onboard the default packages too.
+MODELS: dict[str, dict[str, Any]] = {"b2b2c": {"name_prefix": "rnpkg"},
+                                     "b2c": {"model": "b2c", "name_prefix": "rnb2c"}}
 CSP = "acme"
 
 
 def _profile(model: str) -> Profile:
-    return default_profile() if not MODELS[model] else validate_profile_data(MODELS[model])
+    return validate_profile_data(MODELS[model])
 
 
 @pytest.fixture(scope="module")
@@ -102,11 +104,10 @@ def test_package_onboards(onboarded, model, package):
 
 def _params(model: str, ns_package: str, tmp_path: Path) -> dict[str, Any]:
     """What `osm-mec params --ns <ns> --csp acme --out -` prints for the model's profile."""
-    args = ["params", "--ns", ns_package, "--csp", CSP, "--out", "-"]
-    if MODELS[model]:
-        profile_file = tmp_path / f"{model}.yaml"
-        profile_file.write_text(yaml.safe_dump(MODELS[model]))
-        args[1:1] = ["--profile", str(profile_file)]
+    profile_file = tmp_path / f"{model}.yaml"
+    profile_file.write_text(yaml.safe_dump(MODELS[model]))
+    args = ["params", "--profile", str(profile_file), "--ns", ns_package, "--csp", CSP,
+            "--out", "-"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     return yaml.safe_load(result.stdout)
@@ -120,7 +121,7 @@ def test_ns_instantiates_with_params(nbi, vim_id, onboarded, model, ns_package, 
                             f"{onboarded[model][ns_package]}"
     config = _params(model, ns_package, tmp_path)
     try:
-        ns_id, op_id = nbi.create_ns(f"real-{model}-{ns_package}", nsd["_id"], vim_id,
+        ns_id, op_id = nbi.create_ns(f"rnpkg-{model}-{ns_package}", nsd["_id"], vim_id,
                                      config=config)
     except NbiError as exc:
         pytest.fail(f"{model} {ns_package}: NBI refused the NS with `osm-mec params` "
