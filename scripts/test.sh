@@ -7,7 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh --test
 VENV="$(cd "${OSM_MEC_VENV:-.venv}" && pwd)"
-export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"   # the venv's python3 for the harness too
+export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH"
+# the harness makes its own venv from the venv's base interpreter: one cached set-up per
+# machine, not one per clone (its cache key names the interpreter's path)
+OSM_NBI_PYTHON="${OSM_NBI_PYTHON:-$(python -c 'import sys; print(sys._base_executable)')}"
+export OSM_NBI_PYTHON
 
 SHARED="${OSM_MEC_SHARED:-$(cd .. && pwd)/shared}"
 case "${CI:-}" in [Tt][Rr][Uu][Ee]|1|[Yy][Ee][Ss]) in_ci=1 ;; *) in_ci="" ;; esac
