@@ -8,7 +8,8 @@ import json
 from typing import Any
 
 from .addressing import Subnet, VimNetworks, internal_subnet
-from .instances import member_item, unyaml
+from .instances import member_item
+from .nbi_params import unyaml
 from .store import new_id
 
 STANDARD_PRIMITIVES = {"config", "verify-ssh-credentials", "generate-ssh-key",

@@ -16,8 +16,8 @@ from .addressing import VimNetworks
 from .clock import SimClock
 from .faults import Faults
 from .inputs import OPERATIONS, check
-from .instances import check_instantiate, new_ns, operation_params
-from .operations import check_operation, check_state
+from .instances import new_ns
+from .operations import check_instantiate, check_operation, check_state, operation_params
 from .lcm import EdgeLauncher, Lcm, Publish
 from .store import Problem, Store, new_id
 from .timing import TimingModel
@@ -189,6 +189,9 @@ class SandboxOsm:
             check_operation(self.store, nsr, operation, request)
         return self.lcm.start(nsr, operation, operation_params(request),
                               autoremove=bool(request.get("autoremove")))
+
+    def ns_name(self, ns_id: str) -> str | None:
+        return (self.store.data["nsrs"].get(ns_id) or {}).get("name")
 
     def show_ns(self, ns_id: str, refresh: bool) -> dict[str, Any]:
         """An NS record; NBI asks LCM for a VCA status refresh (a ``vca_status_refresh``

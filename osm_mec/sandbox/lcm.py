@@ -16,7 +16,7 @@ from .clock import SimClock
 from .deploy import (VnfNetworks, aspect_deltas, cluster_node_ip, day1_config, initial_counts,
                      kdu_services, kdu_values, vdu_limits, vnf_work_kind)
 from .faults import Faults
-from .instances import unyaml
+from .nbi_params import unyaml
 from .operations import declared_primitives
 from .primitives import ClusterView, PrimitiveFailed, run_primitive
 from .store import Store, new_id

@@ -1,15 +1,134 @@
 """NBI's checks of an operation on an NS instance (NsLcmOpTopic), after its schema (422):
-the NS's state (409), then per operation: an action's primitive at the level it
-names (VNF, VDU or KDU) and its parameters, a scale's member and aspect (400)."""
+the NS's state (409), then per operation: instantiate's VIM accounts, `vnf[]` overrides
+(with NBI's internal-connection-point defect), `vld[]` names and K8s clusters; an action's
+primitive at the level it names (VNF, VDU or KDU) and its parameters; a scale's member and
+aspect (400). Also what NBI records as the operation's parameters."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from .instances import day12_configs, vnfd_of_member
+from .inputs import INSTANTIATE, check
+from .nbi_params import day12_configs, iterable
 from .store import Problem, Store
 
 KDU_BUILTIN_PRIMITIVES = ("upgrade", "rollback", "status", "inspect", "readme")
+
+
+def _check_vim(store: Store, vim_id: str) -> None:
+    if vim_id not in store.data["vim_accounts"]:
+        raise Problem(400, f"Invalid vimAccountId='{vim_id}' not present for the project")
+
+
+def vnfd_of_member(store: Store, vnfrs: list[dict[str, Any]], member: str) -> dict[str, Any]:
+    """The VNFD of one member-vnf-index of an NS, or NBI's 400."""
+    vnfr = next((v for v in vnfrs if v["member-vnf-index-ref"] == member), None)
+    if vnfr is None:
+        raise Problem(400, f"Invalid parameter member_vnf_index='{member}' is not one of the "
+                           "nsd:constituent-vnfd")
+    vnfd = store.data["vnfds"].get(vnfr["vnfd-id"])
+    if vnfd is None:
+        raise Problem(400, f"vnfd id={vnfr['vnfd-id']} has been deleted!. Operation cannot be "
+                           "performed")
+    return vnfd
+
+
+def _check_vdu_overrides(item: dict[str, Any], vnfd: dict[str, Any]) -> None:
+    member = item["member-vnf-index"]
+    for override in iterable(item.get("vdu")):
+        vdu = next((v for v in vnfd.get("vdu", []) if v["id"] == override.get("id")), None)
+        if vdu is None:
+            raise Problem(400, f"Invalid parameter vnf[member-vnf-index='{member}']:vdu[id="
+                               f"'{override.get('id')}'] is not present at vnfd:vdu")
+
+
+def _check_internal_vlds(item: dict[str, Any], vnfd: dict[str, Any]) -> None:
+    """NBI's check of ``internal-vld[].internal-connection-point[].id-ref``, with its defect
+    (OSM v8 to 2026): per internal VL it keeps only the LAST int-cpd id (a string) and tests
+    ``id-ref in <that string>``, so any other CP is refused and substrings pass."""
+    member = item["member-vnf-index"]
+    last_cpd: dict[str, Any] = {vl.get("id"): set() for vl in
+                                iterable(vnfd.get("int-virtual-link-desc"))}
+    for vdu in vnfd.get("vdu", []):
+        for cpd in vdu.get("int-cpd", []):
+            if cpd.get("int-virtual-link-desc"):
+                last_cpd[cpd["int-virtual-link-desc"]] = cpd.get("id")
+    for vld in iterable(item.get("internal-vld")):
+        if vld.get("name") not in last_cpd:
+            raise Problem(400, f"Invalid parameter vnf[member-vnf-index='{member}']:"
+                               f"internal-vld:name='{vld.get('name')}' is not present at "
+                               f"vnfd '{vnfd['id']}'")
+        for cp in iterable(vld.get("internal-connection-point")):
+            if cp["id-ref"] not in last_cpd[vld["name"]]:
+                raise Problem(400, f"Invalid parameter vnf[member-vnf-index='{member}']:"
+                                   f"internal-vld[name='{vld['name']}']:internal-connection-"
+                                   f"point[id-ref:'{cp['id-ref']}'] is not present at vnfd:"
+                                   "internal-vld:name/id:internal-connection-point")
+
+
+def _k8s_cluster_for(store: Store, vnfr: dict[str, Any], vim_id: str) -> dict[str, Any]:
+    """NBI's choice of a K8s cluster for a KNF: any cluster of the VIM (ENABLED or not) that
+    meets the VNFD's k8s-cluster cni, version and network count; else 400."""
+    wanted = vnfr.get("k8s-cluster") or {}
+    requirements: dict[str, Any] = {}
+    for cluster in store.find("k8sclusters", vim_account=vim_id):
+        if not wanted:
+            return cluster
+        if wanted.get("cni"):
+            requirements["cni"] = wanted["cni"]
+            if not set(wanted["cni"]) & set(cluster.get("cni") or ()):
+                continue
+        if wanted.get("version"):
+            requirements["version"] = wanted["version"]
+            if cluster.get("k8s_version") not in wanted["version"]:
+                continue
+        if wanted.get("nets"):
+            requirements["networks"] = len(wanted["nets"])
+            if len(cluster.get("nets") or {}) < len(wanted["nets"]):
+                continue
+        return cluster
+    raise Problem(400, f"No k8scluster with requirements='{requirements}' at vim_account="
+                       f"{vim_id} found for member_vnf_index={vnfr['member-vnf-index-ref']}")
+
+
+def check_instantiate(store: Store, nsr: dict[str, Any], vnfrs: list[dict[str, Any]],
+                      request: dict[str, Any]) -> None:
+    """NBI's checks of an instantiate operation; fills each vnfr's VIM account and the K8s
+    cluster of its KDUs, as NBI does before it records the operation."""
+    check(request, INSTANTIATE)
+    _check_vim(store, request["vimAccountId"])
+    vim_of = {}
+    for item in iterable(request.get("vnf")):
+        vnfd = vnfd_of_member(store, vnfrs, item["member-vnf-index"])
+        _check_vdu_overrides(item, vnfd)
+        _check_internal_vlds(item, vnfd)
+        if item.get("vimAccountId"):
+            _check_vim(store, item["vimAccountId"])
+            vim_of[item["member-vnf-index"]] = item["vimAccountId"]
+    names = {vl["id"] for vl in nsr["nsd"].get("virtual-link-desc", [])}
+    for vld in iterable(request.get("vld")):
+        if vld["name"] not in names:
+            raise Problem(400, f"Invalid parameter vld:name='{vld['name']}' is not present at "
+                               "nsd:vld")
+    for vnfr in vnfrs:
+        vim_id = vim_of.get(vnfr["member-vnf-index-ref"], request["vimAccountId"])
+        vnfr["vim-account-id"] = vim_id
+        if vnfr.get("kdur"):
+            cluster = _k8s_cluster_for(store, vnfr, vim_id)
+            for kdur in vnfr["kdur"]:
+                kdur["k8s-cluster"] = {"id": cluster["_id"]}
+
+
+def operation_params(request: dict[str, Any]) -> dict[str, Any]:
+    """What NBI records as an operation's operationParams: non-empty primitive_params, else
+    additionalParamsForVnf, as JSON strings."""
+    params = dict(request)
+    if params.get("primitive_params"):
+        params["primitive_params"] = json.dumps(params["primitive_params"])
+    elif params.get("additionalParamsForVnf"):
+        params["additionalParamsForVnf"] = json.dumps(params["additionalParamsForVnf"])
+    return params
 
 
 def check_state(nsr: dict[str, Any], operation: str, autoremove: bool = False) -> bool:

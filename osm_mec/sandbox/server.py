@@ -125,12 +125,11 @@ def _create_ns(osm: SandboxOsm, r: Request) -> tuple[int, Any, dict[str, str]]:
 
 @route("POST", f"/nslcm/v1/ns_instances/{ID}/(?P<operation>scale|action|terminate)")
 def _operate(osm: SandboxOsm, r: Request) -> tuple[int, Any, dict[str, str]]:
-    op = osm.operate(r["id"], r["operation"], {} if r.json() is None else r.json())
+    body, name = r.json(), osm.ns_name(r["id"])
+    op = osm.operate(r["id"], r["operation"], {} if body is None else body)
     if op is None:  # NBI: a terminate with autoremove of a never-instantiated NS
         return 202, {"id": None, "nsName": None}, {
             "Location": f"{ROOT}/nslcm/v1/ns_lcm_op_occs/None"}
-    name = osm.store.data["nsrs"][r["id"]]["name"] if r["id"] in osm.store.data["nsrs"] \
-        else None
     return 202, {"id": op["_id"], "nsName": name}, {
         "Location": f"{ROOT}/nslcm/v1/ns_lcm_op_occs/{op['_id']}"}
 
@@ -138,7 +137,7 @@ def _operate(osm: SandboxOsm, r: Request) -> tuple[int, Any, dict[str, str]]:
 @route("DELETE", f"/nslcm/v1/ns_instances_content/{ID}")
 def _delete_ns(osm: SandboxOsm, r: Request) -> tuple[int, Any]:
     """A terminate with autoremove; 204 (and nothing deleted, as NBI) when never instantiated."""
-    name = (osm.store.data["nsrs"].get(r["id"]) or {}).get("name")
+    name = osm.ns_name(r["id"])
     op = osm.operate(r["id"], "terminate", {"autoremove": True})
     return (202, {"_id": op["_id"], "nsName": name}) if op else (204, None)
 
