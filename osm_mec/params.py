@@ -123,7 +123,12 @@ def _mep_values(profile: Profile) -> dict[str, Any]:
     service: dict[str, Any] = {"type": mep["service_type"]}
     if mep["service_type"] == "NodePort":
         service["nodePort"] = mep["node_port"]
-    return {"image": _image(mep["image"]), "replicas": mep["replicas"], "service": service}
+    cluster = profile["cluster"]
+    # The chart calls back no network unless named: the edge cluster's node and pod networks,
+    # where the CSP's MEC applications run, are the ones the MEP must reach.
+    callbacks = [cluster["network_cidr"], cluster["pod_cidr"]]
+    return {"image": _image(mep["image"]), "replicas": mep["replicas"], "service": service,
+            "allowCallbackNetworks": callbacks}
 
 
 def _mec_app_values(profile: Profile) -> dict[str, Any]:

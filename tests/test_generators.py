@@ -196,6 +196,9 @@ def test_params_kdus_get_namespace_and_values(profile):
     assert kdus["mep"]["additionalParams"]["service"] == {"type": "NodePort", "nodePort": 30380}
     assert kdus["mep"]["additionalParams"]["image"] == {"repository": "osm-mec/mep",
                                                         "tag": "0.1.0"}
+    # the chart calls back no network unless named: the edge cluster's node and pod networks
+    assert kdus["mep"]["additionalParams"]["allowCallbackNetworks"] == ["172.16.0.0/24",
+                                                                        "10.244.0.0/16"]
     b2c = instantiation_params(validate_profile_data({"model": "b2c"}), "mec_env_ns", "acme")
     assert [m["member-vnf-index"] for m in b2c["additionalParamsForVnf"]] == ["cluster", "mep"]
 
