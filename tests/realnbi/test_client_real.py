@@ -61,11 +61,16 @@ def cluster_body(name: str, vim_id: str) -> dict:
             "description": "registered by osm-mec"}
 
 
+def prefixed_profile(prefix: str) -> Profile:
+    """The default profile with its own descriptor ids (the harness's DB is shared)."""
+    data = yaml.safe_load(yaml.safe_dump(dict(default_profile().data)))
+    data["name_prefix"] = prefix
+    return validate_profile_data(data, f"profile {prefix}")
+
+
 @pytest.fixture(scope="module")
 def client_profile() -> Profile:
-    data = yaml.safe_load(yaml.safe_dump(dict(default_profile().data)))
-    data["name_prefix"] = PREFIX
-    return validate_profile_data(data, "client tests")
+    return prefixed_profile(PREFIX)
 
 
 @pytest.fixture(scope="module")
@@ -145,12 +150,11 @@ def test_delete_of_a_never_instantiated_ns_removes_it(real_nbi) -> None:
     client = client_for(real_nbi)
     sent = Recorder(client)
     vim = client.create_admin("vim", vim_body("h3-idle-vim"))
-    profile = default_profile()
+    profile = prefixed_profile("h3idle")  # real_nbi is shared: packages of our own
     for name in ("baseline_vnf", "baseline_vnf_ns"):
         spec = package_spec(name)
-        if client.find_package(spec.kind, profile.descriptor_id(name)) is None:
-            client.upload_package(spec.kind, archive_bytes(name, package_files(spec, profile)),
-                                  f"{name}.tar.gz", profile.descriptor_id(name))
+        client.upload_package(spec.kind, archive_bytes(name, package_files(spec, profile)),
+                              f"{name}.tar.gz", profile.descriptor_id(name))
     nsd = client.find_package("ns", profile.descriptor_id("baseline_vnf_ns"))
     ns_id, _ = client.create_ns("h3-never-instantiated", nsd["_id"], vim,
                                 config=instantiation_params(profile, "baseline_vnf_ns", CSP))
