@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import signal
@@ -12,6 +13,7 @@ from typing import Callable
 import yaml
 
 from ..credentials import ENV_PASSWORD, Credentials
+from ..errors import OsmMecError
 from ..secret_files import write_secret_file
 from . import Sandbox
 from .faults import Faults
@@ -23,11 +25,23 @@ def sandbox_credentials(user: str, project: str) -> Credentials:
 
 
 def write_credentials(path: Path, sandbox: Sandbox) -> None:
-    """A 0600 credentials file for `--osm-credentials` (url, user, password, project)."""
+    """A 0600 credentials file for `--osm-credentials` (url, kafka, user, password,
+    project)."""
     c = sandbox.credentials
-    write_secret_file(path, yaml.safe_dump({"url": sandbox.url, "user": c.user,
-                                            "password": c.password, "project": c.project},
-                                           sort_keys=False))
+    write_secret_file(path, yaml.safe_dump({"url": sandbox.url, "kafka": sandbox.kafka_bootstrap,
+                                            "user": c.user, "password": c.password,
+                                            "project": c.project}, sort_keys=False))
+
+
+def start_error(port: int, exc: OSError) -> str:
+    """One line saying why the sandbox could not start listening, and what to do."""
+    if exc.errno == errno.EADDRINUSE:
+        return (f"port {port} on 127.0.0.1 is already in use: stop what listens there or "
+                "choose another with --port (0 picks a free one)")
+    if exc.errno == errno.EACCES:
+        return (f"not allowed to listen on port {port} (ports below 1024 need root): "
+                "choose another with --port")
+    return f"cannot start the sandbox on port {port}: {exc.strerror or exc}"
 
 
 def serve(credentials: Credentials, credentials_file: Path, port: int, kafka: str | None,
@@ -39,9 +53,18 @@ def serve(credentials: Credentials, credentials_file: Path, port: int, kafka: st
     def announce_edge(edge: Sandbox) -> None:
         echo(f"Edge OSM {edge.name}: {edge.url} (Kafka {edge.kafka_bootstrap})")
 
-    with Sandbox(credentials, port=port, kafka=kafka, time_scale=time_scale, seed=seed,
-                 faults=faults, tls=tls, on_edge=announce_edge) as sandbox:
-        write_credentials(credentials_file, sandbox)
+    try:
+        sandbox = Sandbox(credentials, port=port, kafka=kafka, time_scale=time_scale,
+                          seed=seed, faults=faults, tls=tls, on_edge=announce_edge)
+    except OSError as exc:
+        raise OsmMecError(start_error(port, exc)) from None
+    with sandbox:
+        try:
+            write_credentials(credentials_file, sandbox)
+        except OSError as exc:
+            raise OsmMecError(f"{credentials_file}: cannot write the credentials file: "
+                              f"{exc.strerror or exc}; choose another with "
+                              "--credentials-out") from None
         echo(f"OSM NBI:     {sandbox.url}")
         echo(f"Kafka:       {sandbox.kafka_bootstrap}"
              + (" (librdkafka mock cluster)" if sandbox.publisher.mock else ""))
