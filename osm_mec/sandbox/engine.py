@@ -111,7 +111,7 @@ class SandboxOsm:
             self._process_account(kind, doc, 0.0)
         else:
             threading.Thread(target=self._process_account, daemon=True,
-                             args=(kind, doc, self.timing.draw(kind))).start()
+                             args=(kind, doc, self.timing.draw(kind, str(doc["name"])))).start()
 
     def _process_account(self, kind: str, doc: dict[str, Any], duration: float) -> None:
         start = self.clock.now()

@@ -224,13 +224,14 @@ class Lcm:
             member = vnfr["member-vnf-index-ref"]
             kind = vnf_work_kind(vnfd)
             if kind:
-                durations.append(self.timing.draw(kind))
+                durations.append(self.timing.draw(kind, f"{nsr['name']}/{member}"))
                 vdus += [f"{v['id']} ({member})" for v in vnfd["vdu"]]
                 day1 += sorted({p["name"] for v in vnfd["vdu"] for p in day1_config(
                     vnfd, v["id"]).get("initial-config-primitive", [])} - {"config"})
             for kdur, kdu in zip(vnfr.get("kdur") or [], vnfd.get("kdu", [])):
-                durations.append(self.timing.draw("kdu-juju-bundle" if "juju-bundle" in kdu
-                                                  else "kdu-helm"))
+                durations.append(self.timing.draw(
+                    "kdu-juju-bundle" if "juju-bundle" in kdu else "kdu-helm",
+                    f"{nsr['name']}/{member}/{kdu['name']}"))
                 kdus.append(f"{kdu['name']} ({member})")
                 if self._k8s_cluster(kdur) is None and failure is None:
                     failure = (0.1, f"Error deploying KDU {kdu['name']} of member-vnf-index "
@@ -345,7 +346,8 @@ class Lcm:
                       (0.1, "Stage 2/3: terminate primitives.",
                        f"Executing terminate primitives: {', '.join(primitives) or 'none'}"),
                       (0.5, "Stage 3/3: deleting VDUs.", f"Deleting VDUs: {names}")]
-        return Plan(self.timing.draw("scale-out" if out else "scale-in"), stages,
+        return Plan(self.timing.draw("scale-out" if out else "scale-in",
+                                     f"{nsr['name']}/{vnfr['member-vnf-index-ref']}"), stages,
                     lambda: self._scaled(nsr, vnfr, vnfd, aspect, out, deltas),
                     *(failure or (None, "")))
 
@@ -401,7 +403,8 @@ class Lcm:
             return json.dumps(results, sort_keys=True)
 
         stages = [(0.0, "", f"Executing primitive {p['primitive']}")]
-        return Plan(self.timing.draw("action"), stages, finish)
+        subject = f"{nsr['name']}/{p['member_vnf_index']}/{p['primitive']}"
+        return Plan(self.timing.draw("action", subject), stages, finish)
 
     def _plan_terminate(self, nsr: dict[str, Any], op: dict[str, Any]) -> Plan:
         with self.store.lock:
@@ -413,7 +416,7 @@ class Lcm:
                 kinds.append("terminate-vnf")
             if vnfd.get("kdu"):
                 kinds.append("terminate-kdu")
-        duration = max([self.timing.draw(k) for k in kinds] or [1.0])
+        duration = max([self.timing.draw(k, nsr["name"]) for k in kinds] or [1.0])
         stages = [(0.0, "Stage 1/3: preparing the termination.", "Running terminate primitives"),
                   (0.3, "Stage 2/3: deleting VDUs, KDUs and networks.",
                    "Deleting VDUs and KDUs"),

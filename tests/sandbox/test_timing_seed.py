@@ -92,3 +92,32 @@ def test_same_seed_same_simulated_duration_at_any_time_scale(make_sandbox, built
     assert len(instant) == 1 and instant[0][1] > 60  # minutes, as in the paper
     assert recorded == pytest.approx(instant[0][1], abs=0.5)  # + the real ms it ran
     assert scaled == instant
+
+
+def _instantiate_in_order(make_sandbox, built: Path, profile, names: list[str]
+                          ) -> dict[str, float]:
+    """Instantiate one VNF-baseline NS per name, in that order, at time scale 0; NS name ->
+    recorded duration of its instantiation."""
+    sandbox = make_sandbox(time_scale=0, seed=21)
+    client = client_for(sandbox)
+    ids = onboard(client, built, ("baseline_vnf", "baseline_vnf_ns"))
+    vim = client.create_admin("vim", {"name": "order-vim", "vim_type": "openstack",
+                                      "vim_url": "http://10.0.0.1:5000/v3", "vim_user": "u",
+                                      "vim_password": "p", "vim_tenant_name": "t"})
+    client.wait_for_admin("vim", vim, timeout=30)
+    durations = {}
+    for name in names:
+        _, op_id = client.create_ns(name, ids["baseline_vnf_ns"], vim, config=(
+            instantiation_params(profile, "baseline_vnf_ns", name)))
+        op = client.wait_for_operation(op_id, timeout=30)
+        durations[name] = op["statusEnteredTime"] - op["startTime"]
+    return durations
+
+
+def test_same_seed_same_duration_per_ns_whatever_the_order(make_sandbox, built: Path,
+                                                           profile) -> None:
+    forward = _instantiate_in_order(make_sandbox, built, profile, ["alpha", "bravo"])
+    backward = _instantiate_in_order(make_sandbox, built, profile, ["bravo", "alpha"])
+    assert forward["alpha"] != forward["bravo"]
+    for name in forward:
+        assert backward[name] == pytest.approx(forward[name], abs=0.5)
