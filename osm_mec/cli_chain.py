@@ -214,7 +214,7 @@ def register(cli: click.Group) -> None:
             warn=lambda text: click.echo(f"osm-mec: warning: {text}", err=True))))
 
     @cli.command()
-    @click.option("--iterations", default=20, show_default=True, type=click.IntRange(0),
+    @click.option("--iterations", default=20, show_default=True, type=click.IntRange(1),
                   help="Deployment iterations (the paper: 20).")
     @click.option("--scale-iterations", default=7, show_default=True, type=click.IntRange(0),
                   help="Scale-out/scale-in pairs of one worker (the paper: 7).")

@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-import yaml
-
 from .errors import UsageError
+from .yamlio import load_yaml
 
 ENV_USER, ENV_PASSWORD, ENV_PROJECT = "OSM_USER", "OSM_PASSWORD", "OSM_PROJECT"
 FILE_KEYS = {"user", "password", "project", "url", "kafka"}
@@ -31,20 +30,18 @@ def read_credentials_file(path: Path) -> dict[str, str]:
     `osm-mec sandbox` writes it); must be 0600."""
     try:
         mode = path.stat().st_mode
-        text = path.read_text()
+        text = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the OSM credentials file: {exc.strerror}") \
             from exc
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise UsageError(f"{path}: holds a password but is readable by others "
                          f"(mode {stat.S_IMODE(mode):o}); run: chmod 600 {path}")
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{path}: not YAML: {exc}") from exc
-    if not isinstance(data, dict) or set(data) - FILE_KEYS:
+    data = load_yaml(text, str(path)) or {}
+    if not isinstance(data, dict) or set(map(str, data)) - FILE_KEYS:
+        found = sorted(map(str, data)) if isinstance(data, dict) else type(data).__name__
         raise UsageError(f"{path}: expected a mapping with keys {', '.join(sorted(FILE_KEYS))}"
-                         f"; found {sorted(data) if isinstance(data, dict) else type(data).__name__}")
+                         f"; found {found}")
     return {k: str(v) for k, v in data.items() if v is not None}
 
 

@@ -83,6 +83,13 @@ def state_file(directory: Path, content: str, csp: str = "acme") -> None:
     (directory / "state" / f"{csp}.json").write_text(content)
 
 
+def _secret(folder: Path, content: bytes) -> Path:
+    """A 0600 OSM credentials file holding content."""
+    path = write("creds.yaml", content)(folder)
+    path.chmod(0o600)
+    return path
+
+
 CHAIN_OSM = ["--osm-url", "http://127.0.0.1:9/osm", "--state-dir", "state"]
 
 
@@ -261,6 +268,17 @@ CASES = [
         "provision", "--csp", "acme", "--parallel", "0"], 2, ("--parallel",)),
     Case("scale-count", lambda folder, built: [
         "scale", "--csp", "acme", "in", "--count", "-1"], 2, ("--count",)),
+    Case("bench-iterations", lambda folder, built: [
+        "bench", "--iterations", "0", "--results", str(folder / "bench")], 2,
+        ("--iterations",)),
+    Case("credentials-binary", lambda folder, built: [
+        "status", "--csp", "acme", "--osm-url", "http://127.0.0.1:9/osm", "--state-dir",
+        str(folder / "state"), "--osm-credentials", str(_secret(folder, bytes(range(256))))],
+        2, ("creds.yaml", "UTF-8")),
+    Case("credentials-mixed-keys", lambda folder, built: [
+        "status", "--csp", "acme", "--osm-url", "http://127.0.0.1:9/osm", "--state-dir",
+        str(folder / "state"), "--osm-credentials",
+        str(_secret(folder, b"1: a\nuser: b\n"))], 2, ("creds.yaml", "expected a mapping")),
     # mep serve, timings, report
     Case("mep-serve-port", lambda folder, built: ["mep", "serve", "--port", "abc"], 2,
          ("--port", "'abc'")),

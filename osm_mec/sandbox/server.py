@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import yaml
 
 from .. import __version__
+from ..yamlio import YamlInputError, load_yaml
 from . import packages
 from .engine import ADMIN_COLLECTION, SandboxOsm
 from .store import Problem
@@ -44,10 +45,9 @@ class Request:
                     return json.loads(self.raw)
                 except ValueError:
                     pass
-            return yaml.load(self.raw.decode(), Loader=getattr(yaml, "CSafeLoader",
-                                                                yaml.SafeLoader))
-        except (UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise Problem(400, f"Invalid body: {exc}") from exc
+            return load_yaml(self.raw, "request body")
+        except YamlInputError as exc:
+            raise Problem(400, f"Invalid body: {exc.detail}") from exc
 
 
 def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
