@@ -89,6 +89,25 @@ def test_check_reports_differences(tmp_path, profile):
     ]
 
 
+def test_check_allows_leaving_out_vendored_charm_dependencies(tmp_path, profile):
+    """descriptors/ does not commit the built charm's third-party venv/; checksums.txt still
+    pins every vendored file, and a vendored file that is there must be the built one."""
+    import shutil
+
+    build(profile, tmp_path)
+    venv = tmp_path / "k8s_cluster_vnf" / "charms" / "k8s-cluster" / "venv"
+    assert (venv / "ops" / "__init__.py").is_file()
+    shutil.rmtree(venv)
+    assert check(profile, tmp_path) == []
+    (venv / "ops").mkdir(parents=True)
+    (venv / "ops" / "__init__.py").write_text("tampered")
+    assert check(profile, tmp_path) == [
+        f"{venv}/ops/__init__.py: differs from a fresh build"]
+    checksums = tmp_path / "k8s_cluster_vnf" / "checksums.txt"
+    checksums.write_text(checksums.read_text().replace("venv/ops/__init__.py", "venv/ops/x.py"))
+    assert f"{checksums}: differs from a fresh build" in check(profile, tmp_path)
+
+
 def test_build_cli(tmp_path):
     runner = CliRunner()
     result = runner.invoke(cli, ["build", "--out", str(tmp_path), "--package", "mec_app_ns"])
