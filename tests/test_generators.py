@@ -61,6 +61,9 @@ def test_cluster_vnf_primitives(profile):
     config = {p["name"]: p["value"] for p in controller["initial-config-primitive"][0]["parameter"]}
     assert config == {"ssh-hostname": "<rw_mgmt_ip>", "ssh-username": "ubuntu",
                       "role": "controller"}
+    init = {p["name"]: p["value"] for p in controller["initial-config-primitive"][1]["parameter"]}
+    assert init["cluster-net-cidr"] == "172.16.0.0/24"  # flannel bound to cluster-net
+    assert init["pod-cidr"] == "10.244.0.0/16" and init["cni"] == "flannel"
     join = {p["name"]: p["value"] for p in worker["initial-config-primitive"][1]["parameter"]}
     assert join == {"controller-address": "<controller_ip>",
                     "bootstrap-token": "<bootstrap_token>", "ca-cert-hash": "<ca_cert_hash>"}

@@ -97,6 +97,8 @@ def _day12(charm: CharmInterface, profile: Profile, role: str) -> dict[str, Any]
                 "service-cidr": cluster["service_cidr"],
                 "kubernetes-version": cluster["kubernetes_version"],
                 "cni": cluster["cni"],
+                # flannel carries pod traffic on cluster-net, not the management network
+                "cluster-net-cidr": cluster["network_cidr"],
             }),
         ]
         entry["config-primitive"] = [config_primitive(charm, name, EE_ID)
