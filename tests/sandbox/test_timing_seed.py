@@ -53,6 +53,18 @@ def test_edge_osm_seeds_come_from_their_label_not_their_start_order() -> None:
     assert len(set(seeds.values())) == 3 and derived_seed(None, "acme-env") is None
 
 
+def _baseline_ready(sandbox, built: Path) -> tuple:
+    """A client of sandbox with the VNF baseline onboarded and an ENABLED VIM: (client, NS
+    package id, VIM id)."""
+    client = client_for(sandbox)
+    ids = onboard(client, built, ("baseline_vnf", "baseline_vnf_ns"))
+    vim = client.create_admin("vim", {"name": "timing-vim", "vim_type": "openstack",
+                                      "vim_url": "http://10.0.0.1:5000/v3", "vim_user": "u",
+                                      "vim_password": "p", "vim_tenant_name": "t"})
+    client.wait_for_admin("vim", vim, timeout=30)
+    return client, ids["baseline_vnf_ns"], vim
+
+
 def _instantiate(make_sandbox, built: Path, profile, time_scale: float
                  ) -> tuple[list[tuple[str, float]], float]:
     """Register a VIM (at a time scale above 0 its check is drawn in a thread), then
@@ -69,13 +81,8 @@ def _instantiate(make_sandbox, built: Path, profile, time_scale: float
         return duration
 
     model.draw = recording_draw
-    client = client_for(sandbox)
-    ids = onboard(client, built, ("baseline_vnf", "baseline_vnf_ns"))
-    vim = client.create_admin("vim", {"name": "timing-vim", "vim_type": "openstack",
-                                      "vim_url": "http://10.0.0.1:5000/v3", "vim_user": "u",
-                                      "vim_password": "p", "vim_tenant_name": "t"})
-    client.wait_for_admin("vim", vim, timeout=30)
-    ns_id, op_id = client.create_ns("timing-base", ids["baseline_vnf_ns"], vim, config=(
+    client, ns_package, vim = _baseline_ready(sandbox, built)
+    ns_id, op_id = client.create_ns("timing-base", ns_package, vim, config=(
         instantiation_params(profile, "baseline_vnf_ns", "timing")))
     op = client.wait_for_operation(op_id, timeout=30)
     return ([d for d in drawn if d[0] == "vnf-plain"],
@@ -98,16 +105,10 @@ def _instantiate_in_order(make_sandbox, built: Path, profile, names: list[str]
                           ) -> dict[str, float]:
     """Instantiate one VNF-baseline NS per name, in that order, at time scale 0; NS name ->
     recorded duration of its instantiation."""
-    sandbox = make_sandbox(time_scale=0, seed=21)
-    client = client_for(sandbox)
-    ids = onboard(client, built, ("baseline_vnf", "baseline_vnf_ns"))
-    vim = client.create_admin("vim", {"name": "order-vim", "vim_type": "openstack",
-                                      "vim_url": "http://10.0.0.1:5000/v3", "vim_user": "u",
-                                      "vim_password": "p", "vim_tenant_name": "t"})
-    client.wait_for_admin("vim", vim, timeout=30)
+    client, ns_package, vim = _baseline_ready(make_sandbox(time_scale=0, seed=21), built)
     durations = {}
     for name in names:
-        _, op_id = client.create_ns(name, ids["baseline_vnf_ns"], vim, config=(
+        _, op_id = client.create_ns(name, ns_package, vim, config=(
             instantiation_params(profile, "baseline_vnf_ns", name)))
         op = client.wait_for_operation(op_id, timeout=30)
         durations[name] = op["statusEnteredTime"] - op["startTime"]
