@@ -84,6 +84,9 @@ def load_yaml(text: str | bytes, source: str, limits: YamlLimits = DEFAULT_LIMIT
         node = _compose_single(loader, source, limits)
         return None if node is None else loader.construct_document(node)
     except yaml.YAMLError as exc:
+        if "maximum nesting depth" in str(exc):  # libyaml builds that bound nesting (Debian's)
+            raise YamlInputError(source, f"{_where(getattr(exc, 'problem_mark', None))}YAML "
+                                 f"nested more than {limits.max_depth} levels deep") from None
         raise YamlInputError(source, f"not valid YAML: {_one_line(exc, source)}") from None
     except (ValueError, OverflowError) as exc:  # e.g. a 5000-digit integer, month 13
         raise YamlInputError(source, f"a value YAML cannot represent: {exc}") from None
