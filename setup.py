@@ -2,7 +2,7 @@
 
 They live at the top of the source tree (``charms/``, ``helm/``) so that charmcraft and helm
 use them as they are; building a wheel copies them to ``osm_mec/_assets/`` where
-``osm_mec.assets`` finds them once installed. Everything else is in ``setup.cfg``.
+``osm_mec.offer.assets`` finds them once installed. Everything else is in ``setup.cfg``.
 
 Builds are reproducible: ZIP entry times come from ``SOURCE_DATE_EPOCH``, fixed here to
 1980-01-01 (the earliest ZIP time, as in the generated packages) unless the caller sets it.

@@ -34,8 +34,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from benchmarks.recorded import record as record_result  # noqa: E402
-from osm_mec.safe_archive import DEFAULT_LIMITS as ARCHIVE  # noqa: E402
-from osm_mec.yamlio import DEFAULT_LIMITS as YAML  # noqa: E402
+from osm_mec.core.safe_archive import DEFAULT_LIMITS as ARCHIVE  # noqa: E402
+from osm_mec.core.yamlio import DEFAULT_LIMITS as YAML  # noqa: E402
 
 GOAL_S, GOAL_MB = 0.5, 300.0
 CHUNK = 16 * 2**20
@@ -88,7 +88,7 @@ def alias_bomb(levels: int) -> str:
 
 CHILD = """
 import json, sys, time
-import osm_mec.validation, osm_mec.profile  # imported before the clock starts
+import osm_mec.offer.validation, osm_mec.offer.profile  # imported before the clock starts
 from osm_mec.cli import cli
 cpu, wall = time.process_time(), time.perf_counter()
 try:

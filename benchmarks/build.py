@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from osm_mec.packages import build
-from osm_mec.profile import Profile, default_profile, validate_profile_data
-from osm_mec.validation import has_errors, validate_paths
+from osm_mec.offer.packages import build
+from osm_mec.offer.profile import Profile, default_profile, validate_profile_data
+from osm_mec.offer.validation import has_errors, validate_paths
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.recorded import record as record_result  # noqa: E402

@@ -35,7 +35,7 @@ from osm_mec.chain.run import provision_action, run_many, teardown_action
 from osm_mec.chain.scaling import scale
 from osm_mec.chain.session import OsmOptions, Session
 from osm_mec.chain.teardown import teardown
-from osm_mec.profile import default_profile
+from osm_mec.offer.profile import default_profile
 
 mode, count = sys.argv[1], int(sys.argv[2])
 profile = default_profile()

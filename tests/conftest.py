@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from osm_mec.packages import build
-from osm_mec.profile import Profile, default_profile
+from osm_mec.offer.packages import build
+from osm_mec.offer.profile import Profile, default_profile
 
 REPO = Path(__file__).resolve().parent.parent
 

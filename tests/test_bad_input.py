@@ -22,7 +22,7 @@ from typing import Callable
 import pytest
 from click.testing import CliRunner
 
-from osm_mec.cli import cli
+from osm_mec.cli.commands import cli
 
 from .archives import tar_gz
 
@@ -343,7 +343,7 @@ def test_bad_input_gives_a_message_and_an_exit_code(case: Case, tmp_path: Path, 
 
 # -- the limits themselves, with small values ---------------------------------------------
 def test_archive_limits_count_every_member_and_stop_tarfiles_own_reading() -> None:
-    from osm_mec.safe_archive import ArchiveError, ArchiveLimits, iter_members
+    from osm_mec.core.safe_archive import ArchiveError, ArchiveLimits, iter_members
 
     small = ArchiveLimits(max_total_bytes=100_000, max_members=50)
     three = tar_gz({f"pkg/f{i}": b"x" * 40_000 for i in range(3)})
@@ -365,7 +365,7 @@ def test_archive_limits_count_every_member_and_stop_tarfiles_own_reading() -> No
 
 
 def test_yaml_limits_are_what_the_loader_enforces() -> None:
-    from osm_mec.yamlio import YamlInputError, YamlLimits, load_yaml
+    from osm_mec.core.yamlio import YamlInputError, YamlLimits, load_yaml
 
     limits = YamlLimits(max_bytes=1000, max_depth=3, max_aliases=2, max_nodes=20)
     assert load_yaml("a: &x [1, 2]\nb: *x\n", "ok.yaml", limits) == {"a": [1, 2], "b": [1, 2]}
@@ -379,7 +379,7 @@ def test_yaml_limits_are_what_the_loader_enforces() -> None:
 
 
 def test_archives_within_the_limits_read_exactly_as_their_folders(built: Path) -> None:
-    from osm_mec.validation.package import load_archive, load_folder
+    from osm_mec.offer.validation.package import load_archive, load_folder
 
     for name in ("k8s_cluster_vnf", "mec_blocks_cnf"):
         archived, findings = load_archive(built / f"{name}.tar.gz")

@@ -10,8 +10,8 @@ import jinja2
 import pytest
 import yaml
 
-from osm_mec.descriptors import baseline_vnf, cloud_init
-from osm_mec.params import instantiation_params
+from osm_mec.offer.descriptors import baseline_vnf, cloud_init
+from osm_mec.offer.params import instantiation_params
 
 CLOUD_INIT = shutil.which("cloud-init")
 SAMPLE = {"cluster_name": "mecaas-acme-edge", "controller_ip": "172.16.0.10"}
@@ -85,6 +85,6 @@ def test_missing_parameter_fails_like_lcm(profile):
 
 
 def test_profile_version_reaches_the_template():
-    from osm_mec.profile import validate_profile_data
+    from osm_mec.offer.profile import validate_profile_data
     prof = validate_profile_data({"cluster": {"kubernetes_version": "1.29"}})
     assert "/core:/stable:/v1.29/deb/" in cloud_init.template(prof, "controller")

@@ -13,15 +13,15 @@ import yaml
 from click.testing import CliRunner
 from cryptography import x509
 
-from osm_mec.charm_interface import load_charm_interface
-from osm_mec.cli import cli
-from osm_mec.cluster_secrets import ca_cert_hash
-from osm_mec.descriptors import PACKAGES, cloud_init, juju_bundle, package_spec
-from osm_mec.errors import UsageError
-from osm_mec.packages import build
-from osm_mec.params import instantiation_params, vdu_params
-from osm_mec.profile import validate_profile_data
-from osm_mec.validation import has_errors, validate_paths
+from osm_mec.offer.charm_interface import load_charm_interface
+from osm_mec.cli.commands import cli
+from osm_mec.offer.cluster_secrets import ca_cert_hash
+from osm_mec.offer.descriptors import PACKAGES, cloud_init, juju_bundle, package_spec
+from osm_mec.core.errors import UsageError
+from osm_mec.offer.packages import build
+from osm_mec.offer.params import instantiation_params, vdu_params
+from osm_mec.offer.profile import validate_profile_data
+from osm_mec.offer.validation import has_errors, validate_paths
 
 from .conftest import REPO
 

@@ -9,7 +9,7 @@ import yaml
 import helm_python
 import kubernetes_validate
 
-from osm_mec.params import instantiation_params
+from osm_mec.offer.params import instantiation_params
 
 from .conftest import REPO
 

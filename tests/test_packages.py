@@ -10,10 +10,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from osm_mec.cli import cli
-from osm_mec.descriptors import PACKAGE_NAMES
-from osm_mec.packages import FIXED_MTIME, build, check
-from osm_mec.profile import validate_profile_data
+from osm_mec.cli.commands import cli
+from osm_mec.offer.descriptors import PACKAGE_NAMES
+from osm_mec.offer.packages import FIXED_MTIME, build, check
+from osm_mec.offer.profile import validate_profile_data
 
 from .conftest import REPO
 

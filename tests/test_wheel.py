@@ -151,7 +151,7 @@ def test_wheel_is_reproducible(sources: Path, wheel: Path, tmp_path: Path):
 
 
 def test_installed_tool_runs_from_the_venv(installed: Installed):
-    where = installed.run(installed.python, "-c", "import osm_mec.assets as a, osm_mec.chain; "
+    where = installed.run(installed.python, "-c", "import osm_mec.offer.assets as a, osm_mec.chain; "
                           "print(a.__file__); print(a.project_root())")
     module, root = where.stdout.split()
     assert module.startswith(str(installed.venv)), where.stdout
@@ -229,7 +229,7 @@ def test_our_images_and_charts_carry_the_package_version(chart: str):
     cannot import it, so they must repeat it exactly."""
     import yaml
 
-    from osm_mec.profile import default_profile_yaml
+    from osm_mec.offer.profile import default_profile_yaml
     meta = yaml.safe_load((REPO / "helm" / chart / "Chart.yaml").read_text())
     values = yaml.safe_load((REPO / "helm" / chart / "values.yaml").read_text())
     assert str(meta["appVersion"]) == __version__

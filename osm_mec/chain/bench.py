@@ -12,11 +12,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..descriptors import package_spec
-from ..errors import UsageError
-from ..packages import archive_bytes, package_files
-from ..params import instantiation_params
-from ..profile import Profile
+from ..offer.descriptors import package_spec
+from ..core.errors import UsageError
+from ..offer.packages import archive_bytes, package_files
+from ..offer.params import instantiation_params
+from ..offer.profile import Profile
 from ..timings.paper import BASELINE_NS
 from ..timings.records import write_jsonl
 from ..timings.report import write_report

@@ -10,9 +10,9 @@ from typing import Any, Callable
 
 import yaml
 
-from ..descriptors import network_services as nsd_members
-from ..descriptors.k8s_cluster_vnf import SCALING_ASPECT
-from ..nbi import NbiClient
+from ..offer.descriptors import network_services as nsd_members
+from ..offer.descriptors.k8s_cluster_vnf import SCALING_ASPECT
+from ..osm.nbi import NbiClient
 
 CONTROLLER_VDU = "controller"  # the VDU whose charm runs the cluster primitives
 WORKER_VDU = "worker"          # the scaled VDU; its charm joins and leaves the cluster

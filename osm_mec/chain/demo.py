@@ -7,7 +7,7 @@ import shutil
 import time
 from pathlib import Path
 
-from ..profile import default_profile
+from ..offer.profile import default_profile
 from ..timings.report import write_report
 from .progress import Progress
 from .run import provision_action, run_for_csp, scale_action, teardown_action

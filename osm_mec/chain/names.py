@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..params import cluster_name
-from ..profile import Profile
+from ..offer.params import cluster_name
+from ..offer.profile import Profile
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,15 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..credentials import Credentials
-from ..descriptors import package_spec
-from ..descriptors import network_services as nsd_members
-from ..errors import OsmMecError
-from ..nbi import NbiClient, NbiError, RetryPolicy
-from ..packages import archive_bytes, package_files
-from ..params import instantiation_params
-from ..profile import Profile
-from ..waiting import OperationFailed
+from ..osm.credentials import Credentials
+from ..offer.descriptors import package_spec
+from ..offer.descriptors import network_services as nsd_members
+from ..core.errors import OsmMecError
+from ..osm.nbi import NbiClient, NbiError, RetryPolicy
+from ..offer.packages import archive_bytes, package_files
+from ..offer.params import instantiation_params
+from ..offer.profile import Profile
+from ..osm.waiting import OperationFailed
 from . import day2, names
 from .day2 import primitive_results
 from .progress import Progress

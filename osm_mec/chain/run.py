@@ -10,10 +10,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import OsmMecError
-from ..nbi import NbiError
-from ..waiting import OperationFailed
-from ..profile import Profile
+from ..core.errors import OsmMecError
+from ..osm.nbi import NbiError
+from ..osm.waiting import OperationFailed
+from ..offer.profile import Profile
 from ..timings.records import write_jsonl
 from . import names
 from .lock import CspLock

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..descriptors import network_services as nsd_members
-from ..descriptors.k8s_cluster_vnf import SCALING_ASPECT
-from ..errors import OsmMecError, UsageError
-from ..nbi import NbiError
-from ..waiting import OperationFailed
+from ..offer.descriptors import network_services as nsd_members
+from ..offer.descriptors.k8s_cluster_vnf import SCALING_ASPECT
+from ..core.errors import OsmMecError, UsageError
+from ..osm.nbi import NbiError
+from ..osm.waiting import OperationFailed
 from . import day2, names
 from .day2 import primitive_results
 from .provision import Chain, lcm_gap

@@ -11,12 +11,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..credentials import Credentials, load_credentials, read_credentials_file
-from ..errors import OsmMecError, UsageError
-from ..kafka_bus import KafkaUnavailable
-from ..nbi import NbiClient, NbiError, check_nbi_url
-from ..waiting import OperationListener
-from ..profile import Profile
+from ..osm.credentials import Credentials, load_credentials, read_credentials_file
+from ..core.errors import OsmMecError, UsageError
+from ..osm.kafka_bus import KafkaUnavailable
+from ..osm.nbi import NbiClient, NbiError, check_nbi_url
+from ..osm.waiting import OperationListener
+from ..offer.profile import Profile
 from .progress import Progress
 from .provision import Chain
 from .state import CspState

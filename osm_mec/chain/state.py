@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
-from ..secret_files import write_secret_file
+from ..core.errors import UsageError
+from ..core.secret_files import write_secret_file
 
 DEFAULT_STATE_DIR = Path(".osm-mec/state")
 MAX_BYTES = 16 * 2**20

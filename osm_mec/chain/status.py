@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..descriptors import network_services as nsd_members
+from ..offer.descriptors import network_services as nsd_members
 from . import names
 from .provision import Chain
 

@@ -8,10 +8,10 @@ import logging
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..kafka_bus import KafkaUnavailable, Record
-from ..nbi import NbiClient
+from ..osm.kafka_bus import KafkaUnavailable, Record
+from ..osm.nbi import NbiClient
 from ..timings.records import OpTiming, from_operation, pair_records
-from ..waiting import OperationListener
+from ..osm.waiting import OperationListener
 from .progress import Progress
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..nbi import NbiError
+from ..osm.nbi import NbiError
 from . import names
 from .progress import Progress
 from .provision import Chain

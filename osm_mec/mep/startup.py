@@ -11,7 +11,7 @@ from typing import Callable
 import redis
 from redis.exceptions import RedisError
 
-from ..errors import OsmMecError, UsageError
+from ..core.errors import OsmMecError, UsageError
 from .callbacks import parse_networks
 from .context import Settings
 from .store import redis_location

@@ -14,8 +14,8 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from ..credentials import Credentials
-from ..kafka_bus import Publisher
+from ..osm.credentials import Credentials
+from ..osm.kafka_bus import Publisher
 from .engine import SandboxOsm
 from .faults import Faults
 from .server import NbiServer

@@ -10,7 +10,7 @@ import threading
 import time
 from typing import Any
 
-from ..credentials import Credentials
+from ..osm.credentials import Credentials
 from . import accounts, packages
 from .addressing import VimNetworks
 from .clock import SimClock

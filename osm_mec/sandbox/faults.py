@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import UsageError
-from ..yamlio import load_yaml_file
+from ..core.errors import UsageError
+from ..core.yamlio import load_yaml_file
 
 KINDS = {
     "operation-fails": ({"operation", "detail"}, {"ns", "primitive", "times"}),

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..kafka_bus import NS_TOPIC
+from ..osm.kafka_bus import NS_TOPIC
 from .clock import SimClock
 from .deploy import (VnfNetworks, aspect_deltas, cluster_node_ip, day1_config, initial_counts,
                      kdu_services, kdu_values, vdu_limits, vnf_work_kind)

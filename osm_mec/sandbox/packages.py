@@ -8,7 +8,7 @@ import copy
 import hashlib
 from typing import Any
 
-from ..validation import ERROR, Finding, validate_package_bytes
+from ..offer.validation import ERROR, Finding, validate_package_bytes
 from .store import Problem, Store, new_id
 
 COLLECTION = {"vnf": "vnfds", "ns": "nsds"}

@@ -12,10 +12,10 @@ from typing import Any, Callable
 
 import yaml
 
-from ..credentials import Credentials
-from ..errors import OsmMecError
-from ..nbi import NbiClient, RetryPolicy
-from ..waiting import wait_for_admin
+from ..osm.credentials import Credentials
+from ..core.errors import OsmMecError
+from ..osm.nbi import NbiClient, RetryPolicy
+from ..osm.waiting import wait_for_admin
 from .deploy import day1_config
 
 CONTROLLER_ONLY = {"get-join-info", "get-kubeconfig", "remove-node", "list-nodes",

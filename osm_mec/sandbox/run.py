@@ -12,9 +12,9 @@ from typing import Callable
 
 import yaml
 
-from ..credentials import ENV_PASSWORD, Credentials
-from ..errors import OsmMecError
-from ..secret_files import write_secret_file
+from ..osm.credentials import ENV_PASSWORD, Credentials
+from ..core.errors import OsmMecError
+from ..core.secret_files import write_secret_file
 from . import Sandbox
 from .faults import Faults
 

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import yaml
 
 from .. import __version__
-from ..yamlio import YamlInputError, load_yaml
+from ..core.yamlio import YamlInputError, load_yaml
 from . import packages
 from .engine import ADMIN_COLLECTION, SandboxOsm
 from .store import Problem

@@ -1,6 +1,6 @@
 """The sandbox's timing model: how long each kind of OSM work takes, in simulated seconds.
 
-Calibrated on the paper's published tables (``osm_mec/data``): a VNF of VM VDUs with day-1
+Calibrated on the paper's published tables (``osm_mec/timings/paper_data``): a VNF of VM VDUs with day-1
 primitives on Table I's k8s-osm-cluster-ns column, a Helm KDU on its mec-app-ns column, the
 Edge-MANO Juju bundle on its mec-env-ns column (the slowest member of that NS), scale-out and
 scale-in on Table II, a VNF without real day-1 work (the VNF baseline) on the paper's

@@ -23,8 +23,8 @@ from typing import Any, Callable, Iterator, NamedTuple, TextIO
 
 import yaml
 
-from ..errors import OsmMecError, UsageError
-from ..kafka_bus import COMPLETION_KEYS, REQUEST_KEYS
+from ..core.errors import OsmMecError, UsageError
+from ..osm.kafka_bus import COMPLETION_KEYS, REQUEST_KEYS
 from .flowyaml import NotFlow, Spec, pick, pick_loaded
 from .records import Pairer, write_timings
 

@@ -1,4 +1,4 @@
-"""The paper's published timing tables (``osm_mec/data/*.csv``): Table I (deployment,
+"""The paper's published timing tables (``osm_mec/timings/paper_data/*.csv``): Table I (deployment,
 20 iterations per NS) and Table II (scaling one worker, 7 iterations), in seconds."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ BASELINE_NS = ("baseline-vnf-ns", "baseline-cnf-ns")
 
 @lru_cache(maxsize=None)
 def _column(table: str, column: str) -> tuple[float, ...]:
-    text = resources.files("osm_mec.data").joinpath(table).read_text()
+    text = resources.files("osm_mec.timings.paper_data").joinpath(table).read_text()
     return tuple(float(row[column]) for row in csv.DictReader(text.splitlines()))
 
 

@@ -11,7 +11,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..errors import UsageError
+from ..core.errors import UsageError
 from .capture import MAX_RECORD, START, decoded_block, open_capture
 
 BLOCK = 2 << 20                # characters per block handed to a worker

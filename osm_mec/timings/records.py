@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, TextIO
 
-from ..errors import UsageError
-from ..kafka_bus import COMPLETION_KEYS, REQUEST_KEYS, Record
+from ..core.errors import UsageError
+from ..osm.kafka_bus import COMPLETION_KEYS, REQUEST_KEYS, Record
 
 SOURCES = ("kafka", "nbi")
 

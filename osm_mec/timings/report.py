@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..errors import UsageError
+from ..core.errors import UsageError
 from .paper import BASELINE_NS, PAPER, paper_values
 from .records import OpTiming, read_jsonl
 from .stats import INTERVAL_NOTE, Summary, summarise

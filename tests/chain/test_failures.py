@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from osm_mec.chain.run import provision_action, scale_action, teardown_action
-from osm_mec.errors import OsmMecError
-from osm_mec.nbi import NbiClient
+from osm_mec.core.errors import OsmMecError
+from osm_mec.osm.nbi import NbiClient
 from osm_mec.sandbox.faults import parse_faults
 
 from ..sandbox.conftest import CREDENTIALS

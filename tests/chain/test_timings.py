@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from osm_mec.cli import cli
-from osm_mec.errors import UsageError
+from osm_mec.cli.commands import cli
+from osm_mec.core.errors import UsageError
 from osm_mec.timings.capture import import_capture
 from osm_mec.timings.records import OpTiming, read_jsonl, write_jsonl
 from osm_mec.timings.report import write_report

@@ -193,7 +193,7 @@ class FakeVm:
 
 def _make_test_ca() -> tuple[str, str, str]:
     sys.path.insert(0, str(REPO))
-    from osm_mec.cluster_secrets import new_cluster_secrets
+    from osm_mec.offer.cluster_secrets import new_cluster_secrets
     secrets = new_cluster_secrets("test")
     return secrets.ca_cert_pem, secrets.ca_key_pem, secrets.ca_cert_hash
 

@@ -1,4 +1,4 @@
-"""The built charm (osm_mec/charm_build.py): what `charmcraft pack` lays out, byte-identical
+"""The built charm (osm_mec/offer/charm_build.py): what `charmcraft pack` lays out, byte-identical
 for the same input, and runnable by Juju's `dispatch` with nothing but the base's Python.
 
 Juju cannot run here, so the dispatch test plays the Juju agent: it sets the environment
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from osm_mec.charm_build import CharmBuildError, build_charm, charm_archive, read_pins
+from osm_mec.offer.charm_build import CharmBuildError, build_charm, charm_archive, read_pins
 
 from . import sshd
 from .conftest import CHARM_DIR

@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
-from osm_mec.descriptors import PACKAGES
-from osm_mec.packages import build
-from osm_mec.validation import has_errors, validate_paths
+from osm_mec.offer.descriptors import PACKAGES
+from osm_mec.offer.packages import build
+from osm_mec.offer.validation import has_errors, validate_paths
 
 from .conftest import CHARM_DIR
 

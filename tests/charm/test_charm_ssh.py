@@ -22,7 +22,7 @@ from remote import (AuthenticationFailed, CommandTimeout, Credentials, HostKeyCh
 
 from . import sshd
 from .conftest import TEST_CA, FakeClock, charm_context
-from osm_mec.credentials import Credentials as OsmLogin
+from osm_mec.osm.credentials import Credentials as OsmLogin
 from osm_mec.sandbox import Sandbox
 
 pytestmark = pytest.mark.skipif(sshd.available() is not None and not os.environ.get("CI"),

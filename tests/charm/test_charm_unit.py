@@ -212,7 +212,7 @@ def test_init_control_plane_is_idempotent(ctx, vm):
 
 def test_init_refuses_a_different_ca_on_an_initialised_node(ctx, vm):
     run_action(ctx, "init-control-plane", CONTROLLER, INIT)
-    from osm_mec.cluster_secrets import new_cluster_secrets
+    from osm_mec.offer.cluster_secrets import new_cluster_secrets
     other = new_cluster_secrets("other")
     message, results = failed_action(ctx, "init-control-plane", CONTROLLER,
                                      {**INIT, "ca-cert": other.ca_cert_pem,

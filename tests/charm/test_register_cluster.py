@@ -12,7 +12,7 @@ import pytest
 from osm_registration import OsmRegistration, RegistrationError
 
 from ..net import free_port
-from osm_mec.credentials import Credentials
+from osm_mec.osm.credentials import Credentials
 from osm_mec.sandbox import Sandbox
 from osm_mec.sandbox.faults import parse_faults
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from osm_mec.cli import cli
+from osm_mec.cli.commands import cli
 
 from ..net import free_port
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from osm_mec.nbi import NbiClient
+from osm_mec.osm.nbi import NbiClient
 
 
 @dataclass(frozen=True)

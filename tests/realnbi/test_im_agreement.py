@@ -21,16 +21,16 @@ from typing import Any, Callable
 
 import pytest
 
-from osm_mec.assets import charm_dir
-from osm_mec.charm_interface import load_charm_interface
-from osm_mec.descriptors import PACKAGES, package_spec
-from osm_mec.descriptors.k8s_cluster_vnf import CHARM
-from osm_mec.profile import Profile, default_profile, validate_profile_data
-from osm_mec.validation.charm_contract import check_charm_contract
-from osm_mec.validation.findings import ERROR, Finding
-from osm_mec.validation.im_schema import NSD_FILE_SCHEMA, VNFD_FILE_SCHEMA
-from osm_mec.validation.information_model import check_information_model
-from osm_mec.validation.references import check_nsd_references, check_vnfd_references
+from osm_mec.offer.assets import charm_dir
+from osm_mec.offer.charm_interface import load_charm_interface
+from osm_mec.offer.descriptors import PACKAGES, package_spec
+from osm_mec.offer.descriptors.k8s_cluster_vnf import CHARM
+from osm_mec.offer.profile import Profile, default_profile, validate_profile_data
+from osm_mec.offer.validation.charm_contract import check_charm_contract
+from osm_mec.offer.validation.findings import ERROR, Finding
+from osm_mec.offer.validation.im_schema import NSD_FILE_SCHEMA, VNFD_FILE_SCHEMA
+from osm_mec.offer.validation.information_model import check_information_model
+from osm_mec.offer.validation.references import check_nsd_references, check_vnfd_references
 from tests.shared_dir import SHARED, require_shared
 from tests.test_validation_rules import DESCRIPTOR_RULES, _add_param
 

@@ -10,11 +10,11 @@ import statistics
 import pytest
 import yaml
 
-from osm_mec.kafka_bus import open_consumer, poll_record
-from osm_mec.params import instantiation_params
+from osm_mec.osm.kafka_bus import open_consumer, poll_record
+from osm_mec.offer.params import instantiation_params
 from osm_mec.sandbox.faults import parse_faults
 from osm_mec.sandbox.timing import TimingModel, paper_column
-from osm_mec.waiting import OperationFailed, OperationListener
+from osm_mec.osm.waiting import OperationFailed, OperationListener
 
 from .conftest import client_for, onboard
 
@@ -177,7 +177,7 @@ def test_timing_model_is_calibrated_on_the_paper_and_seeded() -> None:
 
 
 def test_publishes_to_a_configured_broker(make_sandbox) -> None:
-    from osm_mec.kafka_bus import Publisher
+    from osm_mec.osm.kafka_bus import Publisher
     broker = Publisher()  # a broker that is not the sandbox's own (another mock cluster)
     try:
         sandbox = make_sandbox(kafka=broker.bootstrap)
@@ -190,7 +190,7 @@ def test_publishes_to_a_configured_broker(make_sandbox) -> None:
 
 
 def test_faults_file_is_checked(tmp_path) -> None:
-    from osm_mec.errors import UsageError
+    from osm_mec.core.errors import UsageError
     from osm_mec.sandbox.faults import load_faults
     good = tmp_path / "faults.yaml"
     good.write_text("- kind: http-error\n  path: /nslcm\n  times: 2\n- kind: kafka-unavailable\n")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from osm_mec.credentials import Credentials, load_credentials
-from osm_mec.errors import UsageError
-from osm_mec.nbi import NbiClient, NbiError, RetryPolicy
+from osm_mec.osm.credentials import Credentials, load_credentials
+from osm_mec.core.errors import UsageError
+from osm_mec.osm.nbi import NbiClient, NbiError, RetryPolicy
 from osm_mec.sandbox.faults import parse_faults
 
 from .conftest import CREDENTIALS, FAST_RETRY, client_for
@@ -99,7 +99,7 @@ def test_get_gives_up_after_the_policy_when_osm_is_down() -> None:
 
 def test_create_that_times_out_is_recovered_by_name_not_resent(make_sandbox, built,
                                                                profile) -> None:
-    from osm_mec.params import instantiation_params
+    from osm_mec.offer.params import instantiation_params
 
     from .conftest import onboard
     sandbox = make_sandbox(faults=parse_faults([

@@ -14,9 +14,9 @@ import pytest
 import requests
 import yaml
 
-from osm_mec.nbi import NbiClient, NbiError, RetryPolicy
-from osm_mec.params import instantiation_params
-from osm_mec.waiting import OperationFailed
+from osm_mec.osm.nbi import NbiClient, NbiError, RetryPolicy
+from osm_mec.offer.params import instantiation_params
+from osm_mec.osm.waiting import OperationFailed
 
 from ..archives import tar_gz
 from .conftest import CREDENTIALS, client_for, onboard

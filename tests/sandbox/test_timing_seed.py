@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from osm_mec.params import instantiation_params
+from osm_mec.offer.params import instantiation_params
 from osm_mec.sandbox.timing import TimingModel, derived_seed
 
 from .conftest import client_for, onboard

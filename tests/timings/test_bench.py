@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from osm_mec.chain.bench import run_bench
 from osm_mec.chain.progress import Progress
 from osm_mec.chain.session import OsmOptions, Session
-from osm_mec.cli import cli
-from osm_mec.profile import default_profile
+from osm_mec.cli.commands import cli
+from osm_mec.offer.profile import default_profile
 
 
 class _StopAt(Progress):
@@ -76,7 +76,7 @@ def test_a_finished_bench_says_it_is_complete_and_does_nothing(tmp_path: Path,
 
     def no_session(*_args, **_kwargs):
         raise AssertionError("a finished bench must not start an OSM")
-    monkeypatch.setattr("osm_mec.cli_chain.Session", no_session)
+    monkeypatch.setattr("osm_mec.cli.chain_commands.Session", no_session)
     again = CliRunner().invoke(cli, args)
     assert again.exit_code == 0, again.output
     assert "complete" in again.output and str(results / "report.md") in again.output

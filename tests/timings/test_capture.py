@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from osm_mec.cli import cli
-from osm_mec.errors import UsageError
+from osm_mec.cli.commands import cli
+from osm_mec.core.errors import UsageError
 from osm_mec.timings import capture as capture_module
 from osm_mec.timings.capture import import_capture, iter_capture
 from osm_mec.timings.records import read_jsonl
@@ -186,7 +186,7 @@ def test_worker_errors_name_the_right_line(tmp_path: Path) -> None:
 def test_repeats_before_and_after_the_ns_is_deleted_count_once() -> None:
     """Paired op ids are remembered while their NS exists; after NBI's `deleted` record
     only the NS id is (NS ids are never reused), so memory does not grow with the file."""
-    from osm_mec.kafka_bus import Record
+    from osm_mec.osm.kafka_bus import Record
     from osm_mec.timings.records import pair_records
     request = Record("ns", "instantiate", {"_id": "op1", "nsInstanceId": "ns1",
                                            "operationParams": {"nsName": "a"}}, 1000)

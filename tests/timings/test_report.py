@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from matplotlib.colors import to_hex
 from PIL import Image
 
-from osm_mec.cli import cli
+from osm_mec.cli.commands import cli
 from osm_mec.timings.capture import import_capture
 from osm_mec.timings.plots import figure
 from osm_mec.timings.records import OpTiming, write_jsonl

@@ -33,7 +33,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from .errors import OsmMecError
+from ..core.errors import OsmMecError
 
 REQUIREMENTS = "requirements.txt"
 WHEELHOUSE = "wheelhouse"
@@ -106,7 +106,7 @@ def _artefact(source: Path, pin: Pin) -> tuple[str, bytes]:
             if hashlib.sha256(data).hexdigest() == pin.sha256:
                 return path.name, data
     raise CharmBuildError(f"{folder}: no artefact of {pin.name}=={pin.version} with sha256 "
-                          f"{pin.sha256}; run `python3 -m osm_mec.charm_build fetch {source}` "
+                          f"{pin.sha256}; run `python3 -m osm_mec.offer.charm_build fetch {source}` "
                           "(needs PyPI) or fix the hash in requirements.txt")
 
 
@@ -262,10 +262,10 @@ def fetch_wheelhouse(source: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python3 -m osm_mec.charm_build fetch|build <charm source> [<out.charm>]`."""
+    """`python3 -m osm_mec.offer.charm_build fetch|build <charm source> [<out.charm>]`."""
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) < 2 or args[0] not in ("fetch", "build"):
-        print("usage: python3 -m osm_mec.charm_build fetch|build <charm source> [out.charm]",
+        print("usage: python3 -m osm_mec.offer.charm_build fetch|build <charm source> [out.charm]",
               file=sys.stderr)
         return 2
     source = Path(args[1])

@@ -9,7 +9,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
-from .errors import OsmMecError
+from ..core.errors import OsmMecError
 from .nbi import NbiError
 from .kafka_bus import (COMPLETION_KEYS, NS_TOPIC, KafkaUnavailable, Record, open_consumer,
                         poll_record)

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .errors import OsmMecError
+from ..core.errors import OsmMecError
 
 # Juju action parameter types (JSON schema) and config option types -> SOL006 data-type.
 ACTION_TYPES = {"string": "STRING", "integer": "INTEGER", "boolean": "BOOLEAN"}

@@ -17,9 +17,9 @@ from typing import Any, Iterator
 import jsonschema
 import yaml
 
-from . import __version__
-from .errors import UsageError
-from .yamlio import load_yaml_file
+from .. import __version__
+from ..core.errors import UsageError
+from ..core.yamlio import load_yaml_file
 
 NAME_PATTERN = "^[a-z][a-z0-9-]{0,19}$"
 

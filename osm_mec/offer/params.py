@@ -23,7 +23,7 @@ from .cluster_secrets import ClusterSecrets, new_cluster_secrets
 from .descriptors import network_services as ns
 from .descriptors.common import MGMT_VL
 from .descriptors.k8s_cluster_vnf import CLUSTER_VL, cluster_cpd
-from .errors import UsageError
+from ..core.errors import UsageError
 from .profile import Profile
 
 CSP_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,29}$")

@@ -5,7 +5,7 @@ charm through its ``dispatch`` script (or, for old charms, ``hooks/<hook>``); a 
 with the operator framework also needs ``ops`` and its ``yaml`` dependency vendored in
 ``venv/`` or ``lib/``. A charm's source folder has neither: onboarding accepts it and every
 execution environment then fails at deploy time. ``osm-mec build`` embeds built charms
-(osm_mec/charm_build.py); ``charmcraft pack`` output, unzipped, passes too.
+(osm_mec/offer/charm_build.py); ``charmcraft pack`` output, unzipped, passes too.
 """
 
 from __future__ import annotations

@@ -16,11 +16,11 @@ from typing import Any, BinaryIO, Callable
 import jinja2
 
 from ..charm_interface import CharmInterface, parse_charm_interface
-from ..errors import BadInputFile
-from ..safe_archive import DEFAULT_LIMITS as ARCHIVE_LIMITS
-from ..safe_archive import (ArchiveError, ArchiveLimits, ArchiveMember, iter_members,
-                            unsafe_name)
-from ..yamlio import DEFAULT_LIMITS, YamlInputError, decode_text, load_yaml
+from ...core.errors import BadInputFile
+from ...core.safe_archive import DEFAULT_LIMITS as ARCHIVE_LIMITS
+from ...core.safe_archive import (ArchiveError, ArchiveLimits, ArchiveMember, iter_members,
+    unsafe_name)
+from ...core.yamlio import DEFAULT_LIMITS, YamlInputError, decode_text, load_yaml
 from .findings import WARNING, Finding
 
 DESCRIPTOR_SUFFIXES = (".yaml", ".yml", ".json")

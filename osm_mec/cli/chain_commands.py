@@ -9,14 +9,14 @@ from typing import Any, Callable
 
 import click
 
-from .chain.progress import Progress
-from .chain.run import (DEFAULT_TIMINGS_DIR, provision_action, run_many, scale_action,
-                        status_action, teardown_action)
-from .chain.session import OsmOptions, Session, choose_osm
-from .chain.state import DEFAULT_STATE_DIR, CspState
-from .chain.status import status_table
-from .params import check_csp
-from .profile import load_profile
+from ..chain.progress import Progress
+from ..chain.run import (DEFAULT_TIMINGS_DIR, provision_action, run_many, scale_action,
+    status_action, teardown_action)
+from ..chain.session import OsmOptions, Session, choose_osm
+from ..chain.state import DEFAULT_STATE_DIR, CspState
+from ..chain.status import status_table
+from ..offer.params import check_csp
+from ..offer.profile import load_profile
 
 
 def osm_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -66,7 +66,7 @@ def osm_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def guarded(action: Callable[[], Any]) -> Any:
     """cli._run: osm-mec errors become a message and their exit code (imported late: cli
     imports this module)."""
-    from .cli import _run
+    from .commands import _run
     return _run(action)
 
 
@@ -181,7 +181,7 @@ def register(cli: click.Group) -> None:
     def timings_import(capture: Path, out_dir: Path, osm: str) -> None:
         """Pair the records of an existing capture: a consumer's printout (records over
         several lines, as OSM's YAML wraps) or JSON lines; streamed, any size."""
-        from .timings.capture import import_capture
+        from ..timings.capture import import_capture
         target = out_dir / f"{capture.stem}.jsonl"
         result = guarded(lambda: import_capture(capture, target, osm))
         click.echo(f"{result.paired} operation(s) paired -> {target}")
@@ -207,7 +207,7 @@ def register(cli: click.Group) -> None:
     def report(folder: Path, compare: str | None, no_plots: bool,
                ns_map: tuple[str, ...]) -> None:
         """Statistics, CSVs (paper format), a Markdown table and plots of FOLDER's timings."""
-        from .timings.report import parse_ns_map, write_report
+        from ..timings.report import parse_ns_map, write_report
         mapping = guarded(lambda: parse_ns_map(ns_map, compare == "paper"))
         click.echo(guarded(lambda: write_report(
             folder, compare == "paper", not no_plots, mapping,
@@ -228,7 +228,7 @@ def register(cli: click.Group) -> None:
               **kw: Any) -> None:
         """The paper's benchmark: deployment iterations, scaling pairs, baselines
         (resumable)."""
-        from .chain.bench import bench_complete, run_bench
+        from ..chain.bench import bench_complete, run_bench
         complete = guarded(lambda: bench_complete(results_dir, iterations, scale_iterations,
                                                   baselines))
         if complete:
@@ -254,5 +254,5 @@ def register(cli: click.Group) -> None:
                   help="Folder for timings, report and plots.")
     def demo(csp: str, time_scale: float, seed: int, out_dir: Path) -> None:
         """The main job: sandbox, provision one CSP, scale out and in, tear down, report."""
-        from .chain.demo import run_demo
+        from ..chain.demo import run_demo
         click.echo(guarded(lambda: run_demo(csp, time_scale, seed, out_dir)))

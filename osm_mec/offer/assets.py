@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import OsmMecError
+from ..core.errors import OsmMecError
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-TEMPLATES_DIR = PACKAGE_DIR / "descriptors" / "templates"
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # osm_mec/
+TEMPLATES_DIR = Path(__file__).resolve().parent / "descriptors" / "templates"
 BUNDLED_DIR = PACKAGE_DIR / "_assets"  # in an installed wheel
 CHECKOUT_DIR = PACKAGE_DIR.parent  # a source checkout (editable install)
 

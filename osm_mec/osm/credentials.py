@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from .errors import UsageError
-from .yamlio import load_yaml
+from ..core.errors import UsageError
+from ..core.yamlio import load_yaml
 
 ENV_USER, ENV_PASSWORD, ENV_PROJECT = "OSM_USER", "OSM_PASSWORD", "OSM_PROJECT"
 FILE_KEYS = {"user", "password", "project", "url", "kafka"}

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
-from .errors import OsmMecError
+from ..core.errors import OsmMecError
 
 NS_TOPIC = "ns"
 REQUEST_KEYS = ("instantiate", "scale", "action", "terminate", "update", "heal", "migrate")

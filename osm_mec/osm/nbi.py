@@ -18,7 +18,7 @@ import requests
 import yaml
 
 from .credentials import Credentials
-from .errors import OsmMecError, UsageError
+from ..core.errors import OsmMecError, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -369,21 +369,21 @@ class NbiClient:
     def delete_admin(self, kind: str, object_id: str) -> None:
         self.request("DELETE", f"{ADMIN_PATHS[kind]}/{object_id}")
 
-    # -- waiting (osm_mec.waiting) --------------------------------------------------------
+    # -- waiting (osm_mec.osm.waiting) --------------------------------------------------------
     def wait_for_operation(self, op_id: str, timeout: float = 3600.0,
                            progress: Callable[[str], None] | None = None,
                            listener: Any = None, gone_ok: bool = False) -> dict[str, Any]:
-        """See osm_mec.waiting.wait_for_operation."""
+        """See osm_mec.osm.waiting.wait_for_operation."""
         from .waiting import wait_for_operation
         return wait_for_operation(self, op_id, timeout, progress, listener, gone_ok)
 
     def wait_for_admin_gone(self, kind: str, object_id: str, timeout: float = 600.0) -> None:
-        """See osm_mec.waiting.wait_for_admin_gone."""
+        """See osm_mec.osm.waiting.wait_for_admin_gone."""
         from .waiting import wait_for_admin_gone
         wait_for_admin_gone(self, kind, object_id, timeout)
 
     def wait_for_admin(self, kind: str, object_id: str, timeout: float = 600.0,
                        progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-        """See osm_mec.waiting.wait_for_admin."""
+        """See osm_mec.osm.waiting.wait_for_admin."""
         from .waiting import wait_for_admin
         return wait_for_admin(self, kind, object_id, timeout, progress)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..errors import UsageError
+from ...core.errors import UsageError
 from ..profile import Profile
 from . import baseline_vnf, cloud_init, cnfs, juju_bundle, k8s_cluster_vnf, network_services
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .. import __version__
+from ... import __version__
 from ..charm_interface import CharmInterface, Param, sol006_text
 from ..profile import Profile
 

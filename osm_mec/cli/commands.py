@@ -13,12 +13,12 @@ from typing import Any, Callable
 
 import click
 
-from . import __version__
-from .errors import OsmMecError, UsageError
-from .profile import default_profile_yaml, load_profile
+from .. import __version__
+from ..core.errors import OsmMecError, UsageError
+from ..offer.profile import default_profile_yaml, load_profile
 
 if True:  # the chain's commands live in cli_chain (it imports _run from here lazily)
-    from .cli_chain import register as register_chain_commands
+    from .chain_commands import register as register_chain_commands
 
 PROFILE_OPTION = click.option(
     "--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -81,9 +81,9 @@ def profile_check(file: Path) -> None:
 def build(profile_path: Path | None, out_dir: Path, check_dir: Path | None,
           names: tuple[str, ...]) -> None:
     """Generate the OSM packages of a profile: folders and reproducible .tar.gz archives."""
-    from .descriptors import PACKAGES, package_spec
-    from .packages import build as build_packages
-    from .packages import check
+    from ..offer.descriptors import PACKAGES, package_spec
+    from ..offer.packages import build as build_packages
+    from ..offer.packages import check
 
     prof = _run(lambda: load_profile(profile_path))
     specs = [_run(lambda n=n: package_spec(n)) for n in names] if names else list(PACKAGES)
@@ -110,7 +110,7 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
     """Validate package folders, .tar.gz packages or descriptor files as OSM's onboarding
     would, and more: information model, NBI cross-references, package files and the
     charm contract. One line per finding; exit 1 on any error."""
-    from .validation import has_errors, validate_paths
+    from ..offer.validation import has_errors, validate_paths
 
     findings = validate_paths(paths)
     if fmt == "json":
@@ -141,9 +141,9 @@ def params(profile_path: Path | None, ns_package: str, csp: str, out: str | None
     token and cluster CA for every cluster it creates. The file holds secrets: it is
     created 0600, never written through a symbolic link, never overwritten without
     --force, and never printed unless --out - is given."""
-    from .params import instantiation_params
-    from .secret_files import write_secret_file
-    from .yamlio import dump_yaml
+    from ..offer.params import instantiation_params
+    from ..core.secret_files import write_secret_file
+    from ..core.yamlio import dump_yaml
 
     prof = _run(lambda: load_profile(profile_path))
     config = _run(lambda: instantiation_params(prof, ns_package, csp))
@@ -202,8 +202,8 @@ def mep_serve(host: str, port: int, redis_url: str, public_url: str | None,
 
     import uvicorn
 
-    from .mep import Settings, create_app
-    from .mep.startup import check_settings, wait_for_redis
+    from ..mep import Settings, create_app
+    from ..mep.startup import check_settings, wait_for_redis
 
     token = os.environ.get("MEP_ADMIN_TOKEN", "")
     if admin_token_file is not None:
@@ -246,8 +246,8 @@ def sandbox(port: int, kafka: str | None, time_scale: float, seed: int | None,
             faults_file: Path | None, tls: bool, user: str, project: str,
             credentials_out: Path) -> None:
     """Run the embedded OSM sandbox (NBI, simulated LCM, Kafka records) until Ctrl-C."""
-    from .sandbox.faults import load_faults
-    from .sandbox.run import sandbox_credentials, serve
+    from ..sandbox.faults import load_faults
+    from ..sandbox.run import sandbox_credentials, serve
 
     faults = _run(lambda: load_faults(faults_file))
     _run(lambda: serve(sandbox_credentials(user, project), credentials_out, port, kafka,
@@ -281,7 +281,7 @@ def mecapp_run(mep_url: str, app_id: str, service_name: str, host: str, port: in
 
     import uvicorn
 
-    from .mecapp import MecAppConfig, create_app
+    from ..mecapp import MecAppConfig, create_app
 
     def secret(name: str) -> str:
         if os.environ.get(f"{name}_FILE"):

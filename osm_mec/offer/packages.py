@@ -20,9 +20,9 @@ from typing import Iterable
 from .assets import chart_dir, charm_dir
 from .charm_build import build_charm
 from .descriptors import PACKAGES, PackageSpec
-from .errors import OsmMecError
+from ..core.errors import OsmMecError
 from .profile import Profile
-from .yamlio import dump_yaml
+from ..core.yamlio import dump_yaml
 
 # 1980-01-01, the earliest time ZIP and many tools accept; the same for every entry.
 FIXED_MTIME = 315532800
