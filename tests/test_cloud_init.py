@@ -49,25 +49,33 @@ def test_schema_check_rejects_an_invalid_config(tmp_path):
 @pytest.mark.parametrize("role", cloud_init.ROLES)
 def test_template_content(role, profile):
     data = yaml.safe_load(cloud_init.render(cloud_init.template(profile, role), SAMPLE))
-    commands = "\n".join(c if isinstance(c, str) else " ".join(c) for c in data["runcmd"])
-    assert "https://pkgs.k8s.io/core:/stable:/v1.30/deb/" in commands
-    assert "apt-get install -y kubelet kubeadm kubectl" in commands
-    assert "swapoff -a" in commands and "modprobe br_netfilter" in commands
+    assert data["runcmd"] == [["sh", "-eu", "/usr/local/sbin/osm-mec-prepare-node"]]
     assert "containerd" in data["packages"]
     files = {f["path"]: f["content"] for f in data["write_files"]}
+    prepare = files["/usr/local/sbin/osm-mec-prepare-node"]
+    assert "https://pkgs.k8s.io/core:/stable:/v1.30/deb/" in prepare
+    assert "apt-get install -y kubelet kubeadm kubectl" in prepare
+    assert "swapoff -a" in prepare and "modprobe br_netfilter" in prepare
+    assert "172.16.0.10 k8s-api" in prepare
+    assert prepare.splitlines()[2] == "set -eu"
+    assert prepare.rstrip().endswith('touch "$marker"')
     assert "br_netfilter" in files["/etc/modules-load.d/osm-mec-k8s.conf"]
     assert "net.ipv4.ip_forward = 1" in files["/etc/sysctl.d/99-osm-mec-k8s.conf"]
-    assert "172.16.0.10 k8s-api" in files["/etc/hosts.d/osm-mec-k8s-api"]
     assert "PubkeyAuthentication yes" in files["/etc/ssh/sshd_config.d/60-osm-mec.conf"]
-    hostname = data["bootcmd"][0]
-    assert hostname.startswith(f'hostnamectl set-hostname "mecaas-acme-edge-{role}')
-    assert data["preserve_hostname"] is True
 
 
-def test_worker_host_names_are_unique_per_instance(profile):
-    rendered = cloud_init.render(cloud_init.template(profile, "worker"), SAMPLE)
-    command = yaml.safe_load(rendered)["bootcmd"][0]
-    assert "$INSTANCE_ID" in command  # cloud-init exports the instance id to bootcmd
+def test_no_hostnamectl_before_dbus(profile):
+    """bootcmd runs before D-Bus: the host name comes from cloud-init's own `hostname` key
+    (controller) or the prepare script, which writes /etc/hostname and calls `hostname`."""
+    for role in cloud_init.ROLES:
+        text = cloud_init.render(cloud_init.template(profile, role), SAMPLE)
+        assert "hostnamectl" not in text and "bootcmd" not in yaml.safe_load(text)
+    controller = yaml.safe_load(cloud_init.render(cloud_init.template(profile, "controller"),
+                                                  SAMPLE))
+    assert controller["hostname"] == "mecaas-acme-edge-controller"
+    assert controller["preserve_hostname"] is False
+    worker = yaml.safe_load(cloud_init.render(cloud_init.template(profile, "worker"), SAMPLE))
+    assert worker["preserve_hostname"] is True and "hostname" not in worker
 
 
 def test_template_variables_are_what_params_provide(profile):
