@@ -19,6 +19,7 @@ from ..offer.profile import default_profile_yaml, load_profile
 
 if True:  # the chain's commands live in cli_chain (it imports _run from here lazily)
     from .chain_commands import register as register_chain_commands
+    from .appd_commands import appd_group
 
 PROFILE_OPTION = click.option(
     "--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -334,6 +335,7 @@ def _on_files(target: Path, action: Callable[[], Any], verb: str = "write",
 
 
 register_chain_commands(cli)
+cli.add_command(appd_group)
 
 
 def main() -> None:
