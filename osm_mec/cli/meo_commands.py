@@ -1,0 +1,125 @@
+"""`osm-mec meo serve`: the MEC 010-2 Mm1 facade (AppPkgm, AppLcm) over one CSP's Edge OSM;
+`osm-mec app deploy|remove`: a MEC application on a provisioned CSP's edge, from its AppD.
+
+Secrets (the Edge OSM's password, the facade's and the MEP's bearer tokens) come from
+0600 files, never from flags."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import click
+
+from ..core.errors import OsmMecError, UsageError
+
+DEFAULT_STATE = Path(".osm-mec/meo")
+
+
+def read_secret(path: Path, what: str) -> str:
+    """A bearer token from a file only its owner can read; UsageError naming the file."""
+    try:
+        mode = path.stat().st_mode
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise UsageError(f"{path}: cannot read the {what}: {reason}") from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise UsageError(f"{path}: holds the {what} but is readable by others (mode "
+                         f"{stat.S_IMODE(mode):o}); run: chmod 600 {path}")
+    if not text or any(c.isspace() for c in text):
+        raise UsageError(f"{path}: expected the {what} alone on one line")
+    return text
+
+
+def _fail(exc: OsmMecError) -> None:
+    click.echo(f"osm-mec: {exc}", err=True)
+    raise SystemExit(exc.exit_code)
+
+
+@click.group("meo")
+def meo_group() -> None:
+    """The MEC 010-2 Mm1 facade (application packages and lifecycle) of one CSP."""
+
+
+@meo_group.command("serve")
+@click.option("--edge-osm-url", required=True, metavar="URL",
+              help="The CSP's Edge OSM NBI (https://<host>:9999/osm).")
+@click.option("--credentials-file", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="0600 YAML file with the Edge OSM's user, password and project.")
+@click.option("--admin-token-file", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="0600 file holding the bearer token the CSP operator calls the facade "
+                   "with.")
+@click.option("--mep-url", metavar="URL",
+              help="The CSP's MEP (its platform-management API registers each instantiated "
+                   "application). Without it, applications are not registered.")
+@click.option("--mep-token-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="0600 file holding the MEP's platform manager token (with --mep-url).")
+@click.option("--state", "state_dir", default=DEFAULT_STATE, show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of the facade's state (SQLite) and uploaded packages.")
+@click.option("--vim", "vim_account", default="edge-vim", show_default=True,
+              help="The Edge OSM's VIM account the applications are deployed on.")
+@click.option("--kafka", metavar="HOST:PORT",
+              help="The Edge OSM's Kafka bus (operations end as soon as OSM says so); "
+                   "without it the facade polls OSM's operation records.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8090, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--public-url", metavar="URL",
+              help="How clients reach the facade (links). Default: http://<host>:<port>.")
+@click.option("--ca-bundle", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="CA certificate(s) the Edge OSM's TLS certificate is checked against.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error"]))
+def meo_serve(edge_osm_url: str, credentials_file: Path, admin_token_file: Path,
+              mep_url: str | None, mep_token_file: Path | None, state_dir: Path,
+              vim_account: str, kafka: str | None, host: str, port: int,
+              public_url: str | None, ca_bundle: Path | None, log_level: str) -> None:
+    """Serve /app_pkgm/v1 and /app_lcm/v1 (MEC 010-2 v2.1.1) for one CSP."""
+    import uvicorn
+
+    from ..meo import MeoSettings, build_context, create_app
+    from ..osm.credentials import load_credentials
+    from ..osm.nbi import NbiClient, check_nbi_url
+    from ..osm.waiting import OperationListener
+
+    try:
+        url = check_nbi_url(edge_osm_url, "--edge-osm-url")
+        credentials = load_credentials(credentials_file=credentials_file, env={})
+        token = read_secret(admin_token_file, "facade's admin token")
+        mep = None
+        if mep_url:
+            if mep_token_file is None:
+                raise UsageError("--mep-url needs --mep-token-file (the MEP's platform "
+                                 "manager token, in a 0600 file)")
+            check_nbi_url(mep_url, "--mep-url")
+            mep = (mep_url, read_secret(mep_token_file, "MEP's platform manager token"))
+        listener = OperationListener(kafka) if kafka else None
+        settings = MeoSettings(public_url=public_url or f"http://{host}:{port}",
+                               state_dir=state_dir)
+        verify: bool | str = str(ca_bundle) if ca_bundle else True
+        meo = build_context(settings, lambda: NbiClient(url, credentials, verify=verify),
+                            token, vim_account, mep, listener)
+    except OsmMecError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(OsmMecError(f"{state_dir}: cannot use the state folder: {exc.strerror or exc}"))
+    click.echo(f"MEC 010-2 facade of {url} on http://{host}:{port} (state in {state_dir})",
+               err=True)
+    uvicorn.run(create_app(meo), host=host, port=port, log_level=log_level)
+
+
+@click.group("app")
+def app_group() -> None:
+    """MEC applications on a provisioned CSP's edge, from their AppD."""
+
+
+def _echo(result: dict[str, object], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(result, indent=2, sort_keys=True))
+        return
+    for key, value in result.items():
+        click.echo(f"{key}: {value}")
