@@ -70,7 +70,7 @@ class MeoServer:
                                                     lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def start(self) -> "MeoServer":
+    def start(self) -> MeoServer:
         self.thread.start()
         deadline = time.monotonic() + 10
         while not self.server.started:
