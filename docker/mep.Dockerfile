@@ -1,6 +1,8 @@
 # The osm-mec MEC platform (MEP) image. Build from the repository root,
-# tagged with osm-mec's version (`osm-mec --version`):
-#   docker build -f docker/mep.Dockerfile -t osm-mec/mep:<version> .
+# tagged <registry>/osm-mec/mep:<version> (the profile's registry, osm-mec's version from
+# `osm-mec --version`), and pushed there (docs/real-osm.md, "Images and registry"):
+#   docker build -f docker/mep.Dockerfile -t ghcr.io/<org>/osm-mec/mep:<version> .
+#   docker push ghcr.io/<org>/osm-mec/mep:<version>
 # Stage 1 builds osm-mec's wheel (reproducible: see setup.py); stage 2 installs only that wheel.
 FROM python:3.11-slim AS wheel
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1

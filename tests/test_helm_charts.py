@@ -68,7 +68,8 @@ def test_mep_with_profile_values(profile):
     assert service["spec"]["type"] == "NodePort"
     assert service["spec"]["ports"][0]["nodePort"] == 30380
     deployment = next(d for d in docs if d["kind"] == "Deployment")
-    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == "osm-mec/mep:0.1.0"
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == \
+        "ghcr.io/osm-mec/osm-mec/mep:0.1.0"
     for doc in docs:
         kubernetes_validate.validate(doc, "1.30", strict=True)
 
@@ -132,6 +133,9 @@ def test_mep_chart_existing_secret_and_storage_class():
     ("mec-app", {"mep": {"url": "mep:8080"}}, "url"),
     ("mec-app", {"mep": {"appInstanceId": "bad id"}}, "appInstanceId"),
     ("mec-app", {"autoscaling": {"targetCPUUtilizationPercentage": 150}}, "targetCPU"),
+    ("mep", {"imagePullSecrets": "registry-secret"}, "imagePullSecrets"),
+    ("mec-app", {"imagePullSecrets": [{"name": "Bad_Name"}]}, "imagePullSecrets"),
+    ("mep", {"redis": {"persistence": {"enabled": "no"}}}, "enabled"),
 ])
 def test_values_schema_rejects_bad_values(chart, values, message):
     loaded = helm_python.Chart.load(str(REPO / "helm" / chart))
@@ -157,3 +161,38 @@ def test_mec_app_chart_values_and_hpa():
     assert hpa["spec"]["maxReplicas"] == 4
     for doc in docs:
         kubernetes_validate.validate(doc, "1.30", strict=True)
+
+
+def _pods(docs: list[dict]) -> dict[str, dict]:
+    return {d["metadata"]["name"]: d["spec"]["template"]["spec"] for d in docs
+            if d["kind"] in ("Deployment", "StatefulSet")}
+
+
+@pytest.mark.parametrize("chart", ["mep", "mec-app"])
+def test_image_pull_secrets_default_empty_and_named_by_a_value(chart, profile):
+    assert all("imagePullSecrets" not in pod for pod in _pods(_manifests(chart)).values())
+    docs = _manifests(chart, {"imagePullSecrets": [{"name": "osm-mec-registry"}]})
+    pods = _pods(docs)
+    assert len(pods) == (2 if chart == "mep" else 1)  # the MEP and its Redis
+    for pod in pods.values():
+        assert pod["imagePullSecrets"] == [{"name": "osm-mec-registry"}]
+    for doc in docs:
+        kubernetes_validate.validate(doc, profile["cluster"]["kubernetes_version"], strict=True)
+
+
+@pytest.mark.parametrize("chart", ["mep", "mec-app"])
+def test_every_default_image_names_its_registry_host(chart):
+    from osm_mec.offer.images import registry_host
+
+    for pod in _pods(_manifests(chart)).values():
+        for container in pod["containers"]:
+            assert registry_host(container["image"]) is not None, container["image"]
+
+
+def test_mep_chart_without_persistence_uses_an_empty_dir(profile):
+    docs = _manifests("mep", {"redis": {"persistence": {"enabled": False}}})
+    redis = next(d for d in docs if d["kind"] == "StatefulSet")
+    assert "volumeClaimTemplates" not in redis["spec"]
+    assert redis["spec"]["template"]["spec"]["volumes"] == [{"name": "data", "emptyDir": {}}]
+    for doc in docs:
+        kubernetes_validate.validate(doc, profile["cluster"]["kubernetes_version"], strict=True)

@@ -20,6 +20,7 @@ import yaml
 from .. import __version__
 from ..core.errors import UsageError
 from ..core.yamlio import load_yaml_file
+from .images import DEFAULT_REGISTRY, OUR_IMAGES, REGISTRY_PATTERN, default_image
 
 NAME_PATTERN = "^[a-z][a-z0-9-]{0,19}$"
 
@@ -82,6 +83,12 @@ SCHEMA: dict[str, Any] = _o(
         ),
         "image": _s("VM image of every cluster node (Ubuntu 22.04 cloud image).",
                     "ubuntu-22.04", minLength=1),
+        "registry": _s(
+            "Container registry (host, optional port and path) osm-mec's images are pushed "
+            "to; they are pulled as <registry>/osm-mec/mep:<version> and "
+            "<registry>/osm-mec/mecapp:<version>. Use your own (see docs/real-osm.md).",
+            DEFAULT_REGISTRY, pattern=REGISTRY_PATTERN,
+        ),
         "flavours": _o(
             "VM flavours of the Kubernetes cluster VNF.",
             {"controller": _flavour("controller"), "worker": _flavour("worker")},
@@ -118,7 +125,8 @@ SCHEMA: dict[str, Any] = _o(
         "mep": _o(
             "Values of the MEC platform (MEP) Helm chart.",
             {
-                "image": _s("MEP container image.", f"osm-mec/mep:{__version__}", minLength=1),
+                "image": _s("MEP container image. Empty: "
+                            f"<registry>/osm-mec/mep:{__version__}.", ""),
                 "service_type": _s("How the Mp1 service is exposed.", "NodePort",
                                    enum=["ClusterIP", "NodePort"]),
                 "node_port": _s("NodePort of Mp1 when service_type is NodePort.", 30380,
@@ -138,8 +146,8 @@ SCHEMA: dict[str, Any] = _o(
         "mec_app": _o(
             "Values of the sample MEC application's Helm chart.",
             {
-                "image": _s("Sample MEC application image.", f"osm-mec/mecapp:{__version__}",
-                            minLength=1),
+                "image": _s("Sample MEC application image. Empty: "
+                            f"<registry>/osm-mec/mecapp:{__version__}.", ""),
                 "replicas": _s("Replicas.", 1, minimum=1, maximum=10),
                 "service_name": _s("Name under which the app registers its Mp1 service.",
                                    "mec-sample", pattern="^[a-zA-Z0-9._-]{1,63}$"),
@@ -244,9 +252,17 @@ def _semantic_errors(data: dict[str, Any]) -> list[str]:
     pairs = [("network_cidr", "pod_cidr"), ("network_cidr", "service_cidr"),
              ("pod_cidr", "service_cidr")]
     for left, right in pairs:
-        if nets[left] is not None and nets[right] is not None and nets[left].overlaps(nets[right]):
-            problems.append(f"cluster.{right}: {nets[right]} overlaps cluster.{left} {nets[left]}")
+        first, second = nets[left], nets[right]
+        if first is not None and second is not None and first.overlaps(second):
+            problems.append(f"cluster.{right}: {second} overlaps cluster.{left} {first}")
     return problems
+
+
+def _resolve_images(data: dict[str, Any]) -> None:
+    """Images left empty are osm-mec's own, in the profile's registry."""
+    for section, name in OUR_IMAGES.items():
+        if not data[section]["image"]:
+            data[section]["image"] = default_image(data["registry"], name)
 
 
 def validate_profile_data(data: Any, source: str = "<profile>") -> Profile:
@@ -256,6 +272,7 @@ def validate_profile_data(data: Any, source: str = "<profile>") -> Profile:
     problems = list(_schema_errors(data))
     if not problems:
         data = _merge(_defaults(SCHEMA), data)
+        _resolve_images(data)
         problems = _semantic_errors(data)
     if problems:
         raise UsageError(

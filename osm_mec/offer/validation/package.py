@@ -16,6 +16,7 @@ from typing import Any, BinaryIO, Callable
 import jinja2
 
 from ..charm_interface import CharmInterface, parse_charm_interface
+from ..images import chart_values_problems
 from ...core.errors import BadInputFile
 from ...core.safe_archive import DEFAULT_LIMITS as ARCHIVE_LIMITS
 from ...core.safe_archive import (ArchiveError, ArchiveLimits, ArchiveMember, iter_members,
@@ -252,6 +253,17 @@ def _lint_chart(pkg: PackageContent, folder: str, findings: list[Finding],
                                     "error" if severity >= 3 else WARNING))
 
 
+def _check_chart_images(pkg: PackageContent, folder: str, findings: list[Finding]) -> None:
+    """Warn about chart images without a registry host (pulled from Docker Hub)."""
+    rel = f"{folder}/values.yaml"
+    try:
+        values = load_yaml(pkg.files[rel], pkg.file_label(rel)) if rel in pkg.files else None
+    except YamlInputError:
+        return  # helm lint reports unparsable values
+    for where, message in chart_values_problems(values):
+        findings.append(Finding(pkg.file_label(rel), where, message, WARNING))
+
+
 def helm_lint(path: Path) -> dict[str, Any]:
     """`helm lint --strict` through Helm's Go SDK (helm-python-sdk, no binary)."""
     import helm_python
@@ -272,6 +284,7 @@ def _check_kdus(pkg: PackageContent, vnfd: dict[str, Any], file: str,
                                         f"{chart!r} is not under {bases[0]}/ in the package"))
             else:
                 _lint_chart(pkg, folder, findings, helm_lint)
+                _check_chart_images(pkg, folder, findings)
         bundle = kdu.get("juju-bundle")
         if isinstance(bundle, str) and "/" not in bundle and "://" not in bundle:
             rel = next((r for r in (f"juju-bundles/{bundle}", f"juju-bundles/{bundle}.yaml")
