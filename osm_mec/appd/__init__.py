@@ -80,6 +80,6 @@ def check_appd(source: str | Path | bytes, label: str | None = None) -> list[Fin
     except AppdError as exc:
         return list(exc.findings)
     except UsageError as exc:
-        detail = getattr(exc, "detail", str(exc))
         where = getattr(exc, "source", name)
+        detail = getattr(exc, "detail", str(exc).removeprefix(f"{where}: "))
         return [Finding(where, "(file)", detail)]

@@ -96,13 +96,19 @@ def _zip_files(data: bytes, label: str, limits: ArchiveLimits) -> dict[str, byte
                            "again") from None
 
 
-def _unwrap(files: dict[str, bytes]) -> dict[str, bytes]:
-    """Look through one folder that wraps every file."""
+def _at(label: str, rel: str) -> str:
+    """How messages name a file inside the archive: ``app.zip:Definitions/appd.yaml``."""
+    return f"{label}{rel}" if label.endswith("/") else f"{label}:{rel}"
+
+
+def _unwrap(files: dict[str, bytes]) -> tuple[dict[str, bytes], str]:
+    """Look through one folder that wraps every file (not TOSCA-Metadata itself): the files
+    inside it and the folder's prefix ('' when nothing wraps them)."""
     roots = {rel.split("/", 1)[0] for rel in files}
-    if len(roots) == 1 and all("/" in rel for rel in files):
+    if len(roots) == 1 and all("/" in rel for rel in files) and TOSCA_META not in files:
         root = roots.pop() + "/"
-        return {rel[len(root):]: data for rel, data in files.items()}
-    return files
+        return {rel[len(root):]: data for rel, data in files.items()}, root
+    return files, ""
 
 
 def _chart_folders(files: dict[str, bytes]) -> list[str]:
@@ -117,7 +123,7 @@ def _packaged_charts(files: dict[str, bytes], label: str) -> dict[str, dict[str,
     charts = {}
     for rel, data in files.items():
         if rel.endswith((".tgz", ".tar.gz")) and "/charts/" not in f"/{rel}":
-            inner = _unwrap(archive_files(data, f"{label}:{rel}"))
+            inner, _ = _unwrap(archive_files(data, _at(label, rel)))
             if "Chart.yaml" in inner:
                 charts[rel] = inner
     return charts
@@ -139,7 +145,7 @@ def _find_chart(files: dict[str, bytes], label: str) -> tuple[HelmChart | None, 
     if not found:
         return None, set()
     where, inner, used = found[0]
-    return chart_from_files(inner, f"{label}:{where}"), used
+    return chart_from_files(inner, _at(label, where)), used
 
 
 def _entry_definitions(files: dict[str, bytes], label: str) -> str | None:
@@ -151,7 +157,7 @@ def _entry_definitions(files: dict[str, bytes], label: str) -> str | None:
         if colon and key.strip() == "Entry-Definitions":
             entry = value.strip()
             if entry not in files:
-                raise BadInputFile(f"{label}:{TOSCA_META}", f"Entry-Definitions: {entry!r} is "
+                raise BadInputFile(_at(label, TOSCA_META), f"Entry-Definitions: {entry!r} is "
                                    "not in the package")
             return entry
     return None
@@ -165,12 +171,13 @@ def _find_appd(files: dict[str, bytes], used: set[str], label: str) -> str:
     for rel, raw in sorted(files.items()):
         if rel in used or not rel.endswith(DESCRIPTOR_SUFFIXES):
             continue
-        data = parse_appd(raw, f"{label}:{rel}")
+        data = parse_appd(raw, _at(label, rel))
         if isinstance(data, dict) and "appDId" in data:
             found.append(rel)
     if len(found) != 1:
-        what = "no" if not found else f"{len(found)} ({', '.join(found)})"
-        raise BadInputFile(label, f"{what} AppD files (YAML or JSON with an appDId); an AppD "
+        what = "no AppD file" if not found else \
+            f"{len(found)} AppD files ({', '.join(found)})"
+        raise BadInputFile(label, f"found {what} (YAML or JSON with an appDId); an AppD "
                            f"package holds one, or names it in {TOSCA_META} (Entry-Definitions)")
     return found[0]
 
@@ -183,9 +190,10 @@ def read_appd_package(archive: Path | str | bytes, label: str | None = None) -> 
     else:
         name = label or str(archive)
         data = read_limited(Path(archive), DEFAULT_LIMITS.max_total_bytes)
-    files = _unwrap(archive_files(data, name))
-    chart, used = _find_chart(files, name)
-    rel = _find_appd(files, used, name)
-    source = f"{name}:{rel}"
+    files, prefix = _unwrap(archive_files(data, name))
+    inside = f"{name}:{prefix}" if prefix else name
+    chart, used = _find_chart(files, inside)
+    rel = _find_appd(files, used, inside)
+    source = _at(inside, rel)
     appd = appd_from_data(parse_appd(files[rel], source), source)
-    return AppdPackage(appd=appd, chart=chart, appd_file=rel)
+    return AppdPackage(appd=appd, chart=chart, appd_file=prefix + rel)
