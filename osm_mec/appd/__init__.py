@@ -17,6 +17,9 @@ The public API (used by ``osm-mec appd`` and by the Mm1 facade in ``osm_mec.meo`
   folders and reproducible .tar.gz, with our validator's findings.
 - ``mep_registration(appd, app_instance_id=None) -> dict``: the body of the MEP's
   ``POST /mec_platform_mgmt/v1/app_instances`` for an instance of the app.
+- ``sample_appd()``, ``sample_chart()``, ``sample_appd_package() -> bytes``: the sample MEC
+  application's AppD (examples/mecapp-appd.yaml), chart and AppD package (ZIP).
+- ``appd_package_bytes(appd_text, appd_name, chart) -> bytes``: write an AppD package.
 - ``kdu_values(appd) -> dict`` and ``ns_config(appd, ids, namespace, vim_network) -> dict``:
   the KDU's Helm values (image, resources) and the NS's instantiation parameters.
 """
@@ -31,9 +34,12 @@ from .archive import AppdPackage, is_package_name, read_appd_package
 from .chart import HelmChart, load_chart
 from .ids import AppPackageIds, package_ids
 from .mep import graceful_termination, mep_registration
-from .model import AppD, AppdError, appd_from_data, check_appd_data, parse_appd, read_appd_source
+from .model import (AppD, AppdError, appd_from_data, check_appd_data, load_appd, parse_appd,
+    read_appd_source)
 from .osm_packages import AppPackage, BuiltPackages, app_packages, build_app_packages
+from .samples import sample_appd, sample_appd_package, sample_chart
 from .values import DEFAULT_VIM_NETWORK, kdu_values, ns_config
+from .writer import appd_package_bytes
 
 __all__ = [
     "DEFAULT_VIM_NETWORK",
@@ -58,14 +64,11 @@ __all__ = [
     "ns_config",
     "package_ids",
     "read_appd_package",
+    "appd_package_bytes",
+    "sample_appd",
+    "sample_appd_package",
+    "sample_chart",
 ]
-
-
-def load_appd(source: str | Path | bytes, label: str | None = None) -> AppD:
-    """A checked AppD from a YAML/JSON file path or its bytes (label names it in errors;
-    a label ending in .json reads JSON). AppdError or BadInputFile (both exit 2) otherwise."""
-    raw, name = read_appd_source(source, label)
-    return appd_from_data(parse_appd(raw, name), name)
 
 
 def check_appd(source: str | Path | bytes, label: str | None = None) -> list[Finding]:

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from ..offer.images import registry_host
 from ..offer.validation.findings import WARNING, Finding
 
 FORWARDING_ACTIONS = ("FORWARD_DECAPSULATED", "FORWARD_AS_IS", "DUPLICATED_DECAPSULATED",
@@ -148,6 +149,11 @@ def _port_or_range(value: str) -> bool:
 
 
 def _warnings(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    image = data["swImageDescriptor"]["swImage"]
+    if registry_host(image) is None:
+        yield ("swImageDescriptor.swImage", f"{image!r} names no registry host, so Kubernetes "
+               f"pulls it from Docker Hub (docker.io/{image}); name the registry (like "
+               "ghcr.io/team/app:1.0) if the image is published elsewhere")
     if data.get("virtualStorageDescriptor"):
         yield ("virtualStorageDescriptor", "ignored: a Helm KDU gets its storage from its "
                "chart (persistent volume claims), not from the AppD")

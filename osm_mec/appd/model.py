@@ -125,3 +125,10 @@ def read_appd_source(source: str | Path | bytes, label: str | None = None
     if not path.exists():
         raise BadInputFile(str(path), "no such file")
     return read_limited(path), label or str(path)
+
+
+def load_appd(source: str | Path | bytes, label: str | None = None) -> AppD:
+    """A checked AppD from a YAML/JSON file path or its bytes (label names it in errors;
+    a label ending in .json reads JSON). AppdError or BadInputFile (both exit 2) otherwise."""
+    raw, name = read_appd_source(source, label)
+    return appd_from_data(parse_appd(raw, name), name)

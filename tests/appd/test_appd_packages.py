@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from osm_mec.appd import (app_packages, build_app_packages, kdu_values, load_appd, load_chart,
     mep_registration, ns_config, package_ids)
+from osm_mec.appd.values import image_values
 from osm_mec.appd.osm_packages import APPD_FILE, KDU_VALUES_FILE, MEP_REGISTRATION_FILE
 from osm_mec.cli.commands import cli
 from osm_mec.core.errors import UsageError
@@ -55,7 +56,7 @@ def test_the_appd_and_what_instantiation_needs_travel_with_the_cnf(sample):
     assert values == kdu_values(appd)
     assert values["resources"] == {"requests": {"cpu": "500m", "memory": "256Mi"},
                                    "limits": {"cpu": "500m", "memory": "256Mi"}}
-    assert values["image"] == {"repository": "osm-mec/mecapp", "tag": "0.1.0"}
+    assert values["image"] == {"repository": "ghcr.io/osm-mec/osm-mec/mecapp", "tag": "0.1.0"}
 
 
 def test_the_output_is_byte_identical_for_the_same_input(sample, tmp_path: Path):
@@ -67,6 +68,36 @@ def test_the_output_is_byte_identical_for_the_same_input(sample, tmp_path: Path)
     cnf, ns = app_packages(load_appd(EXAMPLE), load_chart(CHART_DIR))
     assert cnf.archive() == sample.cnf.archive.read_bytes()
     assert ns.archive() == sample.ns.archive.read_bytes()
+
+
+@pytest.mark.parametrize("reference,expected", [
+    ("registry.local:5000/app", {"repository": "registry.local:5000/app", "tag": "latest"}),
+    ("registry.local:5000/app:2", {"repository": "registry.local:5000/app", "tag": "2"}),
+    ("ghcr.io/a/b@sha256:" + "0" * 64, {"repository": "ghcr.io/a/b@sha256:" + "0" * 64,
+                                        "tag": ""}),
+])
+def test_image_references_become_repository_and_tag(reference, expected):
+    assert image_values(reference) == expected
+
+
+@pytest.mark.parametrize("cpus,memory,expected", [
+    (2, 1024, {"cpu": "2", "memory": "1024Mi"}),
+    (0.25, 0.5, {"cpu": "250m", "memory": "512Ki"}),
+])
+def test_compute_becomes_kubernetes_quantities(cpus, memory, expected):
+    data = example_data()
+    data["virtualComputeDescriptor"]["virtualCpu"]["numVirtualCpu"] = cpus
+    data["virtualComputeDescriptor"]["virtualMemory"]["virtualMemSize"] = memory
+    resources = kdu_values(load_appd(appd_bytes(data), "c.yaml"))["resources"]
+    assert resources == {"requests": expected, "limits": expected}
+
+
+def test_a_docker_hub_image_is_a_warning():
+    data = example_data()
+    data["swImageDescriptor"]["swImage"] = "nginx:1.25"
+    warnings = load_appd(appd_bytes(data), "hub.yaml").warnings
+    assert [(w.path, w.severity) for w in warnings] == [("swImageDescriptor.swImage", "warning")]
+    assert "pulls it from Docker Hub (docker.io/nginx:1.25)" in warnings[0].message
 
 
 def test_ns_config_puts_the_values_on_the_kdu():

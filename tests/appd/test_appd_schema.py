@@ -19,23 +19,26 @@ from .helpers import EXAMPLE, appd_bytes, example_data
 Mutation = Callable[[dict[str, Any]], None]
 
 
+def _parent(data: dict[str, Any], path: str) -> tuple[Any, Any]:
+    """The container of a dotted path's last part (list indexes as numbers), and that part."""
+    *parents, last = path.split(".")
+    node: Any = data
+    for part in parents:
+        node = node[int(part)] if part.isdigit() else node[part]
+    return node, int(last) if last.isdigit() else last
+
+
 def _set(path: str, value: Any) -> Mutation:
-    """Set a dotted path (list indexes as numbers) to value."""
+    """Set a dotted path to value."""
     def mutate(data: dict[str, Any]) -> None:
-        *parents, last = path.split(".")
-        node: Any = data
-        for part in parents:
-            node = node[int(part)] if part.isdigit() else node[part]
-        node[int(last) if last.isdigit() else last] = value
+        node, last = _parent(data, path)
+        node[last] = value
     return mutate
 
 
 def _drop(path: str) -> Mutation:
     def mutate(data: dict[str, Any]) -> None:
-        *parents, last = path.split(".")
-        node: Any = data
-        for part in parents:
-            node = node[int(part)] if part.isdigit() else node[part]
+        node, last = _parent(data, path)
         del node[last]
     return mutate
 
