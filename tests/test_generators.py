@@ -116,7 +116,6 @@ def test_juju_bundle_relations_name_bundle_applications(profile):
         assert left.split(":")[0] in bundle["applications"]
         assert right.split(":")[0] in bundle["applications"]
     assert bundle["applications"]["nbi"]["channel"] == "14.0/stable"
-    assert bundle["applications"]["nbi"]["options"]["node-port"] == 30999
 
 
 @pytest.mark.parametrize("overrides", [
@@ -197,8 +196,8 @@ def test_params_kdus_get_namespace_and_values(profile):
     assert set(kdus) == {"mep", "edge-osm"}
     assert kdus["mep"]["k8s-namespace"] == "mecaas-acme"
     assert kdus["mep"]["additionalParams"]["service"] == {"type": "NodePort", "nodePort": 30380}
-    assert kdus["mep"]["additionalParams"]["image"] == {"repository": "osm-mec/mep",
-                                                        "tag": "0.1.0"}
+    assert kdus["mep"]["additionalParams"]["image"] == {
+        "repository": "ghcr.io/osm-mec/osm-mec/mep", "tag": "0.1.0"}
     # the chart calls back no network unless named: the edge cluster's node and pod networks
     assert kdus["mep"]["additionalParams"]["allowCallbackNetworks"] == ["172.16.0.0/24",
                                                                         "10.244.0.0/16"]

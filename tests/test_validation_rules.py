@@ -390,12 +390,12 @@ def test_bundle_relation_to_unknown_application(package_copy):
     folder = package_copy("edge_mano_cnf")
     bundle = folder / "juju-bundles" / "charmed-osm.yaml"
     data = load_yaml(bundle)
-    data["relations"].append(["lcm:vca", "vca:vca"])
+    data["relations"].append(["lcm:pla", "pla:pla"])
     dump_yaml(bundle, data)
     refresh_checksums(folder)
     findings = validate_paths([folder])
     assert len(findings) == 1
-    assert findings[0].message == "'vca:vca' names application 'vca', which is not in the bundle"
+    assert findings[0].message == "'pla:pla' names application 'pla', which is not in the bundle"
 
 
 def test_checksum_mismatch_and_unlisted_file(package_copy):
