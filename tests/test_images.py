@@ -71,7 +71,7 @@ def test_registry_less_image_is_refused_outside_the_sandbox():
     assert problems[0].startswith("mec_app.image: image 'osm-mec/mecapp:0.1.0' names no "
                                   "registry host")
     assert "docker.io/osm-mec/mecapp:0.1.0" in problems[0]
-    with pytest.raises(UsageError, match="mec_app.image") as refused:
+    with pytest.raises(UsageError, match=r"mec_app\.image") as refused:
         images.require_registry_images(profile, sandbox=False)
     assert refused.value.exit_code == 2
     images.require_registry_images(profile, sandbox=True)  # the sandbox pulls nothing
