@@ -232,4 +232,6 @@ class AppRegistration(BaseModel):
     trafficRules: list[TrafficRule] = Field(default_factory=list, max_length=256)
     dnsRules: list[DnsRule] = Field(default_factory=list, max_length=256)
     requiredServices: list[Text] = Field(default_factory=list, max_length=256)
+    optionalServices: list[Text] = Field(default_factory=list, max_length=256)
+    producedServices: list[Text] = Field(default_factory=list, max_length=256)
     gracefulTerminationTimeout: UInt32 = 30

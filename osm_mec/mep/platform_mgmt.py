@@ -54,6 +54,8 @@ async def register_app(body: AppRegistration, request: Request) -> Response:
             raise Problem(400, f"duplicate {field} in {kind} rules")
     record = {"appInstanceId": app_id, "appName": body.appName or app_id,
               "state": "INITIALIZED", "requiredServices": body.requiredServices,
+              "optionalServices": body.optionalServices,
+              "producedServices": body.producedServices,
               "gracefulTerminationTimeout": body.gracefulTerminationTimeout,
               "registeredAt": time.time()}
     creds = await store.create_app(record)
