@@ -74,16 +74,19 @@ def graceful_termination(appd: AppD) -> tuple[int | None, int | None]:
 
 def mep_registration(appd: AppD, app_instance_id: str | None = None) -> dict[str, Any]:
     """The MEP registration body of an instance of the application: its name, traffic and
-    DNS rules, the names of the services it requires and, when the AppD has one, its
-    minimum graceful termination timeout (the MEP waits that long for the application to
-    confirm termination)."""
+    DNS rules, the names of the services it requires, may use and produces and, when the
+    AppD has one, its minimum graceful termination timeout (the MEP waits that long for the
+    application to confirm termination)."""
     body: dict[str, Any] = {}
     if app_instance_id is not None:
         body["appInstanceId"] = app_instance_id
     body["appName"] = appd.name
     body["trafficRules"] = [traffic_rule(r) for r in appd.items("appTrafficRule")]
     body["dnsRules"] = [dns_rule(r) for r in appd.items("appDNSRule")]
-    body["requiredServices"] = [s["serName"] for s in appd.items("appServiceRequired")]
+    for key, registered_as in (("appServiceRequired", "requiredServices"),
+                               ("appServiceOptional", "optionalServices"),
+                               ("appServiceProduced", "producedServices")):
+        body[registered_as] = [s["serName"] for s in appd.items(key)]
     minimum, _ = graceful_termination(appd)
     if minimum is not None:
         body["gracefulTerminationTimeout"] = minimum

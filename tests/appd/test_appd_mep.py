@@ -66,7 +66,10 @@ def test_the_mep_holds_exactly_the_appd_rules_and_services(mep, source, app_id):
     auth = {"Authorization": f"Bearer {registered['accessToken']}"}
     record = mep.get(f"{MGMT}/{app_id}", headers=ADMIN).json()
     assert record["appName"] == appd.name
-    assert record["requiredServices"] == [s["serName"] for s in appd.data["appServiceRequired"]]
+    for key, registered_as in (("appServiceRequired", "requiredServices"),
+                               ("appServiceOptional", "optionalServices"),
+                               ("appServiceProduced", "producedServices")):
+        assert record[registered_as] == [s["serName"] for s in appd.data[key]]
     assert record["gracefulTerminationTimeout"] == \
         appd.data["terminateAppInstanceOpConfig"]["minGracefulTerminationTimeout"]
     base = f"/mec_app_support/v1/applications/{app_id}"
@@ -105,7 +108,10 @@ def test_an_appd_without_rules_or_termination_config():
                 "terminateAppInstanceOpConfig"):
         del data[key]
     appd = load_appd(appd_bytes(data), "bare.yaml")
+    del data["appServiceOptional"], data["appServiceProduced"]
+    appd = load_appd(appd_bytes(data), "bare.yaml")
     assert mep_registration(appd) == {"appName": "mec-sample", "trafficRules": [],
-                                      "dnsRules": [], "requiredServices": []}
+                                      "dnsRules": [], "requiredServices": [],
+                                      "optionalServices": [], "producedServices": []}
     assert graceful_termination(appd) == (None, None)
     assert graceful_termination(load_appd(EXAMPLE)) == (10, 60)
