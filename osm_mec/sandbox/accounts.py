@@ -9,7 +9,7 @@ import copy
 from typing import Any
 
 from .inputs import ADMIN_SCHEMAS, check
-from .store import Problem, Store, new_id
+from .store import Conflict, InvalidRequest, Store, new_id
 
 COLLECTION = {"vim": "vim_accounts", "k8scluster": "k8sclusters"}
 TOPIC = {"vim": "vim_account", "k8scluster": "k8scluster"}
@@ -44,11 +44,11 @@ def operation(kind: str, now: float) -> dict[str, Any]:
 
 def new_account(store: Store, kind: str, body: Any, project_id: str, now: float
                 ) -> dict[str, Any]:
-    """The stored document of a new VIM account or K8s cluster (PROCESSING), or Problem."""
+    """The stored document of a new VIM account or K8s cluster (PROCESSING), or a Refusal."""
     check(body, ADMIN_SCHEMAS[(kind, "new")])
     collection = COLLECTION[kind]
     if any(d["name"] == body["name"] for d in store.find(collection)):
-        raise Problem(409, f"name '{body['name']}' already exists for {collection}")
+        raise Conflict(f"name '{body['name']}' already exists for {collection}")
     doc_id = new_id()
     doc = mask_secrets(body)
     doc["_admin"] = {"created": now, "modified": now, "projects_read": [project_id],
@@ -75,11 +75,11 @@ def edit_account(store: Store, kind: str, doc: dict[str, Any], body: Any, now: f
     """Apply a PATCH to a live document: (operation id, the masked edit to publish)."""
     check(body, ADMIN_SCHEMAS[(kind, "edit")])
     if not body:
-        raise Problem(400, "Nothing to update. Provide payload and/or query string")
+        raise InvalidRequest("Nothing to update. Provide payload and/or query string")
     collection = COLLECTION[kind]
     if body.get("name") and any(d["name"] == body["name"] and d["_id"] != doc["_id"]
                                 for d in store.find(collection)):
-        raise Problem(409, f"name '{body['name']}' already exists for {collection}")
+        raise Conflict(f"name '{body['name']}' already exists for {collection}")
     edit = mask_secrets(body)
     for key, value in edit.items():
         if isinstance(value, dict) and isinstance(doc.get(key), dict):
@@ -95,10 +95,10 @@ def delete_conflict(store: Store, kind: str, doc_id: str) -> None:
     """NBI's 409 when VNF records still use the account."""
     if kind == "vim":
         if any(v.get("vim-account-id") == doc_id for v in store.find("vnfrs")):
-            raise Problem(409, "There is at least one VNF using this VIM account")
+            raise Conflict("There is at least one VNF using this VIM account")
     elif any((k.get("k8s-cluster") or {}).get("id") == doc_id
              for v in store.find("vnfrs") for k in v.get("kdur") or []):
-        raise Problem(409, "There is at least one VNF using this k8scluster")
+        raise Conflict("There is at least one VNF using this k8scluster")
 
 
 def mark_deleting(doc: dict[str, Any], now: float) -> str:

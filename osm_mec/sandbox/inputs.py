@@ -11,7 +11,7 @@ from typing import Any
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import best_match
 
-from .store import Problem
+from .store import FormatError
 
 NAME = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[^,;()'\"]+$"}
 TEXT = {"type": "string", "minLength": 1, "maxLength": 255}
@@ -118,9 +118,9 @@ ADMIN_SCHEMAS = {("vim", "new"): VIM_NEW, ("vim", "edit"): VIM_EDIT,
 
 
 def check(body: Any, schema: dict[str, Any]) -> None:
-    """Problem 422 worded as NBI words it when `body` does not fit `schema`."""
+    """FormatError worded as NBI words it when `body` does not fit `schema`."""
     error = best_match(Draft4Validator(schema).iter_errors(body))
     if error is None:
         return
     where = f"at '{':'.join(map(str, error.path))}'" if error.path else ""
-    raise Problem(422, f"Format error {where} '{error.message}' ")
+    raise FormatError(f"Format error {where} '{error.message}' ")

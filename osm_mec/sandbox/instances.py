@@ -1,7 +1,7 @@
 """NS instance creation as OSM's NBI does it (NsrTopic): the request checked against NBI's
 schema, the additional parameters formatted and checked per NS, VNF, VDU and KDU
 (``nbi_params``), and the records NBI writes: the nsr and one vnfr per vnf-profile with its
-vdur and kdur. Every refusal is a Problem with NBI's status code and wording, followed by the
+vdur and kdur. Every refusal is worded as NBI words it (a ``store.Refusal``), followed by the
 step NBI was at."""
 
 from __future__ import annotations
@@ -11,18 +11,14 @@ from typing import Any
 
 from .inputs import INSTANTIATE, check
 from .nbi_params import format_params
-from .store import Problem, Store, new_id
-
-def _during(step: str, problem: Problem) -> Problem:
-    """NBI appends the step it was at to the errors of an NS creation."""
-    return Problem(problem.status, f"{problem.detail} while '{step}'")
+from .store import NotFound, Refusal, Store, new_id
 
 
 def _vnfd_by_id(store: Store, descriptor_id: str) -> dict[str, Any]:
     found = next(store.find("vnfds", id=descriptor_id), None)
     if found is None:
-        raise Problem(404, f"database exception Not found entry with filter='{{'id': "
-                           f"'{descriptor_id}'}}'")
+        raise NotFound(f"database exception Not found entry with filter='{{'id': "
+                       f"'{descriptor_id}'}}'")
     return found
 
 
@@ -144,7 +140,7 @@ def _nsr(request: dict[str, Any], nsd: dict[str, Any], nsr_id: str, admin: dict[
 
 def new_ns(store: Store, body: Any, project_id: str, now: float
            ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
-    """NBI's NS creation: (nsr, vnfrs, the request as NBI left it) or Problem."""
+    """NBI's NS creation: (nsr, vnfrs, the request as NBI left it) or a Refusal."""
     step = "validating input parameters"
     try:
         check(body, INSTANTIATE)
@@ -152,8 +148,8 @@ def new_ns(store: Store, body: Any, project_id: str, now: float
         step = f"getting nsd id='{request['nsdId']}' from database"
         nsd = store.data["nsds"].get(request["nsdId"])
         if nsd is None:
-            raise Problem(404, f"database exception Not found entry with filter='{{'_id': "
-                               f"'{request['nsdId']}'}}'")
+            raise NotFound(f"database exception Not found entry with filter='{{'_id': "
+                           f"'{request['nsdId']}'}}'")
         ns_params, _ = format_params(request, descriptor=nsd)
         namespace = request.get("k8s-namespace") or project_id
         if ns_params and ns_params.get("k8s-namespace"):
@@ -173,8 +169,8 @@ def new_ns(store: Store, body: Any, project_id: str, now: float
                 nsr["vnfd-id"].append(vnfd["_id"])
             vnfrs.append(new_vnfr(request, nsr, profile["id"], vnfd, namespace, admin, now))
             nsr["constituent-vnfr-ref"].append(vnfrs[-1]["_id"])
-    except Problem as problem:
-        raise _during(step, problem) from None
+    except Refusal as refusal:  # NBI appends the step it was at to its creation errors
+        raise refusal.during(step) from None
     return nsr, vnfrs, request
 
 

@@ -9,7 +9,8 @@ import json
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..osm.kafka_bus import NS_TOPIC
 from .clock import SimClock
@@ -128,7 +129,8 @@ class Lcm:
                       stage="", errorMessage=None if state == "COMPLETED" else detail,
                       queuePosition=None)
             self._current(op, started=False, error=None if state == "COMPLETED" else detail)
-            completion = {"nsr_id": nsr_id, "nslcmop_id": op_id, "operationState": state}
+            completion: dict[str, Any] = {"nsr_id": nsr_id, "nslcmop_id": op_id,
+                                          "operationState": state}
             op_type = op["lcmOperationType"]
             if op_type == "instantiate":  # OSM's LCM (master) adds these
                 completion.update({"startTime": op["startTime"], "links": dict(op["links"]),
@@ -204,13 +206,23 @@ class Lcm:
             plan.fail_at, plan.failure = 0.5, injected
         return plan
 
+    def _member_vnfr(self, nsr: dict[str, Any], member: str) -> dict[str, Any]:
+        """The VNF record of a member (NBI checked it before accepting; gone now: the
+        operation fails as LCM's does)."""
+        vnfr = self.store.member_vnfr(nsr, member)
+        if vnfr is None:
+            raise OperationError(f"vnfr of member-vnf-index {member!r} not found in NS "
+                                 f"{nsr['_id']}")
+        return vnfr
+
     def _members(self, nsr: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         vnfrs = [self.store.get("vnfrs", v) for v in nsr["constituent-vnfr-ref"]]
         return [(v, self.store.get("vnfds", v["vnfd-id"])) for v in vnfrs]
 
     def _k8s_cluster(self, kdur: dict[str, Any]) -> dict[str, Any] | None:
         """The K8s cluster NBI chose for a KDU, when LCM can use it (ENABLED)."""
-        cluster = self.store.data["k8sclusters"].get((kdur.get("k8s-cluster") or {}).get("id"))
+        cluster_id = (kdur.get("k8s-cluster") or {}).get("id")
+        cluster = self.store.data["k8sclusters"].get(cluster_id) if cluster_id else None
         return cluster if cluster and cluster["_admin"]["operationalState"] == "ENABLED" \
             else None
 
@@ -228,7 +240,7 @@ class Lcm:
                 vdus += [f"{v['id']} ({member})" for v in vnfd["vdu"]]
                 day1 += sorted({p["name"] for v in vnfd["vdu"] for p in day1_config(
                     vnfd, v["id"]).get("initial-config-primitive", [])} - {"config"})
-            for kdur, kdu in zip(vnfr.get("kdur") or [], vnfd.get("kdu", [])):
+            for kdur, kdu in zip(vnfr.get("kdur") or [], vnfd.get("kdu", []), strict=False):
                 durations.append(self.timing.draw(
                     "kdu-juju-bundle" if "juju-bundle" in kdu else "kdu-helm",
                     f"{nsr['name']}/{member}/{kdu['name']}"))
@@ -283,7 +295,7 @@ class Lcm:
                                 for vdu_id, n in initial_counts(vnfd).items() if vdu_id in by_id
                                 for i in range(n)]
                 mgmt = next((v["ip-address"] for v in vnfr["vdur"]), None)
-                for kdur, kdu in zip(vnfr.get("kdur") or [], vnfd.get("kdu", [])):
+                for kdur, kdu in zip(vnfr.get("kdur") or [], vnfd.get("kdu", []), strict=False):
                     node_ip = cluster_node_ip(self._k8s_cluster(kdur))
                     services = kdu_services(kdu, kdu_values(kdur), node_ip, "10.152.183.20",
                                             edge_services)
@@ -313,8 +325,7 @@ class Lcm:
                       ) -> tuple[dict[str, Any], dict[str, Any], str, bool, dict[str, int]]:
         data = op["operationParams"]["scaleVnfData"]
         step = data["scaleByStepData"]
-        vnfr = self.store.member_vnfr(nsr, step["member-vnf-index"])
-        assert vnfr is not None  # NBI checked the member before accepting the scale
+        vnfr = self._member_vnfr(nsr, step["member-vnf-index"])
         vnfd = self.store.get("vnfds", vnfr["vnfd-id"])
         deltas = aspect_deltas(vnfd, step["scaling-group-descriptor"]) or {}
         return vnfr, vnfd, step["scaling-group-descriptor"], \
@@ -380,8 +391,7 @@ class Lcm:
 
     def _plan_action(self, nsr: dict[str, Any], op: dict[str, Any]) -> Plan:
         p = op["operationParams"]
-        vnfr = self.store.member_vnfr(nsr, p["member_vnf_index"])
-        assert vnfr is not None  # NBI checked the member before accepting the action
+        vnfr = self._member_vnfr(nsr, p["member_vnf_index"])
         view = self._views.get(vnfr["_id"])
         results: dict[str, Any] = {}
         given = p.get("primitive_params") or {}

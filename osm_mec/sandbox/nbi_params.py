@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .store import Problem
+from .store import InvalidRequest
 
 PARAM_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 BUILTIN_VALUES = {"<rw_mgmt_ip>", "<VDU_SCALE_INFO>", "<ns_config_info>", "<OSM>"}
@@ -82,14 +82,14 @@ def _selected(request: dict[str, Any], member: str | None, vdu_id: str | None,
 def _check_keys(params: dict[str, Any], where: str, kdu: bool) -> None:
     for key in params:
         if not kdu and not PARAM_NAME.match(str(key)):
-            raise Problem(400, f"Invalid param name at {where}:{key}. Must contain only "
-                               "alphanumeric characters and underscores, and cannot start "
-                               "with a digit")
+            raise InvalidRequest(f"Invalid param name at {where}:{key}. Must contain only "
+                                 "alphanumeric characters and underscores, and cannot start "
+                                 "with a digit")
         if not isinstance(key, str):
-            raise Problem(400, f"Invalid param at {where}:{key}. Only string keys are allowed")
+            raise InvalidRequest(f"Invalid param at {where}:{key}. Only string keys are allowed")
         if "$" in key:
-            raise Problem(400, f"Invalid param at {where}:{key}. Keys must not contain $ "
-                               "symbol")
+            raise InvalidRequest(f"Invalid param at {where}:{key}. Keys must not contain $ "
+                                 "symbol")
 
 
 def _initial_primitives(descriptor: dict[str, Any], member: str | None, selector: str
@@ -117,10 +117,10 @@ def format_params(request: dict[str, Any], member: str | None = None, vdu_id: st
             if not (value.startswith("<") and value.endswith(">")) or value in BUILTIN_VALUES:
                 continue
             if not params or value[1:-1] not in params:
-                raise Problem(400, f"Parameter '{value}' needed for vnfd[id="
-                                   f"{(descriptor or {}).get('id')}]:day1-2 configuration:"
-                                   f"initial-config-primitive[name={primitive.get('name')}] "
-                                   "not supplied")
+                raise InvalidRequest(f"Parameter '{value}' needed for vnfd[id="
+                                     f"{(descriptor or {}).get('id')}]:day1-2 configuration:"
+                                     f"initial-config-primitive[name={primitive.get('name')}] "
+                                     "not supplied")
     if kdu_name and params:
         params = json.dumps(params)
     return params or None, other or None

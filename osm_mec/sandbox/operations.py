@@ -11,26 +11,26 @@ from typing import Any
 
 from .inputs import INSTANTIATE, check
 from .nbi_params import day12_configs, iterable
-from .store import Problem, Store
+from .store import Conflict, InvalidRequest, Store
 
 KDU_BUILTIN_PRIMITIVES = ("upgrade", "rollback", "status", "inspect", "readme")
 
 
 def _check_vim(store: Store, vim_id: str) -> None:
     if vim_id not in store.data["vim_accounts"]:
-        raise Problem(400, f"Invalid vimAccountId='{vim_id}' not present for the project")
+        raise InvalidRequest(f"Invalid vimAccountId='{vim_id}' not present for the project")
 
 
 def vnfd_of_member(store: Store, vnfrs: list[dict[str, Any]], member: str) -> dict[str, Any]:
     """The VNFD of one member-vnf-index of an NS, or NBI's 400."""
     vnfr = next((v for v in vnfrs if v["member-vnf-index-ref"] == member), None)
     if vnfr is None:
-        raise Problem(400, f"Invalid parameter member_vnf_index='{member}' is not one of the "
-                           "nsd:constituent-vnfd")
+        raise InvalidRequest(f"Invalid parameter member_vnf_index='{member}' is not one of the "
+                             "nsd:constituent-vnfd")
     vnfd = store.data["vnfds"].get(vnfr["vnfd-id"])
     if vnfd is None:
-        raise Problem(400, f"vnfd id={vnfr['vnfd-id']} has been deleted!. Operation cannot be "
-                           "performed")
+        raise InvalidRequest(f"vnfd id={vnfr['vnfd-id']} has been deleted!. Operation cannot be "
+                             "performed")
     return vnfd
 
 
@@ -39,8 +39,8 @@ def _check_vdu_overrides(item: dict[str, Any], vnfd: dict[str, Any]) -> None:
     for override in iterable(item.get("vdu")):
         vdu = next((v for v in vnfd.get("vdu", []) if v["id"] == override.get("id")), None)
         if vdu is None:
-            raise Problem(400, f"Invalid parameter vnf[member-vnf-index='{member}']:vdu[id="
-                               f"'{override.get('id')}'] is not present at vnfd:vdu")
+            raise InvalidRequest(f"Invalid parameter vnf[member-vnf-index='{member}']:vdu[id="
+                                 f"'{override.get('id')}'] is not present at vnfd:vdu")
 
 
 def _check_internal_vlds(item: dict[str, Any], vnfd: dict[str, Any]) -> None:
@@ -56,15 +56,15 @@ def _check_internal_vlds(item: dict[str, Any], vnfd: dict[str, Any]) -> None:
                 last_cpd[cpd["int-virtual-link-desc"]] = cpd.get("id")
     for vld in iterable(item.get("internal-vld")):
         if vld.get("name") not in last_cpd:
-            raise Problem(400, f"Invalid parameter vnf[member-vnf-index='{member}']:"
-                               f"internal-vld:name='{vld.get('name')}' is not present at "
-                               f"vnfd '{vnfd['id']}'")
+            raise InvalidRequest(f"Invalid parameter vnf[member-vnf-index='{member}']:"
+                                 f"internal-vld:name='{vld.get('name')}' is not present at "
+                                 f"vnfd '{vnfd['id']}'")
         for cp in iterable(vld.get("internal-connection-point")):
             if cp["id-ref"] not in last_cpd[vld["name"]]:
-                raise Problem(400, f"Invalid parameter vnf[member-vnf-index='{member}']:"
-                                   f"internal-vld[name='{vld['name']}']:internal-connection-"
-                                   f"point[id-ref:'{cp['id-ref']}'] is not present at vnfd:"
-                                   "internal-vld:name/id:internal-connection-point")
+                raise InvalidRequest(f"Invalid parameter vnf[member-vnf-index='{member}']:"
+                                     f"internal-vld[name='{vld['name']}']:internal-connection-"
+                                     f"point[id-ref:'{cp['id-ref']}'] is not present at vnfd:"
+                                     "internal-vld:name/id:internal-connection-point")
 
 
 def _k8s_cluster_for(store: Store, vnfr: dict[str, Any], vim_id: str) -> dict[str, Any]:
@@ -88,8 +88,8 @@ def _k8s_cluster_for(store: Store, vnfr: dict[str, Any], vim_id: str) -> dict[st
             if len(cluster.get("nets") or {}) < len(wanted["nets"]):
                 continue
         return cluster
-    raise Problem(400, f"No k8scluster with requirements='{requirements}' at vim_account="
-                       f"{vim_id} found for member_vnf_index={vnfr['member-vnf-index-ref']}")
+    raise InvalidRequest(f"No k8scluster with requirements='{requirements}' at vim_account="
+                         f"{vim_id} found for member_vnf_index={vnfr['member-vnf-index-ref']}")
 
 
 def check_instantiate(store: Store, nsr: dict[str, Any], vnfrs: list[dict[str, Any]],
@@ -109,8 +109,8 @@ def check_instantiate(store: Store, nsr: dict[str, Any], vnfrs: list[dict[str, A
     names = {vl["id"] for vl in nsr["nsd"].get("virtual-link-desc", [])}
     for vld in iterable(request.get("vld")):
         if vld["name"] not in names:
-            raise Problem(400, f"Invalid parameter vld:name='{vld['name']}' is not present at "
-                               "nsd:vld")
+            raise InvalidRequest(f"Invalid parameter vld:name='{vld['name']}' is not present at "
+                                 "nsd:vld")
     for vnfr in vnfrs:
         vim_id = vim_of.get(vnfr["member-vnf-index-ref"], request["vimAccountId"])
         vnfr["vim-account-id"] = vim_id
@@ -139,11 +139,11 @@ def check_state(nsr: dict[str, Any], operation: str, autoremove: bool = False) -
         if operation == "terminate" and autoremove:
             return False
         if operation != "instantiate":
-            raise Problem(409, f"ns_instance '{nsr['_id']}' cannot be '{operation}' because "
-                               "it is not instantiated")
+            raise Conflict(f"ns_instance '{nsr['_id']}' cannot be '{operation}' because "
+                           "it is not instantiated")
     elif operation == "instantiate":
-        raise Problem(409, f"ns_instance '{nsr['_id']}' cannot be '{operation}' because it is "
-                           "already instantiated")
+        raise Conflict(f"ns_instance '{nsr['_id']}' cannot be '{operation}' because it is "
+                       "already instantiated")
     return True
 
 
@@ -156,7 +156,7 @@ def _named(items: list[dict[str, Any]], key: str, value: str, what: str, where: 
            ) -> dict[str, Any]:
     found = next((i for i in items if i.get(key) == value), None)
     if found is None:
-        raise Problem(400, f"Invalid parameter {what}='{value}' not present at {where}")
+        raise InvalidRequest(f"Invalid parameter {what}='{value}' not present at {where}")
     return found
 
 
@@ -189,22 +189,22 @@ def check_action(store: Store, nsr: dict[str, Any], body: dict[str, Any]) -> Non
     name = body["primitive"]
     if body.get("kdu_name") and name in KDU_BUILTIN_PRIMITIVES:
         if not body.get("member_vnf_index"):
-            raise Problem(400, f"Missing action parameter 'member_vnf_index' for default KDU "
-                               f"primitive '{name}'")
+            raise InvalidRequest(f"Missing action parameter 'member_vnf_index' for default KDU "
+                                 f"primitive '{name}'")
         return
     declared = next((p for p in primitives if p.get("name") == name), None)
     if declared is None:
-        raise Problem(400, f"Invalid primitive '{name}' is not present at vnfd/nsd")
+        raise InvalidRequest(f"Invalid primitive '{name}' is not present at vnfd/nsd")
     left = dict(body.get("primitive_params") or {})
     for parameter in declared.get("parameter") or []:
         if parameter["name"] in left:
             del left[parameter["name"]]
         elif not parameter.get("default-value"):
-            raise Problem(400, f"Needed parameter {parameter['name']} not provided for "
-                               f"primitive '{name}'")
+            raise InvalidRequest(f"Needed parameter {parameter['name']} not provided for "
+                                 f"primitive '{name}'")
     if left:
-        raise Problem(400, f"parameter/s '{list(left)}' not present at vnfd /nsd for "
-                           f"primitive '{name}'")
+        raise InvalidRequest(f"parameter/s '{list(left)}' not present at vnfd /nsd for "
+                             f"primitive '{name}'")
 
 
 def check_scale(store: Store, nsr: dict[str, Any], body: dict[str, Any]) -> None:
@@ -212,9 +212,9 @@ def check_scale(store: Store, nsr: dict[str, Any], body: dict[str, Any]) -> None
     vnfd = vnfd_of_member(store, _vnfrs(store, nsr), step["member-vnf-index"])
     aspects = (vnfd.get("df") or [{}])[0].get("scaling-aspect") or []
     if not any(a.get("id") == step["scaling-group-descriptor"] for a in aspects):
-        raise Problem(400, "Invalid scaleVnfData:scaleByStepData:scaling-group-descriptor "
-                           f"'{step['scaling-group-descriptor']}' is not present at "
-                           "vnfd:scaling-aspect")
+        raise InvalidRequest("Invalid scaleVnfData:scaleByStepData:scaling-group-descriptor "
+                             f"'{step['scaling-group-descriptor']}' is not present at "
+                             "vnfd:scaling-aspect")
 
 
 def check_operation(store: Store, nsr: dict[str, Any], operation: str,

@@ -9,7 +9,7 @@ import hashlib
 from typing import Any
 
 from ..offer.validation import ERROR, Finding, validate_package_bytes
-from .store import Problem, Store, new_id
+from .store import Conflict, FormatError, InvalidRequest, Refusal, Store, new_id
 
 COLLECTION = {"vnf": "vnfds", "ns": "nsds"}
 KIND_NAMES = {"vnf": "vnfd", "ns": "nsd"}
@@ -17,19 +17,22 @@ ARCHIVE_PATHS = ("(archive)", "(package)")
 _VALIDATED: dict[tuple[Any, ...], tuple[Any, list[Finding]]] = {}
 
 
-def _status(finding: Finding) -> int:
+def _refusal(finding: Finding) -> type[Refusal]:
     if finding.path in ARCHIVE_PATHS or "NBI answers 400" in finding.message \
             or "NBI refuses the package" in finding.message:
-        return 400
+        return InvalidRequest
     if ".vnfd-id[" in finding.path and "not onboarded" in finding.message:
-        return 409
-    return 422
+        return Conflict
+    return FormatError
 
 
-def _refuse(errors: list[Finding]) -> Problem:
-    status = min(_status(f) for f in errors)  # 400 (archive) before 409 before 422
-    chosen = [f for f in errors if _status(f) == status]
-    return Problem(status, "; ".join(f.line() for f in chosen))
+REFUSAL_ORDER: tuple[type[Refusal], ...] = (InvalidRequest, Conflict, FormatError)
+
+
+def _refuse(errors: list[Finding]) -> Refusal:
+    """NBI's first refusal: the archive's layout, then a missing VNFD, then the model."""
+    kind = min((_refusal(f) for f in errors), key=REFUSAL_ORDER.index)
+    return kind("; ".join(f.line() for f in errors if _refusal(f) is kind))
 
 
 def onboarded_vnfds(store: Store) -> dict[str, dict[str, Any]]:
@@ -38,15 +41,15 @@ def onboarded_vnfds(store: Store) -> dict[str, dict[str, Any]]:
 
 def onboard(store: Store, kind: str, data: bytes, headers: dict[str, str],
             now: float, project_id: str = "admin", package_id: str | None = None) -> str:
-    """Validate and store a package; returns its _id or raises Problem."""
+    """Validate and store a package; returns its _id or raises a Refusal."""
     filename = headers.get("content-filename") or f"{kind}-package.tar.gz"
     md5 = headers.get("content-file-md5")
     if not data:
-        raise Problem(400, "empty body: send the package's tar.gz bytes")
+        raise InvalidRequest("empty body: send the package's tar.gz bytes")
     actual = hashlib.md5(data).hexdigest()
     if md5 and md5.lower() != actual:
-        raise Problem(409, f"Invalid checksum: Content-File-MD5 {md5} does not match the "
-                           f"uploaded content ({actual})")
+        raise Conflict(f"Invalid checksum: Content-File-MD5 {md5} does not match the "
+                       f"uploaded content ({actual})")
     # validated outside the lock (Helm lint is slow), the same bytes against the same
     # onboarded VNFDs only once
     vnfds = onboarded_vnfds(store)
@@ -57,20 +60,19 @@ def onboard(store: Store, kind: str, data: bytes, headers: dict[str, str],
         _VALIDATED[key] = validate_package_bytes(data, filename, vnfds)
     descriptor, findings = _VALIDATED[key]
     errors = [f for f in findings if f.severity == ERROR]
-    if errors:
-        raise _refuse(errors)
-    assert descriptor is not None
+    if errors or descriptor is None:
+        raise _refuse(errors or [Finding(filename, "(package)", "no descriptor found")])
     with store.lock:
         wanted = KIND_NAMES[kind]
         if descriptor.kind != wanted:
-            raise Problem(422, f"{descriptor.file}: the package holds a "
-                               f"{descriptor.kind or 'unknown descriptor'}, this endpoint "
-                               f"onboards a {wanted}")
+            raise FormatError(f"{descriptor.file}: the package holds a "
+                              f"{descriptor.kind or 'unknown descriptor'}, this endpoint "
+                              f"onboards a {wanted}")
         body = descriptor.data["vnfd"] if kind == "vnf" else descriptor.data["nsd"]["nsd"][0]
         descriptor_id = str(body["id"])
         if any(doc["id"] == descriptor_id for doc in store.find(COLLECTION[kind])):
-            raise Problem(409, f"{wanted} with id '{descriptor_id}' already exists for this "
-                               "project")
+            raise Conflict(f"{wanted} with id '{descriptor_id}' already exists for this "
+                           "project")
         doc = {**copy.deepcopy(body), "_id": package_id or new_id(), "_admin": {
             "onboardingState": "ONBOARDED", "operationalState": "ENABLED",
             "usageState": "NOT_IN_USE", "created": now, "modified": now, "revision": 1,
@@ -92,6 +94,6 @@ def delete(store: Store, kind: str, package_id: str, force: bool) -> None:
             else:
                 users = [n["_id"] for n in store.find("nsrs", **{"nsd-id": package_id})]
             if users:
-                raise Problem(409, f"There is at least one {'NSD or NS' if kind == 'vnf' else 'NS'}"
-                                   f" instance using this descriptor: {', '.join(users)}")
+                raise Conflict(f"There is at least one {'NSD or NS' if kind == 'vnf' else 'NS'}"
+                               f" instance using this descriptor: {', '.join(users)}")
         store.remove(COLLECTION[kind], package_id)

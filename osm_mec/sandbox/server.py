@@ -1,5 +1,6 @@
-"""The sandbox's NBI over HTTP: OSM's paths under /osm, status codes, JSON (when the client
-accepts it) or YAML answers, error bodies {code, status, detail}, injected HTTP faults."""
+"""The sandbox's NBI over HTTP: OSM's paths under /osm, one named handler per method and path,
+JSON (when the client accepts it) or YAML answers, injected HTTP faults. The engine's refusals
+(``store.Refusal``) become NBI's status codes and error bodies {code, status, detail} here."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import re
 import ssl
 import threading
 import time
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import yaml
@@ -19,16 +22,45 @@ from .. import __version__
 from ..core.yamlio import YamlInputError, load_yaml
 from . import packages
 from .engine import ADMIN_COLLECTION, SandboxOsm
-from .store import Problem
+from .store import (Conflict, FormatError, InvalidRequest, NotAuthenticated, NotFound, Problem,
+                    Refusal)
 
 log = logging.getLogger(__name__)
 ROOT = "/osm"
 SANDBOX_VERSION = {"version": f"{__version__}+osm-mec-sandbox", "date": "2026-01-01"}
-Handler = Callable[[SandboxOsm, "Request"], tuple[Any, ...]]
+Answer = tuple[Any, ...]  # (status, body) or (status, body, headers)
+Handler = Callable[[SandboxOsm, "Request"], Answer]
 ROUTES: list[tuple[str, re.Pattern[str], Handler]] = []
+PUBLIC_PATHS = ("/admin/v1/tokens", "/version")  # the only paths answered without a token
+
+
+class HttpProblem(Exception):
+    """An answer the HTTP layer itself gives: unknown path or method, an injected fault."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
+REFUSAL_STATUS: dict[type[Refusal], int] = {
+    InvalidRequest: 400, NotAuthenticated: 401, NotFound: 404, Conflict: 409, FormatError: 422}
+
+
+def refusal_status(refusal: Refusal) -> int:
+    """NBI's status code for a refusal of the sandbox OSM."""
+    if isinstance(refusal, Problem):
+        return refusal.status
+    return next(status for kind, status in REFUSAL_STATUS.items() if isinstance(refusal, kind))
+
+
+def error_body(status: int, detail: str) -> dict[str, Any]:
+    """NBI's error body: {code, status, detail}."""
+    return {"code": HTTPStatus(status).name, "status": status, "detail": detail}
 
 
 class Request:
+    """What a handler gets: the path's named groups, the query, the headers, the body."""
+
     def __init__(self, match: re.Match[str], query: dict[str, str], headers: dict[str, str],
                  raw: bytes) -> None:
         self.match, self.query, self.headers, self.raw = match, query, headers, raw
@@ -47,10 +79,11 @@ class Request:
                     pass
             return load_yaml(self.raw, "request body")
         except YamlInputError as exc:
-            raise Problem(400, f"Invalid body: {exc.detail}") from exc
+            raise InvalidRequest(f"Invalid body: {exc.detail}") from exc
 
 
 def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
+    """Register a handler for a method and a path pattern (under /osm, anchored)."""
     def register(handler: Handler) -> Handler:
         ROUTES.append((method, re.compile(f"^{pattern}$"), handler))
         return handler
@@ -58,6 +91,16 @@ def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
 
 
 QUERY_OPTIONS = {"vcaStatusRefresh", "FORCE"}
+ID = r"(?P<id>[^/]+)"
+# VIM accounts and K8s clusters: the path's collection and the engine's kind
+ADMIN_KIND = {"vim_accounts": "vim", "k8sclusters": "k8scluster"}
+ADMIN = r"/admin/v1/(?P<collection>vim_accounts|k8sclusters)"
+# packages: the path's prefix and the engine's kind
+PACKAGE_KIND = {"/vnfpkgm/v1/vnf_packages": "vnf", "/nsd/v1/ns_descriptors": "ns"}
+PACKAGES = r"(?P<packages>/vnfpkgm/v1/vnf_packages|/nsd/v1/ns_descriptors)"
+NS_INSTANCES = "/nslcm/v1/ns_instances(_content)?"
+VNF_RECORDS = "/nslcm/v1/(vnf_instances|vnfrs)"
+OP_OCCS = "/nslcm/v1/ns_lcm_op_occs"
 
 
 def _listing(osm: SandboxOsm, collection: str, query: dict[str, str]) -> list[dict[str, Any]]:
@@ -67,79 +110,157 @@ def _listing(osm: SandboxOsm, collection: str, query: dict[str, str]) -> list[di
             if all(str(d.get(k)) == v for k, v in wanted.items())]
 
 
-def _created(body: dict[str, Any], location: str) -> tuple[int, Any, dict[str, str]]:
-    return 202, body, {"Location": f"{ROOT}{location}"}
+def _location(path: str) -> dict[str, str]:
+    return {"Location": f"{ROOT}{path}"}
 
 
-ID = r"(?P<id>[^/]+)"
-PKG = {"vnf": "/vnfpkgm/v1/vnf_packages", "ns": "/nsd/v1/ns_descriptors"}
-ADMIN_PATHS = (("vim", "/admin/v1/vim_accounts"), ("k8scluster", "/admin/v1/k8sclusters"))
+# -- tokens, version, projects ----------------------------------------------------------
+@route("POST", "/admin/v1/tokens")
+def new_token(osm: SandboxOsm, r: Request) -> Answer:
+    return 200, osm.login(r.json())
 
-route("POST", "/admin/v1/tokens")(lambda osm, r: (200, osm.login(r.json())))
-route("GET", "/version")(lambda osm, r: (200, dict(SANDBOX_VERSION)))
-route("GET", "/admin/v1/projects")(lambda osm, r: (200, _listing(osm, "projects", r.query)))
-route("GET", f"/admin/v1/projects/{ID}")(lambda osm, r: (200, osm.store.snapshot(next(
-    (p for p in osm.store.find("projects") if r["id"] in (p["_id"], p["name"])), None)
-    or osm.store.get("projects", r["id"], "project"))))
-for _kind, _path in ADMIN_PATHS:
-    route("POST", _path)(lambda osm, r, k=_kind, p=_path: (lambda out: _created(
-        out, f"{p}/{out['_id']}"))(osm.create_admin(k, r.json())))
-    route("GET", _path)(lambda osm, r, k=_kind: (200, _listing(osm, ADMIN_COLLECTION[k],
-                                                               r.query)))
-    route("GET", f"{_path}/{ID}")(lambda osm, r, k=_kind: (200, osm.store.snapshot(
-        osm.store.get(ADMIN_COLLECTION[k], r["id"], k))))
-    route("PATCH", f"{_path}/{ID}")(lambda osm, r, k=_kind: (202, osm.edit_admin(
-        k, r["id"], r.json())))
-    route("DELETE", f"{_path}/{ID}")(lambda osm, r, k=_kind: (202, osm.delete_admin(
-        k, r["id"])))
-for _kind, _path in PKG.items():
-    route("POST", f"{_path}_content")(lambda osm, r, k=_kind, p=_path: (lambda out: (
-        201, out, {"Location": f"{ROOT}{p}_content/{out['id']}"}))(osm.onboard(
-            k, r.raw, r.headers)))
-    route("GET", _path)(lambda osm, r, k=_kind: (200, _listing(osm, packages.COLLECTION[k],
-                                                               r.query)))
-    route("GET", f"{_path}/{ID}")(lambda osm, r, k=_kind: (200, osm.store.snapshot(
-        osm.store.get(packages.COLLECTION[k], r["id"], packages.KIND_NAMES[k]))))
-    route("DELETE", f"{_path}/{ID}")(lambda osm, r, k=_kind: (204, osm.delete_package(
-        k, r["id"], r.query.get("FORCE", "").lower() == "true")))
 
-route("GET", "/nslcm/v1/ns_instances(_content)?")(lambda osm, r: (200, _listing(osm, "nsrs", r.query)))
-route("GET", f"/nslcm/v1/ns_instances(_content)?/{ID}")(lambda osm, r: (200, osm.show_ns(
-    r["id"], r.query.get("vcaStatusRefresh") == "true")))
-route("DELETE", f"/nslcm/v1/ns_instances/{ID}")(lambda osm, r: (204, osm.delete_ns_record(
-    r["id"])))
-for _records in ("vnf_instances", "vnfrs"):
-    route("GET", f"/nslcm/v1/{_records}")(lambda osm, r: (200, _listing(osm, "vnfrs", r.query)))
-    route("GET", f"/nslcm/v1/{_records}/{ID}")(lambda osm, r: (200, osm.store.snapshot(
-        osm.store.get("vnfrs", r["id"], "vnfr"))))
-route("GET", "/nslcm/v1/ns_lcm_op_occs")(lambda osm, r: (200, _listing(osm, "nslcmops", r.query)))
-route("GET", f"/nslcm/v1/ns_lcm_op_occs/{ID}")(lambda osm, r: (200, osm.store.snapshot(
-    osm.store.get("nslcmops", r["id"], "nslcmop"))))
+@route("GET", "/version")
+def version(osm: SandboxOsm, r: Request) -> Answer:
+    return 200, dict(SANDBOX_VERSION)
+
+
+@route("GET", "/admin/v1/projects")
+def list_projects(osm: SandboxOsm, r: Request) -> Answer:
+    return 200, _listing(osm, "projects", r.query)
+
+
+@route("GET", f"/admin/v1/projects/{ID}")
+def show_project(osm: SandboxOsm, r: Request) -> Answer:
+    """A project by _id or by name."""
+    named = next((p for p in osm.store.find("projects") if r["id"] in (p["_id"], p["name"])),
+                 None)
+    return 200, osm.store.snapshot(named or osm.store.get("projects", r["id"], "project"))
+
+
+# -- VIM accounts and K8s clusters ------------------------------------------------------
+@route("POST", ADMIN)
+def create_account(osm: SandboxOsm, r: Request) -> Answer:
+    out = osm.create_admin(ADMIN_KIND[r["collection"]], r.json())
+    return 202, out, _location(f"/admin/v1/{r['collection']}/{out['_id']}")
+
+
+@route("GET", ADMIN)
+def list_accounts(osm: SandboxOsm, r: Request) -> Answer:
+    return 200, _listing(osm, ADMIN_COLLECTION[ADMIN_KIND[r["collection"]]], r.query)
+
+
+@route("GET", f"{ADMIN}/{ID}")
+def show_account(osm: SandboxOsm, r: Request) -> Answer:
+    kind = ADMIN_KIND[r["collection"]]
+    return 200, osm.store.snapshot(osm.store.get(ADMIN_COLLECTION[kind], r["id"], kind))
+
+
+@route("PATCH", f"{ADMIN}/{ID}")
+def edit_account(osm: SandboxOsm, r: Request) -> Answer:
+    return 202, osm.edit_admin(ADMIN_KIND[r["collection"]], r["id"], r.json())
+
+
+@route("DELETE", f"{ADMIN}/{ID}")
+def delete_account(osm: SandboxOsm, r: Request) -> Answer:
+    return 202, osm.delete_admin(ADMIN_KIND[r["collection"]], r["id"])
+
+
+# -- VNF and NS packages ----------------------------------------------------------------
+@route("POST", f"{PACKAGES}_content")
+def onboard_package(osm: SandboxOsm, r: Request) -> Answer:
+    out = osm.onboard(PACKAGE_KIND[r["packages"]], r.raw, r.headers)
+    return 201, out, _location(f"{r['packages']}_content/{out['id']}")
+
+
+@route("GET", PACKAGES)
+def list_packages(osm: SandboxOsm, r: Request) -> Answer:
+    return 200, _listing(osm, packages.COLLECTION[PACKAGE_KIND[r["packages"]]], r.query)
+
+
+@route("GET", f"{PACKAGES}/{ID}")
+def show_package(osm: SandboxOsm, r: Request) -> Answer:
+    kind = PACKAGE_KIND[r["packages"]]
+    return 200, osm.store.snapshot(osm.store.get(packages.COLLECTION[kind], r["id"],
+                                                 packages.KIND_NAMES[kind]))
+
+
+@route("DELETE", f"{PACKAGES}/{ID}")
+def delete_package(osm: SandboxOsm, r: Request) -> Answer:
+    force = r.query.get("FORCE", "").lower() == "true"
+    osm.delete_package(PACKAGE_KIND[r["packages"]], r["id"], force)
+    return 204, None
+
+
+# -- NS instances, VNF records, operation occurrences -----------------------------------
+@route("GET", NS_INSTANCES)
+def list_ns(osm: SandboxOsm, r: Request) -> Answer:
+    return 200, _listing(osm, "nsrs", r.query)
+
+
+@route("GET", f"{NS_INSTANCES}/{ID}")
+def show_ns(osm: SandboxOsm, r: Request) -> Answer:
+    return 200, osm.show_ns(r["id"], r.query.get("vcaStatusRefresh") == "true")
 
 
 @route("POST", "/nslcm/v1/ns_instances_content")
-def _create_ns(osm: SandboxOsm, r: Request) -> tuple[int, Any, dict[str, str]]:
+def create_ns(osm: SandboxOsm, r: Request) -> Answer:
     out = osm.create_ns(r.json())
-    return 201, out, {"Location": f"{ROOT}/nslcm/v1/ns_instances_content/{out['id']}"}
+    return 201, out, _location(f"/nslcm/v1/ns_instances_content/{out['id']}")
 
 
 @route("POST", f"/nslcm/v1/ns_instances/{ID}/(?P<operation>scale|action|terminate)")
-def _operate(osm: SandboxOsm, r: Request) -> tuple[int, Any, dict[str, str]]:
+def operate_ns(osm: SandboxOsm, r: Request) -> Answer:
     body, name = r.json(), osm.ns_name(r["id"])
     op = osm.operate(r["id"], r["operation"], {} if body is None else body)
     if op is None:  # NBI: a terminate with autoremove of a never-instantiated NS
-        return 202, {"id": None, "nsName": None}, {
-            "Location": f"{ROOT}/nslcm/v1/ns_lcm_op_occs/None"}
-    return 202, {"id": op["_id"], "nsName": name}, {
-        "Location": f"{ROOT}/nslcm/v1/ns_lcm_op_occs/{op['_id']}"}
+        return 202, {"id": None, "nsName": None}, _location(f"{OP_OCCS}/None")
+    return 202, {"id": op["_id"], "nsName": name}, _location(f"{OP_OCCS}/{op['_id']}")
+
+
+@route("DELETE", f"/nslcm/v1/ns_instances/{ID}")
+def delete_ns_record(osm: SandboxOsm, r: Request) -> Answer:
+    osm.delete_ns_record(r["id"])
+    return 204, None
 
 
 @route("DELETE", f"/nslcm/v1/ns_instances_content/{ID}")
-def _delete_ns(osm: SandboxOsm, r: Request) -> tuple[int, Any]:
+def terminate_and_delete_ns(osm: SandboxOsm, r: Request) -> Answer:
     """A terminate with autoremove; 204 (and nothing deleted, as NBI) when never instantiated."""
     name = osm.ns_name(r["id"])
     op = osm.operate(r["id"], "terminate", {"autoremove": True})
     return (202, {"_id": op["_id"], "nsName": name}) if op else (204, None)
+
+
+@route("GET", VNF_RECORDS)
+def list_vnfrs(osm: SandboxOsm, r: Request) -> Answer:
+    return 200, _listing(osm, "vnfrs", r.query)
+
+
+@route("GET", f"{VNF_RECORDS}/{ID}")
+def show_vnfr(osm: SandboxOsm, r: Request) -> Answer:
+    return 200, osm.store.snapshot(osm.store.get("vnfrs", r["id"], "vnfr"))
+
+
+@route("GET", OP_OCCS)
+def list_operations(osm: SandboxOsm, r: Request) -> Answer:
+    return 200, _listing(osm, "nslcmops", r.query)
+
+
+@route("GET", f"{OP_OCCS}/{ID}")
+def show_operation(osm: SandboxOsm, r: Request) -> Answer:
+    return 200, osm.store.snapshot(osm.store.get("nslcmops", r["id"], "nslcmop"))
+
+
+def find_route(method: str, path: str) -> tuple[Handler, re.Match[str]]:
+    """The handler of a method and path; HttpProblem 404 (unknown path) or 405."""
+    for verb, pattern, handler in ROUTES:
+        match = pattern.match(path)
+        if match and verb == method:
+            return handler, match
+    if any(pattern.match(path) for _, pattern, _ in ROUTES):
+        raise HttpProblem(405, f"Method {method} not allowed for {path}")
+    raise HttpProblem(404, f"URL {path} not found")
 
 
 def _make_handler(osm: SandboxOsm) -> type[BaseHTTPRequestHandler]:
@@ -172,53 +293,51 @@ def _make_handler(osm: SandboxOsm) -> type[BaseHTTPRequestHandler]:
         def _dispatch(self, method: str) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            url = urlsplit(self.path)
-            path = url.path.rstrip("/")
             try:
-                if not path.startswith(ROOT):
-                    raise Problem(404, f"URL {url.path} not found: the NBI is under {ROOT}")
-                path = path[len(ROOT):]
-                delay = osm.faults.delay(method, path)
-                if delay:
-                    time.sleep(delay)
-                injected = osm.faults.http_error(method, path)
-                if injected:
-                    raise Problem(injected, f"injected fault: HTTP {injected} on {method} {path}")
-                for verb, pattern, handler in ROUTES:
-                    match = pattern.match(path)
-                    if match and verb == method:
-                        break
-                else:
-                    known = any(p.match(path) for _, p, _ in ROUTES)
-                    raise Problem(405 if known else 404, f"Method {method} not allowed for "
-                                  f"{path}" if known else f"URL {path} not found")
-                if path not in ("/admin/v1/tokens", "/version"):
-                    osm.authorise(self.headers.get("Authorization"))
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                status, body, *extra = handler(osm, Request(match, dict(parse_qsl(url.query)),
-                                                            headers, raw))
-                answer_headers = extra[0] if extra else {}
-            except Problem as problem:
-                status, body, answer_headers = problem.status, problem.body(), {}
+                answer = self._handle(method, raw)
+            except Refusal as refusal:
+                status = refusal_status(refusal)
+                answer = (status, error_body(status, refusal.detail))
+            except HttpProblem as problem:
+                answer = (problem.status, error_body(problem.status, problem.detail))
             except Exception as exc:  # a sandbox bug answers like NBI's own 500
                 log.exception("sandbox NBI error")
-                status, body = 500, Problem(500, f"internal error: {exc}").body()
-                answer_headers = {}
-            self._answer(status, body, answer_headers)
+                answer = (500, error_body(500, f"internal error: {exc}"))
+            status, body, *extra = answer
+            self._answer(status, body, extra[0] if extra else {})
 
-        def do_GET(self) -> None:  # noqa: N802
+        def _handle(self, method: str, raw: bytes) -> Answer:
+            """Faults, routing, authorisation, then the handler's answer."""
+            url = urlsplit(self.path)
+            path = url.path.rstrip("/")
+            if not path.startswith(ROOT):
+                raise HttpProblem(404, f"URL {url.path} not found: the NBI is under {ROOT}")
+            path = path[len(ROOT):]
+            delay = osm.faults.delay(method, path)
+            if delay:
+                time.sleep(delay)
+            injected = osm.faults.http_error(method, path)
+            if injected:
+                raise HttpProblem(injected, f"injected fault: HTTP {injected} on {method} {path}")
+            handler, match = find_route(method, path)
+            if path not in PUBLIC_PATHS:
+                osm.authorise(self.headers.get("Authorization"))
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            return handler(osm, Request(match, dict(parse_qsl(url.query)), headers, raw))
+
+        def do_GET(self) -> None:
             self._dispatch("GET")
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self._dispatch("POST")
 
-        def do_DELETE(self) -> None:  # noqa: N802
+        def do_DELETE(self) -> None:
             self._dispatch("DELETE")
 
-        def do_PUT(self) -> None:  # noqa: N802
+        def do_PUT(self) -> None:
             self._dispatch("PUT")
 
-        def do_PATCH(self) -> None:  # noqa: N802
+        def do_PATCH(self) -> None:
             self._dispatch("PATCH")
 
     return NbiHandler

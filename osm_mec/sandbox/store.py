@@ -1,29 +1,61 @@
-"""The sandbox's database: OSM's collections in memory behind one lock, and the error type
-its NBI answers with ({code, status, detail})."""
+"""The sandbox's database: OSM's collections in memory behind one lock, and the refusals its
+operations raise (why a request is refused; the HTTP layer maps them to NBI's answers)."""
 
 from __future__ import annotations
 
 import copy
 import threading
 import uuid
-from http import HTTPStatus
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 COLLECTIONS = ("vnfds", "nsds", "nsrs", "vnfrs", "nslcmops", "vim_accounts", "k8sclusters",
                "tokens", "projects")
 
 
-class Problem(Exception):
-    """An NBI error answer: HTTP status, OSM's code (the status name) and detail."""
+class Refusal(Exception):
+    """A request the sandbox OSM refuses, worded as OSM's NBI words it. The subclass says why;
+    the HTTP layer (``server``) turns it into NBI's status code and error body."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+    def during(self, step: str) -> Refusal:
+        """The same refusal with the step NBI was at appended, as NBI words it."""
+        return type(self)(f"{self.detail} while '{step}'")
+
+
+class InvalidRequest(Refusal):
+    """Parameters that do not fit the descriptors or the records (NBI: 400)."""
+
+
+class NotAuthenticated(Refusal):
+    """No token, an unknown or expired one, or wrong credentials (NBI: 401)."""
+
+
+class NotFound(Refusal):
+    """No record with that id or name (NBI: 404)."""
+
+
+class Conflict(Refusal):
+    """The records' state forbids it: in use, already there, wrong state (NBI: 409)."""
+
+
+class FormatError(Refusal):
+    """A body or descriptor that does not fit OSM's schema or information model (NBI: 422)."""
+
+
+class Problem(Refusal):
+    """Transitional: a refusal that names its HTTP status itself. New code raises one of the
+    named refusals above; this goes once the last caller is converted."""
 
     def __init__(self, status: int, detail: str) -> None:
         super().__init__(detail)
         self.status = status
-        self.detail = detail
 
-    def body(self) -> dict[str, Any]:
-        return {"code": HTTPStatus(self.status).name, "status": self.status,
-                "detail": self.detail}
+    def during(self, step: str) -> Refusal:
+        return Problem(self.status, f"{self.detail} while '{step}'")
 
 
 def new_id() -> str:
@@ -43,11 +75,11 @@ class Store:
             return doc
 
     def get(self, collection: str, doc_id: str, what: str = "") -> dict[str, Any]:
-        """The live document (callers hold the lock to change it) or 404."""
+        """The live document (callers hold the lock to change it) or NotFound."""
         with self.lock:
             doc = self.data[collection].get(doc_id)
         if doc is None:
-            raise Problem(404, f"{what or collection} '{doc_id}' not found")
+            raise NotFound(f"{what or collection} '{doc_id}' not found")
         return doc
 
     def find(self, collection: str, **match: Any) -> Iterator[dict[str, Any]]:
