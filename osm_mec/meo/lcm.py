@@ -164,10 +164,14 @@ def follow_instantiate(meo: MeoContext, op_id: str) -> None:
     instance = get(meo, op["appInstanceId"])
     try:
         meo.edge.wait(op["_osmOp"])
+        if meo.workers.stopping.is_set():
+            return  # shutting down: the next run follows it again (resume)
         package = meo.store.get(pkgm.KIND, instance["appPkgId"]) or {}
         if meo.mep is not None:
             meo.mep.register(instance["id"], package.get("_registration") or {})
     except (OperationFailed, OsmMecError) as exc:
+        if meo.workers.stopping.is_set():
+            return
         _remove_ns(meo, instance)
         _end(meo, op, "FAILED", str(exc))
         return
@@ -249,8 +253,11 @@ def follow_terminate(meo: MeoContext, op_id: str) -> None:
             op = meo.store.put(OPS, {**op, "_osmOp": osm_op or ""})
         if op.get("_osmOp"):
             meo.edge.wait(op["_osmOp"], gone_ok=True)
+        if meo.workers.stopping.is_set():
+            return  # shutting down: the next run follows it again (resume)
     except (OperationFailed, OsmMecError) as exc:
-        _end(meo, op, "FAILED", str(exc))
+        if not meo.workers.stopping.is_set():
+            _end(meo, op, "FAILED", str(exc))
         return
     instance = {**get(meo, instance["id"]), "instantiationState": "NOT_INSTANTIATED",
                 "_ns": None}

@@ -2,9 +2,11 @@
 
 Why SQLite: the facade serves one CSP, so its state is small (packages, instances,
 operation occurrences, subscriptions, pending notifications) and has one writer, the
-facade's process. SQLite gives atomic, durable writes that survive a crash or restart
-without a server to run (the MEP's Redis would be one more process per CSP), and it ships
-with Python. The file is created 0600 (callback URIs and package names only, no secrets).
+facade's process. SQLite gives atomic writes that survive a crash or restart of the
+facade without a server to run (the MEP's Redis would be one more process per CSP), and it
+ships with Python. Write-ahead log with ``synchronous=NORMAL``: a crash of the process
+loses nothing committed; a power cut may lose the last transactions, never corrupt the
+file. The file is created 0600 (callback URIs and package names only, no secrets).
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ class Store:
         self._lock = threading.RLock()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:

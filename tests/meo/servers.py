@@ -37,9 +37,10 @@ def sample_package(appd_id: str | None = None) -> bytes:
     return appd_package_bytes(text.encode(), "mecapp-appd.yaml", load_chart(str(REPO / "helm/mec-app")))
 
 
-def edge_osm() -> Sandbox:
+def edge_osm(time_scale: float = 0) -> Sandbox:
     """An Edge OSM sandbox with the applications' VIM account and an ENABLED cluster."""
-    edge = Sandbox(Credentials("admin", secrets.token_urlsafe(12), "admin"), time_scale=0,
+    edge = Sandbox(Credentials("admin", secrets.token_urlsafe(12), "admin"),
+                   time_scale=time_scale,
                    vims=(EDGE_VIM,), name="edge:meo-tests").start()
     client = NbiClient(edge.url, edge.credentials)
     vim = client.find_admin("vim", EDGE_VIM)
