@@ -58,13 +58,13 @@ class MeoServer:
 
     def __init__(self, edge_url: str, credentials: Credentials, state_dir: Path,
                  mep: tuple[str, str] | None = None, kafka: str | None = None,
-                 **settings: Any) -> None:
+                 vim_account: str = EDGE_VIM, **settings: Any) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.listener = OperationListener(kafka) if kafka else None
         self.meo: MeoContext = build_context(
             MeoSettings(public_url=self.url, state_dir=state_dir, **settings),
-            lambda: NbiClient(edge_url, credentials, timeout=30), ADMIN, EDGE_VIM, mep,
+            lambda: NbiClient(edge_url, credentials, timeout=30), ADMIN, vim_account, mep,
             self.listener)
         self.server = uvicorn.Server(uvicorn.Config(create_app(self.meo), host="127.0.0.1",
                                                     port=self.port, log_level="warning",

@@ -18,7 +18,8 @@ where the documents name application/json: the content-type check accepts both.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import httpx
 import pytest
