@@ -118,11 +118,14 @@ def _chart_folders(files: dict[str, bytes]) -> list[str]:
     return [f for f in folders if not any(f.startswith(o + "/") for o in folders if o != f)]
 
 
-def _packaged_charts(files: dict[str, bytes], label: str) -> dict[str, dict[str, bytes]]:
-    """Charts packaged as .tgz (one folder each), by their path in the package."""
+def _packaged_charts(files: dict[str, bytes], folders: list[str],
+                     label: str) -> dict[str, dict[str, bytes]]:
+    """Charts packaged as .tgz (one folder each) outside the chart folders (a chart's own
+    charts/ holds its packaged dependencies), by their path in the package."""
     charts = {}
     for rel, data in files.items():
-        if rel.endswith((".tgz", ".tar.gz")) and "/charts/" not in f"/{rel}":
+        inside = any(rel.startswith(f"{folder}/") or not folder for folder in folders)
+        if rel.endswith((".tgz", ".tar.gz")) and not inside:
             inner, _ = _unwrap(archive_files(data, _at(label, rel)))
             if "Chart.yaml" in inner:
                 charts[rel] = inner
@@ -132,11 +135,12 @@ def _packaged_charts(files: dict[str, bytes], label: str) -> dict[str, dict[str,
 def _find_chart(files: dict[str, bytes], label: str) -> tuple[HelmChart | None, set[str]]:
     """The package's one chart and the paths it occupies."""
     found: list[tuple[str, dict[str, bytes], set[str]]] = []
-    for folder in _chart_folders(files):
+    folders = _chart_folders(files)
+    for folder in folders:
         prefix = f"{folder}/" if folder else ""
         inner = {rel[len(prefix):]: d for rel, d in files.items() if rel.startswith(prefix)}
         found.append((folder or "(top)", inner, {prefix + rel for rel in inner}))
-    for rel, inner in _packaged_charts(files, label).items():
+    for rel, inner in _packaged_charts(files, folders, label).items():
         found.append((rel, inner, {rel}))
     if len(found) > 1:
         raise BadInputFile(label, "more than one Helm chart ("

@@ -10,23 +10,26 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..core.errors import UsageError
+from ..core.errors import OsmMecError, UsageError
 
 if TYPE_CHECKING:  # osm_mec.appd is imported by the commands only: `osm-mec --help` stays fast
     from ..appd import AppD, HelmChart
 
 
-def _run(action: Callable[[], Any]) -> Any:
-    """cli._run (imported late: commands.py imports this module)."""
-    from .commands import _run as run
-
-    return run(action)
-
-
-def _on_files(target: Path, action: Callable[[], Any], verb: str = "write") -> Any:
-    from .commands import _on_files as on_files
-
-    return on_files(target, action, verb)
+def _run(action: Callable[[], Any], target: Path | None = None) -> Any:
+    """Run an action; an osm-mec error becomes its message and exit code, an OSError on
+    target (a file or folder being written) a message naming the file and exit 1."""
+    try:
+        return action()
+    except OsmMecError as exc:
+        click.echo(f"osm-mec: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except OSError as exc:
+        if target is None:
+            raise
+        click.echo(f"osm-mec: {exc.filename or target}: cannot write: {exc.strerror or exc}",
+                   err=True)
+        sys.exit(1)
 
 
 def _load(file: Path) -> tuple[AppD, HelmChart | None]:
@@ -98,8 +101,7 @@ def package(file: Path, chart_ref: str | None, out_dir: Path, vim_network: str) 
     appd, packaged = _run(lambda: _load(file))
     chart = _chart(chart_ref, packaged, file)
     _echo_warnings(appd)
-    built = _run(lambda: _on_files(out_dir, lambda: build_app_packages(
-        appd, chart, out_dir, vim_network)))
+    built = _run(lambda: build_app_packages(appd, chart, out_dir, vim_network), out_dir)
     for finding in built.findings:
         click.echo(finding.line(), err=True)
     for item in (built.cnf, built.ns):
@@ -129,5 +131,5 @@ def archive(file: Path, chart_dir: Path, out: Path, force: bool) -> None:
     if out.exists() and not force:
         raise click.UsageError(f"{out}: exists; use --force to replace it")
     data = appd_package_bytes(file.read_bytes(), file.name, chart)
-    _run(lambda: _on_files(out, lambda: out.write_bytes(data)))
+    _run(lambda: out.write_bytes(data), out)
     click.echo(f"{out}: AppD package of {appd.appd_id!r} with chart {chart.name}")

@@ -72,12 +72,21 @@ def test_a_wrapped_tar_with_a_json_appd_and_a_chart_folder():
     assert package.chart is not None and package.chart.name == "mec-app"
 
 
-def test_a_packaged_chart_inside_the_zip():
+@pytest.mark.parametrize("where", ["Artifacts/mec-app-0.1.0.tgz",
+                                   "Artifacts/charts/mec-app-0.1.0.tgz"])
+def test_a_packaged_chart_inside_the_zip(where: str):
     chart_tgz = _tar(_chart_entries("mec-app/"))
-    data = _zip({"MainServiceTemplate.yaml": EXAMPLE.read_bytes(),
-                 "Artifacts/mec-app-0.1.0.tgz": chart_tgz})
+    data = _zip({"MainServiceTemplate.yaml": EXAMPLE.read_bytes(), where: chart_tgz})
     package = read_appd_package(data, "app.csar")
     assert package.chart is not None and package.chart.files == load_chart(CHART_DIR).files
+
+
+def test_a_chart_folder_keeps_its_packaged_dependencies():
+    entries = {"appd.yaml": EXAMPLE.read_bytes(), **_chart_entries("chart/"),
+               "chart/charts/redis-1.0.0.tgz": _tar({"redis/Chart.yaml": b"name: redis\n"})}
+    package = read_appd_package(_zip(entries), "deps.zip")
+    assert package.chart is not None and package.chart.name == "mec-app"
+    assert "charts/redis-1.0.0.tgz" in package.chart.files
 
 
 @pytest.mark.parametrize("entries,expected", [

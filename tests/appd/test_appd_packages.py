@@ -163,6 +163,15 @@ def test_cli_package_without_a_chart_exits_2(tmp_path: Path):
     assert "no Helm chart; give --chart DIR" in result.output
 
 
+def test_cli_package_into_an_unwritable_place_exits_1_naming_it(tmp_path: Path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(cli, ["appd", "package", str(EXAMPLE), "--chart",
+                                      str(CHART_DIR), "--out", str(blocker / "out")])
+    assert result.exit_code == 1, result.output
+    assert f"{blocker / 'out'}: cannot write" in result.output
+
+
 def test_cli_package_with_a_chart_failing_helm_lint_exits_1(tmp_path: Path):
     chart = tmp_path / "chart"
     (chart / "templates").mkdir(parents=True)
