@@ -81,12 +81,23 @@ def _schema_findings(data: Any, source: str) -> list[Finding]:
             message = f"{error.instance!r} is not allowed; use one of {error.validator_value}"
         elif error.validator == "required":
             message = f"{error.message}; add it (MEC 010-2 makes it mandatory)"
+        elif error.validator == "type" and error.validator_value == "string" and \
+                not isinstance(error.instance, (dict, list)):
+            message = _not_text(error.instance)
         elif error.validator == "type" and where == "(top level)":
             message = "an AppD is a mapping of attributes (appDId: ..., appName: ..., ...)"
         else:
             message = error.message
         findings.append(Finding(source, where, message))
     return findings
+
+
+def _not_text(value: Any) -> str:
+    """What to do when YAML read a value as a number, date, boolean or null, not as text."""
+    if value is None:
+        return "has no value; give one (text)"
+    return (f"{value} is read as a {type(value).__name__}, not as text; put it in quotes "
+            f"('{value}') so that YAML reads it as text")
 
 
 def check_appd_data(data: Any, source: str = "<appd>") -> list[Finding]:

@@ -56,6 +56,9 @@ BAD: list[tuple[str, Mutation, str, str]] = [
      "'virtualComputeDescriptor' is a required property"),
     ("unknown key", _set("appNmae", "x"), "(top level)", "allowed keys: appDId"),
     ("empty appName", _set("appName", ""), "appName", "should be non-empty"),
+    ("unquoted version", _set("appDVersion", 1.0), "appDVersion",
+     "1.0 is read as a float, not as text; put it in quotes ('1.0')"),
+    ("null provider", _set("appProvider", None), "appProvider", "has no value"),
     ("mecVersion not a list", _set("mecVersion", "2.1.1"), "mecVersion", "is not of type 'array'"),
     ("no CPUs", _set("virtualComputeDescriptor.virtualCpu.numVirtualCpu", 0),
      "virtualComputeDescriptor.virtualCpu.numVirtualCpu", "less than or equal to the minimum"),
@@ -191,3 +194,20 @@ def test_cli_check_of_a_missing_file_or_folder_exits_2(tmp_path: Path):
     for target, expected in ((tmp_path / "none.yaml", "no such file"), (tmp_path, "is a directory")):
         result = _invoke("check", str(target))
         assert result.exit_code == 2 and expected in result.output, result.output
+
+
+def test_cli_check_json_lists_the_findings(tmp_path: Path):
+    result = _invoke("check", "--format", "json", str(EXAMPLE))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"file": str(EXAMPLE), "valid": True,
+                                         "appDId": "osm-mec-sample-app-0.1.0", "findings": []}
+    data = example_data()
+    data["appDNSRule"][0]["ipAddress"] = "not-an-ip"
+    file = tmp_path / "bad.yaml"
+    file.write_bytes(appd_bytes(data))
+    result = _invoke("check", "--format", "json", str(file))
+    assert result.exit_code == 2
+    answer = json.loads(result.output)
+    assert (answer["valid"], answer["appDId"]) == (False, None)
+    assert [(f["path"], f["severity"]) for f in answer["findings"]] == \
+        [("appDNSRule[0].ipAddress", "error")]
