@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import stat
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
@@ -33,7 +35,7 @@ def read_secret(path: Path, what: str) -> str:
     return text
 
 
-def _fail(exc: OsmMecError) -> None:
+def _fail(exc: OsmMecError) -> NoReturn:
     click.echo(f"osm-mec: {exc}", err=True)
     raise SystemExit(exc.exit_code)
 
@@ -114,10 +116,98 @@ def meo_serve(edge_osm_url: str, credentials_file: Path, admin_token_file: Path,
 
 @click.group("app")
 def app_group() -> None:
-    """MEC applications on a provisioned CSP's edge, from their AppD."""
+    """MEC applications on a provisioned CSP's edge, from their AppD (MEC 010-2)."""
 
 
-def _echo(result: dict[str, object], as_json: bool) -> None:
+def app_options(command: Callable[..., None]) -> Callable[..., None]:
+    """What deploy and remove share: the CSP, its state, whom to log in as, the MEP."""
+    for option in reversed([
+        click.option("--csp", required=True, help="CSP name (provisioned, B2B2C)."),
+        click.option("--state-dir", default=Path(".osm-mec/state"), show_default=True,
+                     type=click.Path(file_okay=False, path_type=Path),
+                     help="Folder of the CSP state files."),
+        click.option("--timings-dir", default=Path(".osm-mec/timings"), show_default=True,
+                     type=click.Path(file_okay=False, path_type=Path),
+                     help="Where the operations' timings are appended (<csp>.jsonl)."),
+        click.option("--osm-credentials", "credentials_file",
+                     type=click.Path(dir_okay=False, path_type=Path),
+                     help="0600 YAML credentials for the Edge OSM when the CSP has no "
+                          "account of its own there (env OSM_USER/OSM_PASSWORD otherwise)."),
+        click.option("--ca-bundle", type=click.Path(dir_okay=False, exists=True,
+                                                    path_type=Path),
+                     help="CA certificate(s) of the Edge OSM's TLS certificate."),
+        click.option("--mep-url", metavar="URL",
+                     help="The CSP's MEP: applications are (de)registered there."),
+        click.option("--mep-token-file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="0600 file holding the MEP's platform manager token."),
+        click.option("--json", "as_json", is_flag=True, help="Print the result as JSON."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _mep(mep_url: str | None, mep_token_file: Path | None) -> tuple[str, str] | None:
+    if not mep_url:
+        return None
+    if mep_token_file is None:
+        raise UsageError("--mep-url needs --mep-token-file (the MEP's platform manager "
+                         "token, in a 0600 file)")
+    return mep_url, read_secret(mep_token_file, "MEP's platform manager token")
+
+
+def _run_app(action: str, options: dict[str, Any], **arguments: Any) -> None:
+    from ..chain.apps import app_command
+    from ..chain.progress import Progress
+    from ..osm.credentials import load_credentials
+
+    try:
+        credentials_file = options["credentials_file"]
+        result = app_command(
+            action, options["csp"], options["state_dir"], options["timings_dir"],
+            lambda: load_credentials(credentials_file=credentials_file),
+            str(options["ca_bundle"]) if options["ca_bundle"] else True,
+            _mep(options["mep_url"], options["mep_token_file"]), Progress(), **arguments)
+    except OsmMecError as exc:
+        _fail(exc)
+    _echo(result, options["as_json"])
+
+
+@app_group.command("deploy")
+@click.argument("appd", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--chart", metavar="DIR|REPO/CHART",
+              help="The application's Helm chart (with an AppD file; a package has its own).")
+@click.option("--name", help="Name of the application instance (default: the AppD's appName).")
+@app_options
+def app_deploy(appd: Path, chart: str | None, name: str | None, **options: Any) -> None:
+    """Onboard the AppD's packages into the CSP's Edge OSM, instantiate the application and
+    register it in the MEP (with --mep-url)."""
+    from ..chain.apps import read_source
+
+    try:
+        source = read_source(appd, chart)
+    except OsmMecError as exc:
+        _fail(exc)
+    _run_app("deploy", options, source=source, name=name)
+
+
+@app_group.command("remove")
+@click.argument("appd", metavar="APPD")
+@click.option("--forceful", is_flag=True,
+              help="Do not give the application its graceful termination time.")
+@app_options
+def app_remove(appd: str, forceful: bool, **options: Any) -> None:
+    """Terminate and delete every instance of an application (APPD: its AppD file,
+    package or appDId) on the CSP's edge, then its packages."""
+    from ..chain.apps import appd_id_of
+
+    try:
+        appd_id = appd_id_of(appd)
+    except OsmMecError as exc:
+        _fail(exc)
+    _run_app("remove", options, appd_id=appd_id, graceful=not forceful)
+
+
+def _echo(result: dict[str, Any], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(result, indent=2, sort_keys=True))
         return

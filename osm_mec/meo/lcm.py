@@ -94,7 +94,8 @@ def ns_name(instance: Doc) -> str:
 
 
 # -- operation occurrences ----------------------------------------------------------------
-def _new_op(meo: MeoContext, instance: Doc, operation: str, request: dict[str, Any]) -> Doc:
+def _new_op(meo: MeoContext, instance: Doc, operation: str, request: dict[str, Any],
+            **internal: Any) -> Doc:
     op_id = str(uuid.uuid4())
     now = timestamp()
     op: Doc = {"id": op_id, "operationState": "STARTING", "stateEnteredTime": now,
@@ -102,7 +103,7 @@ def _new_op(meo: MeoContext, instance: Doc, operation: str, request: dict[str, A
                "_links": {"self": meo.settings.link(f"{BASE}/app_lcm_op_occs/{op_id}"),
                           "appInstance": meo.settings.link(
                               f"{BASE}/app_instances/{instance['id']}")},
-               "_request": request}
+               "_request": request, **internal}
     meo.store.put(OPS, op)
     meo.store.put(INSTANCES, {**instance, "_busy": op_id})
     return op
@@ -218,7 +219,8 @@ def terminate(meo: MeoContext, instance_id: str, body: TerminateAppRequest) -> D
         _idle(instance)
         if instance["instantiationState"] != "INSTANTIATED":
             raise Problem(409, f"application instance {instance_id} is NOT_INSTANTIATED")
-        op = _new_op(meo, instance, TERMINATE, body.model_dump(mode="json"))
+        op = _new_op(meo, instance, TERMINATE, body.model_dump(mode="json"),
+                     _nsId=(instance.get("_ns") or {}).get("id"))
     notify_op(meo, op)
     op = _advance(meo, op, "PROCESSING")
     meo.workers.spawn(f"meo-terminate-{op['id']}", lambda: follow_terminate(meo, op["id"]))
