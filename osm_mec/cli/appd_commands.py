@@ -117,6 +117,8 @@ def package(file: Path, chart_ref: str | None, out_dir: Path, vim_network: str) 
     validator (exit 1 when they fail it)."""
     from ..appd import build_app_packages
 
+    if not vim_network.strip():
+        raise click.UsageError("--vim-network: give the name of the edge cluster's network")
     appd, packaged = _run(lambda: _load(file))
     chart = _chart(chart_ref, packaged, file)
     _echo_warnings(appd)
