@@ -32,6 +32,9 @@ ALLOWED |= {
     # the MEO reads application descriptors with appd's parser; appd knows nothing of the MEO
     "meo": frozenset({"core", "offer", "osm", "timings", "appd", "meo"}),
 }
+# `osm-mec app deploy|remove` and `provision --appd` (chain) use the AppD library and the
+# MEO's code beside them; neither of those imports chain
+ALLOWED["chain"] = ALLOWED["chain"] | {"appd", "meo"}
 ALLOWED["cli"] = frozenset(ALLOWED) | {"cli"}
 TOP = ""  # osm_mec/__init__.py (the version): anyone may import it
 
