@@ -3,34 +3,17 @@ osm_mec.appd, render."""
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from ..core.errors import OsmMecError, UsageError
+from ..core.errors import UsageError
+from .files import on_files
 
 if TYPE_CHECKING:  # osm_mec.appd is imported by the commands only: `osm-mec --help` stays fast
     from ..appd import AppD, HelmChart
-
-
-def _run(action: Callable[[], Any], target: Path | None = None) -> Any:
-    """Run an action; an osm-mec error becomes its message and exit code, an OSError on
-    target (a file or folder being written) a message naming the file and exit 1."""
-    try:
-        return action()
-    except OsmMecError as exc:
-        click.echo(f"osm-mec: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except OSError as exc:
-        if target is None:
-            raise
-        click.echo(f"osm-mec: {exc.filename or target}: cannot write: {exc.strerror or exc}",
-                   err=True)
-        sys.exit(1)
 
 
 def _load(file: Path) -> tuple[AppD, HelmChart | None]:
@@ -55,50 +38,27 @@ def appd_group() -> None:
 
 @appd_group.command("check")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
-def check(file: Path, fmt: str) -> None:
+def check(file: Path) -> None:
     """Check an AppD (YAML or JSON) or an AppD package (.zip, .csar, .tar.gz); exit 2
     naming every bad field. Warnings name the fields osm-mec keeps but cannot act on."""
-    if fmt == "json":
-        _check_json(file)
-        return
-    appd, chart = _run(lambda: _load(file))
+    appd, chart = _load(file)
     _echo_warnings(appd)
     extra = f", chart {chart.name}" if chart is not None else ""
     click.echo(f"{file}: valid AppD {appd.appd_id!r} ({appd.name} {appd.soft_version}"
                f"{extra}; {len(appd.warnings)} warning(s))")
 
 
-def _check_json(file: Path) -> None:
-    """{"file", "valid", "appDId" (null when invalid), "findings"}; exit 2 when invalid."""
-    from ..appd import check_appd
-
-    findings = check_appd(file)
-    valid = not any(f.severity == "error" for f in findings)
-    appd_id = _load(file)[0].appd_id if valid else None
-    click.echo(json.dumps({"file": str(file), "valid": valid, "appDId": appd_id,
-                           "findings": [f.as_dict() for f in findings]}, indent=2))
-    if not valid:
-        sys.exit(2)
-
-
 def _chart(given: str | None, packaged: HelmChart | None, file: Path) -> HelmChart:
     from ..appd import load_chart
 
     if given is not None:
-        chart: HelmChart = _run(lambda: load_chart(given))
+        chart: HelmChart = load_chart(given)
         return chart
     if packaged is None:
-        _run(lambda: _no_chart(file))
-    assert packaged is not None
+        raise UsageError(f"{file}: no Helm chart; give --chart DIR (a chart folder) or --chart "
+                         "repo/chart (a Helm repository added to OSM), or an AppD package "
+                         "holding the chart")
     return packaged
-
-
-def _no_chart(file: Path) -> None:
-    raise UsageError(f"{file}: no Helm chart; give --chart DIR (a chart folder) or --chart "
-                     "repo/chart (a Helm repository added to OSM), or an AppD package "
-                     "holding the chart")
 
 
 @appd_group.command("package")
@@ -117,12 +77,10 @@ def package(file: Path, chart_ref: str | None, out_dir: Path, vim_network: str) 
     validator (exit 1 when they fail it)."""
     from ..appd import build_app_packages
 
-    if not vim_network.strip():
-        raise click.UsageError("--vim-network: give the name of the edge cluster's network")
-    appd, packaged = _run(lambda: _load(file))
+    appd, packaged = _load(file)
     chart = _chart(chart_ref, packaged, file)
     _echo_warnings(appd)
-    built = _run(lambda: build_app_packages(appd, chart, out_dir, vim_network), out_dir)
+    built = on_files(out_dir, lambda: build_app_packages(appd, chart, out_dir, vim_network))
     for finding in built.findings:
         click.echo(finding.line(), err=True)
     for item in (built.cnf, built.ns):
@@ -147,10 +105,10 @@ def archive(file: Path, chart_dir: Path, out: Path, force: bool) -> None:
     from ..appd import load_appd, load_chart
     from ..appd.writer import appd_package_bytes
 
-    appd = _run(lambda: load_appd(file))
-    chart = _run(lambda: load_chart(chart_dir))
+    appd = load_appd(file)
+    chart = load_chart(chart_dir)
     if out.exists() and not force:
         raise click.UsageError(f"{out}: exists; use --force to replace it")
     data = appd_package_bytes(file.read_bytes(), file.name, chart)
-    _run(lambda: out.write_bytes(data), out)
+    on_files(out, lambda: out.write_bytes(data))
     click.echo(f"{out}: AppD package of {appd.appd_id!r} with chart {chart.name}")

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 
 from ..chain.progress import Progress
-from ..chain.run import (DEFAULT_TIMINGS_DIR, provision_action, run_many, scale_action,
-    status_action, teardown_action)
+from ..chain.run import (DEFAULT_TIMINGS_DIR, Action, provision_action, run_many,
+                         scale_action, status_action, teardown_action)
 from ..chain.session import OsmOptions, Session, choose_osm
 from ..chain.state import DEFAULT_STATE_DIR, CspState
 from ..chain.status import status_table
@@ -63,13 +64,6 @@ def osm_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def guarded(action: Callable[[], Any]) -> Any:
-    """cli._run: osm-mec errors become a message and their exit code (imported late: cli
-    imports this module)."""
-    from .commands import _run
-    return _run(action)
-
-
 def _options(kw: dict[str, Any]) -> OsmOptions:
     return OsmOptions(kw["osm_url"], kw["credentials_file"], kw["osm_user"], kw["osm_project"],
                       kw["ca_bundle"], kw["insecure"], kw["kafka"], kw["nsp_vim"],
@@ -102,157 +96,156 @@ def _text(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _run(kw: dict[str, Any], csps: list[str], action, parallel: int = 1,
-         rollback: bool = False) -> None:
-    profile = guarded(lambda: load_profile(kw["profile_path"]))
+def _run_for_csps(kw: dict[str, Any], csps: list[str], action: Action, parallel: int = 1,
+                  rollback: bool = False) -> None:
+    """Run a chain action for each CSP against the chosen OSM; render the results."""
+    profile = load_profile(kw["profile_path"])
     for csp in csps:
-        guarded(lambda: check_csp(csp))
+        check_csp(csp)
 
     def progress(csp: str) -> Progress:
         return Progress(enabled=not kw["as_json"], prefix=csp if len(csps) > 1 else "",
                         spinner=len(csps) == 1)
 
-    recorded = guarded(lambda: {csp: CspState.load(kw["state_dir"], csp).data
-                                for csp in csps})
-    options = guarded(lambda: choose_osm(_options(kw), recorded))
-
-    def run() -> list[dict[str, Any]]:
-        with Session(options) as session:
-            return run_many(session, profile, csps, kw["state_dir"], kw["timings_dir"],
-                            action, progress, parallel, rollback)
-
-    _render(guarded(run), kw["as_json"])
+    recorded = {csp: CspState.load(kw["state_dir"], csp).data for csp in csps}
+    options = choose_osm(_options(kw), recorded)
+    with Session(options) as session:
+        results = run_many(session, profile, csps, kw["state_dir"], kw["timings_dir"],
+                           action, progress, parallel, rollback)
+    _render(results, kw["as_json"])
 
 
-def register(cli: click.Group) -> None:
-    """Add the chain's commands to the osm-mec group."""
+@click.command()
+@click.option("--csp", "csps", multiple=True, required=True,
+              help="CSP name (repeatable, or comma-separated, for several CSPs).")
+@click.option("--parallel", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Provision this many CSPs at once.")
+@click.option("--rollback", is_flag=True, help="When a step fails, tear down what this "
+              "run created.")
+@osm_options
+def provision(csps: tuple[str, ...], parallel: int, rollback: bool, **kw: Any) -> None:
+    """Provision a CSP's MEC environment: steps 1-5 of the B2B2C chain (resumable)."""
+    names = [c for item in csps for c in item.split(",") if c]
+    _run_for_csps(kw, names, provision_action, parallel, rollback)
 
-    @cli.command()
-    @click.option("--csp", "csps", multiple=True, required=True,
-                  help="CSP name (repeatable, or comma-separated, for several CSPs).")
-    @click.option("--parallel", default=1, show_default=True, type=click.IntRange(1, 64),
-                  help="Provision this many CSPs at once.")
-    @click.option("--rollback", is_flag=True, help="When a step fails, tear down what this "
-                  "run created.")
-    @osm_options
-    def provision(csps: tuple[str, ...], parallel: int, rollback: bool, **kw: Any) -> None:
-        """Provision a CSP's MEC environment: steps 1-5 of the B2B2C chain (resumable)."""
-        names = [c for item in csps for c in item.split(",") if c]
-        _run(kw, names, provision_action, parallel, rollback)
 
-    @cli.command()
-    @click.option("--csp", required=True, help="CSP name.")
-    @click.argument("direction", type=click.Choice(["out", "in"]))
-    @click.option("--count", default=1, show_default=True, type=click.IntRange(1, 50),
-                  help="How many workers to add or remove, one at a time.")
-    @osm_options
-    def scale(csp: str, direction: str, count: int, **kw: Any) -> None:
-        """Add or remove edge workers (the cluster VNF's worker-scale aspect)."""
-        _run(kw, [csp], scale_action(direction == "out", count))
+@click.command()
+@click.option("--csp", required=True, help="CSP name.")
+@click.argument("direction", type=click.Choice(["out", "in"]))
+@click.option("--count", default=1, show_default=True, type=click.IntRange(1, 50),
+              help="How many workers to add or remove, one at a time.")
+@osm_options
+def scale(csp: str, direction: str, count: int, **kw: Any) -> None:
+    """Add or remove edge workers (the cluster VNF's worker-scale aspect)."""
+    _run_for_csps(kw, [csp], scale_action(direction == "out", count))
 
-    @cli.command()
-    @click.option("--csp", required=True, help="CSP name.")
-    @osm_options
-    def teardown(csp: str, **kw: Any) -> None:
-        """Delete everything the CSP owns, in reverse order (idempotent)."""
-        _run(kw, [csp], teardown_action)
 
-    @cli.command()
-    @click.option("--csp", "csps", multiple=True, help="CSP name (default: every CSP with a "
-                  "state file).")
-    @osm_options
-    def status(csps: tuple[str, ...], **kw: Any) -> None:
-        """What exists for each CSP, its state and its endpoints."""
-        names = list(csps) or sorted(p.stem for p in Path(kw["state_dir"]).glob("*.json"))
-        if not names:
-            raise click.UsageError(f"no CSP state files in {kw['state_dir']}; pass --csp")
-        _run(kw, names, status_action)
+@click.command()
+@click.option("--csp", required=True, help="CSP name.")
+@osm_options
+def teardown(csp: str, **kw: Any) -> None:
+    """Delete everything the CSP owns, in reverse order (idempotent)."""
+    _run_for_csps(kw, [csp], teardown_action)
 
-    @cli.group()
-    def timings() -> None:
-        """Operation timings from OSM's Kafka bus."""
 
-    @timings.command("import")
-    @click.argument("capture", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-    @click.option("--out", "out_dir", default=DEFAULT_TIMINGS_DIR, show_default=True,
-                  type=click.Path(file_okay=False, path_type=Path),
-                  help="Folder to write <capture name>.jsonl into.")
-    @click.option("--osm", default="main", show_default=True, help="Label of that OSM.")
-    def timings_import(capture: Path, out_dir: Path, osm: str) -> None:
-        """Pair the records of an existing capture: a consumer's printout (records over
-        several lines, as OSM's YAML wraps) or JSON lines; streamed, any size."""
-        from ..timings.capture import import_capture
-        target = out_dir / f"{capture.stem}.jsonl"
-        result = guarded(lambda: import_capture(capture, target, osm))
-        click.echo(f"{result.paired} operation(s) paired -> {target}")
-        if result.duplicates:
-            click.echo(f"{result.duplicates} repeated record(s) counted once", err=True)
-        for kind, items in (("request", result.unpaired_requests),
-                            ("completion", result.unpaired_completions)):
-            for item in items[:20]:
-                click.echo(f"unpaired {kind} record: key {item['key']} op {item['op_id']} at "
-                           f"{item['timestamp_ms']} (left out, not guessed)", err=True)
-            if len(items) > 20:
-                click.echo(f"... and {len(items) - 20} more unpaired {kind} record(s)",
-                           err=True)
+@click.command()
+@click.option("--csp", "csps", multiple=True, help="CSP name (default: every CSP with a "
+              "state file).")
+@osm_options
+def status(csps: tuple[str, ...], **kw: Any) -> None:
+    """What exists for each CSP, its state and its endpoints."""
+    names = list(csps) or sorted(p.stem for p in Path(kw["state_dir"]).glob("*.json"))
+    if not names:
+        raise click.UsageError(f"no CSP state files in {kw['state_dir']}; pass --csp")
+    _run_for_csps(kw, names, status_action)
 
-    @cli.command()
-    @click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
-    @click.option("--compare", type=click.Choice(["paper"]), help="Put the paper's figures "
-                  "beside ours, with the ratio.")
-    @click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
-    @click.option("--ns-map", "ns_map", multiple=True, metavar="OURS=PAPER",
-                  help="Treat our NS OURS as the paper's NS PAPER (repeatable), e.g. "
-                       "--ns-map osm-cluster=k8s-osm-cluster-ns for an imported capture.")
-    def report(folder: Path, compare: str | None, no_plots: bool,
-               ns_map: tuple[str, ...]) -> None:
-        """Statistics, CSVs (paper format), a Markdown table and plots of FOLDER's timings."""
-        from ..timings.report import parse_ns_map, write_report
-        mapping = guarded(lambda: parse_ns_map(ns_map, compare == "paper"))
-        click.echo(guarded(lambda: write_report(
-            folder, compare == "paper", not no_plots, mapping,
-            warn=lambda text: click.echo(f"osm-mec: warning: {text}", err=True))))
 
-    @cli.command()
-    @click.option("--iterations", default=20, show_default=True, type=click.IntRange(1),
-                  help="Deployment iterations (the paper: 20).")
-    @click.option("--scale-iterations", default=7, show_default=True, type=click.IntRange(0),
-                  help="Scale-out/scale-in pairs of one worker (the paper: 7).")
-    @click.option("--baselines", is_flag=True, help="Also the dummy VNF and CNF baselines "
-                  "(as many iterations as --iterations).")
-    @click.option("--results", "results_dir", default=Path("out/bench"), show_default=True,
-                  type=click.Path(file_okay=False, path_type=Path),
-                  help="Results folder (raw timings, CSVs, report, plots, progress).")
-    @osm_options
-    def bench(iterations: int, scale_iterations: int, baselines: bool, results_dir: Path,
-              **kw: Any) -> None:
-        """The paper's benchmark: deployment iterations, scaling pairs, baselines
-        (resumable)."""
-        from ..chain.bench import bench_complete, run_bench
-        complete = guarded(lambda: bench_complete(results_dir, iterations, scale_iterations,
-                                                  baselines))
-        if complete:
-            click.echo(json.dumps(complete, indent=2) if kw["as_json"] else complete["message"])
-            return
-        profile = guarded(lambda: load_profile(kw["profile_path"]))
+@click.group()
+def timings() -> None:
+    """Operation timings from OSM's Kafka bus."""
 
-        def run() -> dict[str, Any]:
-            with Session(_options(kw)) as session:
-                return run_bench(session, profile, iterations, scale_iterations, baselines,
-                                 results_dir, Progress(enabled=not kw["as_json"]))
+@timings.command("import")
+@click.argument("capture", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--out", "out_dir", default=DEFAULT_TIMINGS_DIR, show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write <capture name>.jsonl into.")
+@click.option("--osm", default="main", show_default=True, help="Label of that OSM.")
+def timings_import(capture: Path, out_dir: Path, osm: str) -> None:
+    """Pair the records of an existing capture: a consumer's printout (records over
+    several lines, as OSM's YAML wraps) or JSON lines; streamed, any size."""
+    from ..timings.capture import import_capture
+    target = out_dir / f"{capture.stem}.jsonl"
+    result = import_capture(capture, target, osm)
+    click.echo(f"{result.paired} operation(s) paired -> {target}")
+    if result.duplicates:
+        click.echo(f"{result.duplicates} repeated record(s) counted once", err=True)
+    for kind, items in (("request", result.unpaired_requests),
+                        ("completion", result.unpaired_completions)):
+        for item in items[:20]:
+            click.echo(f"unpaired {kind} record: key {item['key']} op {item['op_id']} at "
+                       f"{item['timestamp_ms']} (left out, not guessed)", err=True)
+        if len(items) > 20:
+            click.echo(f"... and {len(items) - 20} more unpaired {kind} record(s)",
+                       err=True)
 
-        result = guarded(run)
-        click.echo(json.dumps(result, indent=2) if kw["as_json"] else result["report"])
 
-    @cli.command()
-    @click.option("--csp", default="demo", show_default=True, help="CSP name of the demo.")
-    @click.option("--time-scale", default=0.01, show_default=True,
-                  type=click.FloatRange(min=0), help="Real seconds per simulated second.")
-    @click.option("--seed", type=int, default=1, show_default=True, help="Timing model seed.")
-    @click.option("--out", "out_dir", default=Path("out/demo"), show_default=True,
-                  type=click.Path(file_okay=False, path_type=Path),
-                  help="Folder for timings, report and plots.")
-    def demo(csp: str, time_scale: float, seed: int, out_dir: Path) -> None:
-        """The main job: sandbox, provision one CSP, scale out and in, tear down, report."""
-        from ..chain.demo import run_demo
-        click.echo(guarded(lambda: run_demo(csp, time_scale, seed, out_dir)))
+@click.command()
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--compare", type=click.Choice(["paper"]), help="Put the paper's figures "
+              "beside ours, with the ratio.")
+@click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
+@click.option("--ns-map", "ns_map", multiple=True, metavar="OURS=PAPER",
+              help="Treat our NS OURS as the paper's NS PAPER (repeatable), e.g. "
+                   "--ns-map osm-cluster=k8s-osm-cluster-ns for an imported capture.")
+def report(folder: Path, compare: str | None, no_plots: bool,
+           ns_map: tuple[str, ...]) -> None:
+    """Statistics, CSVs (paper format), a Markdown table and plots of FOLDER's timings."""
+    from ..timings.report import parse_ns_map, write_report
+    mapping = parse_ns_map(ns_map, compare == "paper")
+    click.echo(write_report(folder, compare == "paper", not no_plots, mapping,
+                            warn=lambda text: click.echo(f"osm-mec: warning: {text}", err=True)))
+
+
+@click.command()
+@click.option("--iterations", default=20, show_default=True, type=click.IntRange(1),
+              help="Deployment iterations (the paper: 20).")
+@click.option("--scale-iterations", default=7, show_default=True, type=click.IntRange(0),
+              help="Scale-out/scale-in pairs of one worker (the paper: 7).")
+@click.option("--baselines", is_flag=True, help="Also the dummy VNF and CNF baselines "
+              "(as many iterations as --iterations).")
+@click.option("--results", "results_dir", default=Path("out/bench"), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Results folder (raw timings, CSVs, report, plots, progress).")
+@osm_options
+def bench(iterations: int, scale_iterations: int, baselines: bool, results_dir: Path,
+          **kw: Any) -> None:
+    """The paper's benchmark: deployment iterations, scaling pairs, baselines
+    (resumable)."""
+    from ..chain.bench import bench_complete, run_bench
+    complete = bench_complete(results_dir, iterations, scale_iterations, baselines)
+    if complete:
+        click.echo(json.dumps(complete, indent=2) if kw["as_json"] else complete["message"])
+        return
+    profile = load_profile(kw["profile_path"])
+    with Session(_options(kw)) as session:
+        result = run_bench(session, profile, iterations, scale_iterations, baselines,
+                           results_dir, Progress(enabled=not kw["as_json"]))
+    click.echo(json.dumps(result, indent=2) if kw["as_json"] else result["report"])
+
+
+@click.command()
+@click.option("--csp", default="demo", show_default=True, help="CSP name of the demo.")
+@click.option("--time-scale", default=0.01, show_default=True,
+              type=click.FloatRange(min=0), help="Real seconds per simulated second.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Timing model seed.")
+@click.option("--out", "out_dir", default=Path("out/demo"), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for timings, report and plots.")
+def demo(csp: str, time_scale: float, seed: int, out_dir: Path) -> None:
+    """The main job: sandbox, provision one CSP, scale out and in, tear down, report."""
+    from ..chain.demo import run_demo
+    click.echo(run_demo(csp, time_scale, seed, out_dir))
+
+
+CHAIN_COMMANDS: tuple[click.Command, ...] = (provision, scale, teardown, status, timings, report,
+                                             bench, demo)

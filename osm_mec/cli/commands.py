@@ -9,30 +9,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Callable
 
 import click
 
 from .. import __version__
-from ..core.errors import OsmMecError, UsageError
 from ..offer.profile import default_profile_yaml, load_profile
-
-if True:  # the chain's commands live in cli_chain (it imports _run from here lazily)
-    from .chain_commands import register as register_chain_commands
-    from .appd_commands import appd_group
+from .appd_commands import appd_group
+from .chain_commands import CHAIN_COMMANDS
+from .files import on_files, read_token
 
 PROFILE_OPTION = click.option(
     "--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
     help="MECaaS profile (YAML). Default: the built-in default profile.")
-
-
-def _run(action: Callable[[], Any]) -> Any:
-    """Run an action, turning osm-mec errors into a message and the right exit code."""
-    try:
-        return action()
-    except OsmMecError as exc:
-        click.echo(f"osm-mec: {exc}", err=True)
-        sys.exit(exc.exit_code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,7 +46,7 @@ def profile_init(file: Path | None, force: bool) -> None:
         return
     if file.exists() and not force:
         raise click.UsageError(f"{file}: exists; use --force to overwrite it")
-    _run(lambda: _on_files(file, lambda: file.write_text(text, encoding="utf-8")))
+    on_files(file, lambda: file.write_text(text, encoding="utf-8"))
     click.echo(f"wrote {file}", err=True)
 
 
@@ -66,7 +54,7 @@ def profile_init(file: Path | None, force: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def profile_check(file: Path) -> None:
     """Validate a profile; exit 2 with every problem when it is invalid."""
-    prof = _run(lambda: load_profile(file))
+    prof = load_profile(file)
     click.echo(f"{file}: valid profile (name prefix {prof.prefix}, model {prof['model']})")
 
 
@@ -86,11 +74,10 @@ def build(profile_path: Path | None, out_dir: Path, check_dir: Path | None,
     from ..offer.packages import build as build_packages
     from ..offer.packages import check
 
-    prof = _run(lambda: load_profile(profile_path))
-    specs = [_run(lambda n=n: package_spec(n)) for n in names] if names else list(PACKAGES)
+    prof = load_profile(profile_path)
+    specs = [package_spec(n) for n in names] if names else list(PACKAGES)
     if check_dir is not None:
-        problems = _run(lambda: _on_files(check_dir, lambda: check(prof, check_dir, specs),
-                                          "read"))
+        problems = on_files(check_dir, lambda: check(prof, check_dir, specs), "read")
         for problem in problems:
             click.echo(problem, err=True)
         if problems:
@@ -99,7 +86,7 @@ def build(profile_path: Path | None, out_dir: Path, check_dir: Path | None,
             sys.exit(1)
         click.echo(f"{check_dir}: up to date ({len(specs)} packages)")
         return
-    for built in _run(lambda: _on_files(out_dir, lambda: build_packages(prof, out_dir, specs))):
+    for built in on_files(out_dir, lambda: build_packages(prof, out_dir, specs)):
         click.echo(f"{built.archive}  md5 {built.md5}")
 
 
@@ -146,15 +133,15 @@ def params(profile_path: Path | None, ns_package: str, csp: str, out: str | None
     from ..core.secret_files import write_secret_file
     from ..core.yamlio import dump_yaml
 
-    prof = _run(lambda: load_profile(profile_path))
-    config = _run(lambda: instantiation_params(prof, ns_package, csp))
+    prof = load_profile(profile_path)
+    config = instantiation_params(prof, ns_package, csp)
     text = dump_yaml(config)
     if out == "-":
         click.echo(text, nl=False)
         return
     target = Path(out or f"{csp}-{ns_package}-params.yaml")
-    _run(lambda: _on_files(target, lambda: write_secret_file(target, text, force),
-                          " (it may hold the only copy of a cluster's CA key and token)"))
+    on_files(target, lambda: write_secret_file(target, text, force),
+             exists=" (it may hold the only copy of a cluster's CA key and token)")
     click.echo(f"wrote {target} (0600); use it with: osm ns-create --config_file {target} ...",
                err=True)
 
@@ -208,7 +195,7 @@ def mep_serve(host: str, port: int, redis_url: str, public_url: str | None,
 
     token = os.environ.get("MEP_ADMIN_TOKEN", "")
     if admin_token_file is not None:
-        token = _run(lambda: _read_token(admin_token_file))
+        token = read_token(admin_token_file)
     if not token:
         raise click.UsageError("the platform manager's token is required: set MEP_ADMIN_TOKEN "
                                "or --admin-token-file (never on the command line)")
@@ -219,8 +206,8 @@ def mep_serve(host: str, port: int, redis_url: str, public_url: str | None,
                         public_url=public_url or f"http://{host}:{port}",
                         allowed_callback_networks=list(allowed),
                         legacy_app_networks=list(legacy), ntp_servers=list(ntp))
-    _run(lambda: check_settings(settings))
-    _run(lambda: wait_for_redis(redis_url, redis_wait, lambda m: click.echo(m, err=True)))
+    check_settings(settings)
+    wait_for_redis(redis_url, redis_wait, lambda m: click.echo(m, err=True))
     uvicorn.run(create_app(settings, token), host=host, port=port, log_level=log_level,
                 proxy_headers=True)
 
@@ -250,9 +237,9 @@ def sandbox(port: int, kafka: str | None, time_scale: float, seed: int | None,
     from ..sandbox.faults import load_faults
     from ..sandbox.run import sandbox_credentials, serve
 
-    faults = _run(lambda: load_faults(faults_file))
-    _run(lambda: serve(sandbox_credentials(user, project), credentials_out, port, kafka,
-                       time_scale, seed, faults, tls, click.echo))
+    faults = load_faults(faults_file)
+    serve(sandbox_credentials(user, project), credentials_out, port, kafka, time_scale, seed,
+          faults, tls, click.echo)
 
 
 @cli.group()
@@ -286,7 +273,7 @@ def mecapp_run(mep_url: str, app_id: str, service_name: str, host: str, port: in
 
     def secret(name: str) -> str:
         if os.environ.get(f"{name}_FILE"):
-            return _run(lambda: _read_token(Path(os.environ[f"{name}_FILE"])))
+            return read_token(Path(os.environ[f"{name}_FILE"]))
         return os.environ.get(name, "")
 
     token, client_secret = secret("MEC_APP_TOKEN"), secret("MEC_APP_CLIENT_SECRET")
@@ -312,29 +299,8 @@ def _env_list(name: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in os.environ.get(name, "").split(",") if v.strip())
 
 
-def _read_token(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the admin token: {exc.strerror}") from exc
-
-
-def _on_files(target: Path, action: Callable[[], Any], verb: str = "write",
-              exists: str = "") -> Any:
-    """Run an action that writes (or reads) target or the files below it. A file that must
-    not be replaced is a UsageError (exit 2), any other OSError an OsmMecError (exit 1);
-    both name the file."""
-    try:
-        return action()
-    except FileExistsError as exc:
-        raise UsageError(f"{exc.filename or target}: exists{exists}; choose another path, or "
-                         "--force to replace it") from None
-    except OSError as exc:
-        raise OsmMecError(f"{exc.filename or target}: cannot {verb}: "
-                          f"{exc.strerror or exc}") from None
-
-
-register_chain_commands(cli)
+for _command in CHAIN_COMMANDS:
+    cli.add_command(_command)
 cli.add_command(appd_group)
 
 

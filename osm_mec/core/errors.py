@@ -1,15 +1,25 @@
-"""Error types that the CLI maps to exit codes: usage errors exit 2, failures exit 1."""
+"""Error types on click's: an uncaught one ends a command with ``osm-mec: <message>`` on
+stderr and its exit code, 1 for a failure, 2 for bad input (click's usage-error code)."""
 
 from __future__ import annotations
 
+from typing import IO, Any
 
-class OsmMecError(Exception):
+import click
+
+
+class OsmMecError(click.ClickException):
     """An operation failed (exit code 1). The message says what and what to do."""
 
     exit_code = 1
 
+    def show(self, file: IO[Any] | None = None) -> None:
+        """``osm-mec: <message>`` on stderr (click's own adds "Error:" and, for usage
+        errors, the command's usage)."""
+        click.echo(f"osm-mec: {self.format_message()}", file=file, err=True)
 
-class UsageError(OsmMecError):
+
+class UsageError(OsmMecError, click.UsageError):
     """Bad input: a profile, a flag or a file the user gave (exit code 2)."""
 
     exit_code = 2
