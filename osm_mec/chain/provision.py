@@ -8,11 +8,13 @@ import json
 import secrets
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..osm.credentials import Credentials
 from ..offer.descriptors import package_spec
 from ..offer.descriptors import network_services as nsd_members
+from ..offer.descriptors.juju_bundle import NBI_SERVICE
 from ..core.errors import OsmMecError
 from ..osm.nbi import NbiClient, NbiError, RetryPolicy
 from ..offer.packages import archive_bytes, package_files
@@ -21,11 +23,15 @@ from ..offer.profile import Profile
 from ..osm.waiting import OperationFailed
 from . import day2, names
 from .day2 import primitive_results
+from .edge_osm import EdgeOsmAccess, accounts_dir
+from .kube import KubeApi, KubeconfigApi, KubeFailed, SandboxKube
 from .progress import Progress
 from .state import CspState
 from .target import OsmTarget
 
 EDGE_OSM_WAIT = 600.0
+NBI_NODE_PORT_SERVICE = "osm-mec-nbi"  # the NodePort Service the chain puts in front of it
+EDGE_RETRY = RetryPolicy(attempts=8, base_delay=1.0, max_delay=15.0)  # it may still start
 
 
 class ChainFailed(OsmMecError):
@@ -291,44 +297,91 @@ class Chain:
             names.ENV, {nsd_members.CLUSTER_MEMBER: edge_vim["_id"]}))
 
     # -- step 4 ---------------------------------------------------------------------------
-    def edge_osm_endpoint(self) -> tuple[str, str | None]:
-        """The Edge OSM's NBI URL (and Kafka, when exposed) from the Edge-MANO KDU record."""
+    def edge_osm_kdu(self) -> dict[str, Any]:
+        """The Edge-MANO KDU's record (kdur) in mec-env-ns, or ChainFailed."""
         env = self.state.get(names.ENV.key)
-        assert env is not None
+        if env is None:
+            raise ChainFailed("Edge OSM discovery", "mec-env-ns is not in the state file",
+                              f"run `osm-mec provision --csp {self.csp}`")
         vnfrs = self.main.client.vnf_records(env["id"])
         kdur = next((k for v in vnfrs if v["member-vnf-index-ref"] == nsd_members.EDGE_OSM_MEMBER
                      for k in v.get("kdur", [])), None)
-        services = {s.get("name"): s for s in (kdur or {}).get("services", [])}
-        nbi = services.get("nbi")
-        if not nbi or not nbi.get("external_ip") or not nbi.get("ports"):
-            found = ", ".join(sorted(str(n) for n in services)) or "none"
+        if kdur is None or not kdur.get("services"):
             raise ChainFailed("Edge OSM discovery", lcm_gap(
-                f"OSM reported no NodePort service 'nbi' with an external IP for KDU 'osm' of "
-                f"VNF {nsd_members.EDGE_OSM_MEMBER} in {env['name']} (services in its record: "
-                f"{found}), so the Edge OSM's address is unknown"),
+                f"OSM reported no Kubernetes service for KDU 'osm' of VNF "
+                f"{nsd_members.EDGE_OSM_MEMBER} in {env['name']}, so the Edge OSM's address "
+                "is unknown"),
                 "check the KDU in the Main OSM (`osm vnf-show` of that VNF, or `GET "
                 f"/nslcm/v1/vnf_instances?nsr-id-ref={env['id']}`), then run `osm-mec "
                 f"provision --csp {self.csp}` again; `osm-mec teardown --csp {self.csp}` "
                 "removes what was created")
-        scheme = self.main.client.url.split("://", 1)[0]
-        url = f"{scheme}://{nbi['external_ip'][0]}:{nbi['ports'][0]['node_port']}/osm"
+        return kdur
+
+    def kube(self, cluster_id: str) -> KubeApi:
+        """The Kubernetes API of a cluster registered in the Main OSM (the sandbox's
+        simulated one when the Main OSM is a sandbox)."""
+        if self.main.simulated:
+            return SandboxKube(self.main.client, cluster_id)
+        cluster = self.main.client.get_admin("k8scluster", cluster_id)
+        return KubeconfigApi(cluster.get("credentials") or {})
+
+    def edge_osm_endpoint(self) -> tuple[str, str | None]:
+        """The Edge OSM's NBI URL (and Kafka, when exposed), found as OSM records it: OSM
+        fills a Service's ``external_ip`` only from a LoadBalancer's ingress. The osm-nbi
+        charm's Service is ClusterIP, so the chain puts a NodePort Service in front of it
+        through the cluster's Kubernetes API; the NBI (Charmed OSM 12+) serves plain http
+        on 9999, so http unless the record shows a LoadBalancer on 443."""
+        kdur = self.edge_osm_kdu()
+        services = {s.get("name"): s for s in kdur.get("services") or []}
+        nbi = services.get(NBI_SERVICE)
+        if nbi is None or not nbi.get("ports"):
+            found = ", ".join(sorted(str(n) for n in services)) or "none"
+            raise ChainFailed("Edge OSM discovery", lcm_gap(
+                f"OSM reported no Service {NBI_SERVICE!r} for KDU 'osm' (services in its "
+                f"record: {found})"), "check the Charmed OSM bundle's applications in the "
+                f"KDU's Juju model, then run `osm-mec provision --csp {self.csp}` again")
+        port = nbi["ports"][0]
+        if nbi.get("type") == "LoadBalancer" and nbi.get("external_ip"):
+            scheme = "https" if port["port"] == 443 else "http"
+            url = f"{scheme}://{nbi['external_ip'][0]}:{port['port']}/osm"
+        else:
+            cluster_id = str((kdur.get("k8s-cluster") or {}).get("id"))
+            try:
+                where = self.kube(cluster_id).expose(
+                    str(kdur.get("k8s-namespace")), NBI_NODE_PORT_SERVICE, NBI_SERVICE,
+                    int(port["port"]))
+            except (KubeFailed, NbiError) as exc:
+                raise ChainFailed("Edge OSM discovery", f"NodePort Service for the Edge "
+                                  f"OSM's NBI in cluster {cluster_id}: {exc}",
+                                  "check that the cluster's API server answers with the "
+                                  "kubeconfig OSM holds for it, then run `osm-mec provision "
+                                  f"--csp {self.csp}` again") from exc
+            url = f"http://{where.host}:{where.port}/osm"
         kafka = services.get("kafka")
-        bootstrap = (f"{kafka['external_ip'][0]}:{kafka['ports'][0]['node_port']}"
+        bootstrap = (f"{kafka['external_ip'][0]}:{kafka['ports'][0]['port']}"
                      if kafka and kafka.get("external_ip") else None)
         return url, bootstrap
 
-    def connect_edge(self) -> OsmTarget:
+    def edge_access(self, url: str) -> EdgeOsmAccess:
+        """Logging in to the Edge OSM at `url` as this CSP (its accounts beside the state)."""
+        return EdgeOsmAccess(url, accounts_dir(self.state.path), self.csp,
+                             verify=self.main.client.verify, retry=EDGE_RETRY,
+                             status=self.progress.status)
+
+    def connect_edge(self, take_over: bool = True) -> OsmTarget:
+        """The Edge OSM as the CSP's user; on first contact (`take_over`) the initial admin
+        password is replaced and the CSP's user and project are created (chain.edge_osm).
+        Status and teardown pass take_over=False: they change nothing."""
         if self.edge is not None:
             return self.edge
         url, kafka = self.edge_osm_endpoint()
-        client = NbiClient(url, self.edge_credentials or self.main.client.credentials,
-                           verify=self.main.client.verify,
-                           retry=RetryPolicy(attempts=8, base_delay=1.0, max_delay=15.0))
+        self.state.record("edge-osm", url=url, kafka=kafka)
+        credentials = self.edge_credentials or self.edge_access(url).csp_credentials(take_over)
+        client = NbiClient(url, credentials, verify=self.main.client.verify, retry=EDGE_RETRY)
         self.edge = OsmTarget("edge", client, kafka, self.main.simulated)
         self.edge.connect_kafka()
-        self.state.record("edge-osm", url=url, kafka=kafka)
         client.list_admin("vim")  # answers once the Edge OSM is up (GETs are retried)
-        self.progress.status(f"Edge OSM answers at {url}")
+        self.progress.status(f"Edge OSM answers at {url} (user {credentials.user})")
         return self.edge
 
     def ensure_edge_vim(self, edge: OsmTarget) -> None:

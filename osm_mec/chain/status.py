@@ -6,26 +6,50 @@ from __future__ import annotations
 from typing import Any
 
 from ..offer.descriptors import network_services as nsd_members
+from ..core.errors import OsmMecError
+from ..osm.nbi import NbiError
 from . import names
+from .kube import KubeFailed, server_host
 from .provision import Chain
+from .target import OsmTarget
 
 
-def service_endpoints(services: list[dict[str, Any]]) -> list[str]:
-    """host:port of each Kubernetes service as OSM lists it in kdur.services (NodePort on the
-    node's address, else the cluster IP)."""
+def service_endpoints(services: list[dict[str, Any]], node: str | None) -> list[str]:
+    """host:port of each Kubernetes service as OSM lists it in kdur.services: a
+    LoadBalancer's ingress (the only ``external_ip`` OSM records), a NodePort on a node of
+    the KDU's cluster (`node`), else the cluster IP."""
     found = []
     for service in services:
         for port in service.get("ports") or []:
-            if service.get("external_ip") and port.get("node_port"):
-                found.append(f"{service['external_ip'][0]}:{port['node_port']}")
+            if service.get("external_ip") and port.get("port"):
+                found.append(f"{service['external_ip'][0]}:{port['port']}")
+            elif port.get("node_port") and node:
+                found.append(f"{node}:{port['node_port']}")
             elif service.get("cluster_ip") and port.get("port"):
                 found.append(f"{service['cluster_ip']}:{port['port']} (cluster)")
     return found
 
 
-def _kdu_services(target, ns_id: str, member: str) -> list[dict[str, Any]]:
-    return [s for v in target.client.vnf_records(ns_id) if v["member-vnf-index-ref"] == member
-            for k in v.get("kdur", []) for s in k.get("services", [])]
+def cluster_node(target: OsmTarget, cluster_id: str | None) -> str | None:
+    """A node address of a registered K8s cluster: its kubeconfig's API server host."""
+    if not cluster_id:
+        return None
+    try:
+        return server_host(target.client.get_admin("k8scluster", cluster_id)
+                           .get("credentials") or {})
+    except (KubeFailed, NbiError):
+        return None
+
+
+def _kdu_endpoints(target: OsmTarget, ns_id: str, member: str) -> list[str]:
+    found = []
+    for vnfr in target.client.vnf_records(ns_id):
+        if vnfr["member-vnf-index-ref"] != member:
+            continue
+        for kdur in vnfr.get("kdur", []):
+            node = cluster_node(target, (kdur.get("k8s-cluster") or {}).get("id"))
+            found += service_endpoints(kdur.get("services") or [], node)
+    return found
 
 
 def status(chain: Chain) -> dict[str, Any]:
@@ -40,8 +64,8 @@ def status(chain: Chain) -> dict[str, Any]:
         target = chain.main
         if role is names.APP and chain.b2b2c:
             try:
-                target = chain.connect_edge()
-            except Exception:  # no Edge OSM (yet or any more)
+                target = chain.connect_edge(take_over=False)
+            except OsmMecError:  # no Edge OSM (yet or any more)
                 result["ns"][name] = {"state": "absent (no Edge OSM)"}
                 continue
         ns = target.client.find_ns(name)
@@ -50,24 +74,23 @@ def status(chain: Chain) -> dict[str, Any]:
                                "detailed-status": ns.get("detailed-status")})
         if ns is not None:
             ns_ids[role.key] = (target, ns["_id"])
-    for key, target, kind, name in (
+    for key, registry, kind, name in (
             ("nsp-cluster", chain.main, "k8scluster", names.nsp_cluster(chain.profile, chain.csp)),
             ("edge-cluster", chain.edge if chain.b2b2c else chain.main, "k8scluster",
              names.edge_cluster(chain.profile, chain.csp)),
             ("edge-vim", chain.edge if chain.b2b2c else None, "vim", chain.edge_vim)):
-        if target is None:
+        if registry is None:
             continue
-        found = target.client.find_admin(kind, name)
+        found = registry.client.find_admin(kind, name)
         result["registrations"][key] = ({"state": "absent"} if found is None else
-                                        {"id": found["_id"], "osm": target.label,
+                                        {"id": found["_id"], "osm": registry.label,
                                          "state": found["_admin"]["operationalState"]})
     endpoints = result["endpoints"]
     if names.ENV.key in ns_ids:
-        endpoints["MEP"] = service_endpoints(_kdu_services(*ns_ids[names.ENV.key],
-                                                           nsd_members.MEP_MEMBER))
+        endpoints["MEP"] = _kdu_endpoints(*ns_ids[names.ENV.key], nsd_members.MEP_MEMBER)
     if names.APP.key in ns_ids:
-        endpoints["application"] = service_endpoints(_kdu_services(
-            *ns_ids[names.APP.key], nsd_members.MEC_APP_MEMBER))
+        endpoints["application"] = _kdu_endpoints(*ns_ids[names.APP.key],
+                                                  nsd_members.MEC_APP_MEMBER)
     if chain.edge is not None:
         result["edge_osm"] = endpoints["Edge OSM"] = [chain.edge.client.url]
     return result
@@ -87,5 +110,5 @@ def status_table(result: dict[str, Any]) -> str:
              + (" (simulated: embedded sandbox)" if result.get("simulated") else ""),
              f"state file: {result['state_file']}"]
     for row in [header] + rows:
-        lines.append("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+        lines.append("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     return "\n".join(lines)

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.errors import OsmMecError
+from ..offer.descriptors import package_spec
 from ..osm.nbi import NbiError
 from . import names
+from .edge_osm import accounts_dir, remove_accounts
 from .progress import Progress
 from .provision import Chain
+from .target import OsmTarget
 
 
 def _delete_ns(chain: Chain, target, role: names.NsRole, progress: Progress,
@@ -48,6 +52,25 @@ def _delete_admin(chain: Chain, target, kind: str, name: str, key: str, progress
     return True
 
 
+def _remove_csp_accounts(chain: Chain, edge: OsmTarget, progress: Progress, done: list[str],
+                         notes: list[str]) -> None:
+    """The CSP's packages, user and project in its Edge OSM (NBI refuses to delete a
+    project that packages still belong to); the user last: its tokens end with it."""
+    for spec_name in reversed(names.EDGE_PACKAGES):  # the NS package before its VNFs
+        spec = package_spec(spec_name)
+        found = edge.client.find_package(spec.kind, chain.profile.descriptor_id(spec_name))
+        if found is not None:
+            edge.client.delete_package(spec.kind, found["_id"])
+            done.append(f"edge: package {found.get('id', spec_name)}")
+    try:
+        removed = chain.edge_access(edge.client.url).remove_csp()
+    except OsmMecError as exc:
+        notes.append(f"Edge OSM: the CSP's user and project were not removed ({exc})")
+        return
+    done += [f"edge: {what}" for what in removed]
+    progress.status(f"Edge OSM: {', '.join(removed) or 'no CSP user or project'} removed")
+
+
 def teardown(chain: Chain, keys: set[str] | None = None) -> dict[str, Any]:
     """Delete the CSP's objects (only `keys` of the state file when given: a rollback)."""
     progress = chain.progress
@@ -61,8 +84,8 @@ def teardown(chain: Chain, keys: set[str] | None = None) -> dict[str, Any]:
         if chain.state.get("edge-osm") or chain.main.client.find_ns(
                 names.ENV.ns_name(chain.profile, chain.csp)):
             try:
-                edge = chain.connect_edge()
-            except (NbiError, Exception) as exc:  # the Edge OSM may be gone already
+                edge = chain.connect_edge(take_over=False)
+            except OsmMecError as exc:  # the Edge OSM may be gone already
                 notes.append(f"Edge OSM not reachable ({exc}); its objects go with it")
         if edge is not None:
             if wanted(names.APP.key):
@@ -72,8 +95,9 @@ def teardown(chain: Chain, keys: set[str] | None = None) -> dict[str, Any]:
                               progress, done)
             if wanted("edge-vim"):
                 _delete_admin(chain, edge, "vim", chain.edge_vim, "edge-vim", progress, done)
-            if wanted(names.ENV.key):
-                edge.stop_kafka()  # the Edge OSM goes with mec-env-ns
+            if wanted(names.ENV.key):  # the Edge OSM goes with mec-env-ns
+                _remove_csp_accounts(chain, edge, progress, done, notes)
+                edge.stop_kafka()
     else:
         progress.step("Main OSM: application and edge cluster registration")
         if wanted(names.APP.key):
@@ -86,6 +110,7 @@ def teardown(chain: Chain, keys: set[str] | None = None) -> dict[str, Any]:
                                                  if chain.b2b2c else ""))
         _delete_ns(chain, chain.main, names.ENV, progress, done)
         chain.state.forget("edge-osm")
+        remove_accounts(accounts_dir(chain.state.path))
     kept = False
     if wanted("nsp-cluster"):
         progress.step("Main OSM: NSP cluster registration")

@@ -12,7 +12,8 @@ import logging
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..osm.credentials import Credentials
 from ..osm.kafka_bus import Publisher
@@ -25,7 +26,10 @@ from .tls import self_signed
 log = logging.getLogger(__name__)
 DEFAULT_VIMS = ("nsp-vim", "edge-vim")
 DEFAULT_TIME_SCALE = 0.01
-TOPICS = ("ns", "vnfd", "nsd", "vim_account", "k8scluster")
+TOPICS = ("ns", "vnfd", "nsd", "vim_account", "k8scluster", "users", "project")
+# a Charmed OSM's NBI creates this user when its user database is empty (the bundle has no
+# option for another one): every Edge OSM starts with it, whatever the Main OSM's password
+CHARMED_OSM_INITIAL = Credentials("admin", "admin", "admin")
 
 
 class Sandbox:
@@ -35,7 +39,7 @@ class Sandbox:
                  time_scale: float = DEFAULT_TIME_SCALE, seed: int | None = None,
                  faults: Faults | None = None, vims: tuple[str, ...] = DEFAULT_VIMS,
                  tls: bool = False, token_lifetime: float = 3600.0, name: str = "main",
-                 on_edge: Callable[["Sandbox"], None] | None = None) -> None:
+                 on_edge: Callable[[Sandbox], None] | None = None) -> None:
         self.credentials = credentials
         self.time_scale, self.seed, self.tls, self.name = time_scale, seed, tls, name
         self.on_edge = on_edge
@@ -65,27 +69,31 @@ class Sandbox:
         """What an NbiClient needs to verify this sandbox's TLS certificate."""
         return str(self.ca_file) if self.ca_file else True
 
-    def _launch_edge(self, label: str) -> tuple[str, int, str, Callable[[], None]]:
-        """Start an Edge OSM (own port, own broker); (host, port, Kafka, stop)."""
-        edge = Sandbox(self.credentials, time_scale=self.time_scale,
+    def _launch_edge(self, label: str, cluster_id: str, namespace: str
+                     ) -> tuple[str, Callable[[], None]]:
+        """Start an Edge OSM (own port, own broker, Charmed OSM's initial admin user) as
+        application ``nbi`` of `namespace` on cluster `cluster_id`; (Kafka, stop)."""
+        edge = Sandbox(CHARMED_OSM_INITIAL, time_scale=self.time_scale,
                        seed=derived_seed(self.seed, label),
-                       vims=(), tls=self.tls, name=f"edge:{label}")
+                       vims=(), name=f"edge:{label}")  # plain http, as Charmed OSM
         edge.start()
         with self._lock:
             self.edges.append(edge)
+        self.osm.kube.serve(cluster_id, namespace, "nbi", edge.server.host, edge.server.port)
         if self.on_edge:
             self.on_edge(edge)
         log.info("Edge OSM %s at %s (Kafka %s)", label, edge.url, edge.kafka_bootstrap)
 
         def stop() -> None:
+            self.osm.kube.forget(cluster_id, namespace)
             with self._lock:
                 if edge in self.edges:
                     self.edges.remove(edge)
             edge.stop()
 
-        return edge.server.host, edge.server.port, edge.kafka_bootstrap, stop
+        return edge.kafka_bootstrap, stop
 
-    def start(self) -> "Sandbox":
+    def start(self) -> Sandbox:
         self.server.start()
         return self
 
@@ -96,7 +104,7 @@ class Sandbox:
         if self._tmp is not None:
             self._tmp.cleanup()
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

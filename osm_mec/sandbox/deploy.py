@@ -86,7 +86,7 @@ class VnfNetworks:
             self.internal[vl["id"]], fixed = internal_subnet(vld, DEFAULT_INTERNAL_CIDR)
             self.fixed.update(fixed)
         ns_vl_of_cp = {}
-        profile = next((p for p in (nsd.get("df") or [{}])[0].get("vnf-profile", [])
+        profile: dict[str, Any] = next((p for p in (nsd.get("df") or [{}])[0].get("vnf-profile", [])
                         if p["id"] == vnfr["member-vnf-index-ref"]), {})
         for link in profile.get("virtual-link-connectivity", []):
             for cp in link.get("constituent-cpd-id", []):
@@ -135,26 +135,51 @@ def kdu_values(kdur: dict[str, Any]) -> dict[str, Any]:
     return unyaml(json.loads(raw) if isinstance(raw, str) else raw)
 
 
-def kdu_services(kdu: dict[str, Any], values: dict[str, Any], node_ip: str,
-                 cluster_ip: str, overrides: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def service_record(name: str, kind: str, cluster_ip: str, ports: list[dict[str, Any]],
+                   ingress: list[str] | None = None) -> dict[str, Any]:
+    """One Kubernetes Service as OSM lists it in ``kdur.services`` (N2VC's
+    ``Kubectl.get_services``): ``external_ip`` only from a LoadBalancer's ingress, None
+    otherwise (a NodePort Service has none: its address is a node's); every port with
+    ``node_port`` (None unless NodePort or LoadBalancer) and ``target_port``."""
+    return {"name": name, "cluster_ip": cluster_ip, "type": kind,
+            "ports": [{"name": p.get("name"), "node_port": p.get("node_port"),
+                       "port": p["port"], "protocol": p.get("protocol", "TCP"),
+                       "target_port": p.get("target_port", p["port"])} for p in ports],
+            "external_ip": list(ingress) if kind == "LoadBalancer" and ingress else None}
+
+
+def kdu_services(kdu: dict[str, Any], values: dict[str, Any], cluster_ip: str,
+                 overrides: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """The Kubernetes services of a deployed KDU as OSM lists them in kdur.services."""
     service_values = values.get("service") or {}
     services = []
     for service in kdu.get("service", []):
         name = service["name"]
         if name in overrides:
-            services.append({"name": name, **overrides[name]})
+            services.append(overrides[name])
             continue
         node_port = service_values.get("nodePort")
         kind = service_values.get("type") or ("NodePort" if node_port else "ClusterIP")
-        port = {"name": "http", "port": int(service_values.get("port", 8080)),
-                "protocol": "TCP"}
-        if kind == "NodePort":
+        port: dict[str, Any] = {"name": "http", "port": int(service_values.get("port", 8080))}
+        if kind in ("NodePort", "LoadBalancer"):
             port["node_port"] = int(node_port or 30000 + sum(map(ord, name)) % 2000)
-        services.append({"name": name, "type": kind, "cluster_ip": cluster_ip,
-                         "external_ip": [node_ip] if kind == "NodePort" else [],
-                         "ports": [port]})
+        services.append(service_record(name, kind, cluster_ip, [port]))
     return services
+
+
+def edge_osm_services(kafka: str) -> dict[str, dict[str, Any]]:
+    """The Services of an Edge OSM (Charmed OSM) KDU that the chain reads: ``nbi`` as the
+    osm-nbi charm makes it (ClusterIP, port 9999: reached from outside only through a
+    NodePort Service the chain creates), and, unlike a real Charmed OSM, its Kafka as a
+    LoadBalancer whose ingress is the sandbox Edge OSM's broker (the chain times the Edge
+    OSM's operations from it)."""
+    kafka_host, kafka_port = kafka.rsplit(":", 1)
+    return {"nbi": service_record("nbi", "ClusterIP", "10.152.183.10",
+                                  [{"name": "nbi", "port": 9999}]),
+            "kafka": service_record("kafka", "LoadBalancer", "10.152.183.11",
+                                    [{"name": "kafka", "port": int(kafka_port),
+                                      "node_port": 31092, "target_port": 9092}],
+                                    [kafka_host])}
 
 
 def cluster_node_ip(cluster: dict[str, Any] | None) -> str:

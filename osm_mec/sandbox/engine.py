@@ -4,14 +4,14 @@ The HTTP layer (``server``) only maps paths to these methods."""
 
 from __future__ import annotations
 
-import hmac
-import secrets
 import threading
 import time
 from typing import Any
 
 from ..osm.credentials import Credentials
 from . import accounts, packages
+from .admin_users import Directory
+from .kube_sim import SimulatedClusters
 from .addressing import VimNetworks
 from .clock import SimClock
 from .faults import Faults
@@ -45,6 +45,9 @@ class SandboxOsm:
             "name": credentials.project, "_id": new_id(),
             "_admin": {"created": now, "modified": now},
             "git_name": f"osm_{credentials.project.lower()}"})
+        self.users = Directory(self.store, self.clock.now, self.publish, credentials,
+                               self.project, self.token_lifetime)
+        self.kube = SimulatedClusters()  # what the chain creates in its clusters' Kubernetes
         self.lcm = Lcm(self.store, self.clock, self.timing, self.faults, self.publish,
                        VimNetworks(), launch_edge)
         for vim in vims:
@@ -59,28 +62,7 @@ class SandboxOsm:
 
     # -- tokens ---------------------------------------------------------------------------
     def login(self, body: Any) -> dict[str, Any]:
-        if not isinstance(body, dict) or not body.get("username"):
-            raise Problem(401, "Provide credentials: username/password or Authorization "
-                               "Bearer token")
-        ok_user = hmac.compare_digest(str(body.get("username")), self.credentials.user)
-        ok_password = hmac.compare_digest(str(body.get("password", "")),
-                                          self.credentials.password)
-        if not (ok_user and ok_password):
-            raise Problem(401, "Invalid username or password")
-        project = body.get("project_id") or self.credentials.project
-        if project not in (self.credentials.project, self.project["_id"]):
-            raise Problem(401, f"project '{project}' not found for this user")
-        token_id = secrets.token_urlsafe(24)
-        now = time.time()
-        token = {"issued_at": now, "expires": now + self.token_lifetime, "_id": token_id,
-                 "id": token_id, "project_id": self.project["_id"],
-                 "project_name": self.project["name"], "username": self.credentials.user,
-                 "user_id": "u-" + self.credentials.user, "admin": True,
-                 "roles": [{"name": "system_admin", "id": "r-admin"}], "login_count": 0,
-                 "last_login": now, "admin_show": False, "user_show": False,
-                 "remote_port": 0, "remote_host": "127.0.0.1"}
-        self.store.add("tokens", token)
-        return token
+        return self.users.login(body)
 
     def authorise(self, header: str | None) -> None:
         token_id = (header or "").removeprefix("Bearer ").strip()

@@ -14,8 +14,9 @@ from typing import Any
 
 from ..osm.kafka_bus import NS_TOPIC
 from .clock import SimClock
-from .deploy import (VnfNetworks, aspect_deltas, cluster_node_ip, day1_config, initial_counts,
-                     kdu_services, kdu_values, vdu_limits, vnf_work_kind)
+from .deploy import (VnfNetworks, aspect_deltas, cluster_node_ip, day1_config,
+                     edge_osm_services, initial_counts, kdu_services, kdu_values, vdu_limits,
+                     vnf_work_kind)
 from .faults import Faults
 from .nbi_params import unyaml
 from .operations import declared_primitives
@@ -33,7 +34,7 @@ STAGE_PREPARE = "Stage 1/3: preparation of the environment."
 STAGE_DEPLOY = "Stage 2/3: deployment of KDUs, VMs and execution environments."
 STAGE_DAY1 = "Stage 3/3: running Day-1 primitives for NS."
 Publish = Callable[[str, str, dict[str, Any], float], None]
-EdgeLauncher = Callable[[str], tuple[str, int, str, Callable[[], None]]]
+EdgeLauncher = Callable[[str, str, str], tuple[str, Callable[[], None]]]  # -> Kafka, stop
 
 
 class OperationError(Exception):
@@ -260,31 +261,24 @@ class Lcm:
         return Plan(max(durations or [1.0]), stages, lambda: self._instantiated(nsr),
                     *(failure or (None, "")))
 
-    def _edge_services(self, nsr: dict[str, Any], member: str, vnfd: dict[str, Any]
+    def _edge_services(self, nsr: dict[str, Any], vnfr: dict[str, Any], vnfd: dict[str, Any]
                        ) -> dict[str, dict[str, Any]]:
-        """An Edge OSM for an Edge-MANO KDU: its NBI and Kafka as the KDU's services."""
+        """An Edge OSM for an Edge-MANO KDU (on the KDU's cluster and namespace): its
+        Services as OSM records them (deploy.edge_osm_services)."""
         if not any("juju-bundle" in k for k in vnfd.get("kdu", [])) or not self.launch_edge:
             return {}
-        host, port, kafka, stop = self.launch_edge(f"{nsr['name']}-{member}")
+        kdur = (vnfr.get("kdur") or [{}])[0]
+        kafka, stop = self.launch_edge(f"{nsr['name']}-{vnfr['member-vnf-index-ref']}",
+                                       str((kdur.get("k8s-cluster") or {}).get("id")),
+                                       str(kdur.get("k8s-namespace")))
         self._edges[nsr["_id"]] = stop
-        services = {k.get("service", [{}])[0].get("name", "nbi"): {
-            "type": "NodePort", "cluster_ip": "10.152.183.10", "external_ip": [host],
-            "ports": [{"name": "nbi", "port": 9999, "protocol": "TCP", "node_port": port}]}
-            for k in vnfd["kdu"]}
-        # OSM lists every Kubernetes service of a KDU; the sandbox's Edge OSM also exposes
-        # its Kafka (a real Charmed OSM does not by default)
-        kafka_host, kafka_port = kafka.rsplit(":", 1)
-        services["kafka"] = {"type": "NodePort", "cluster_ip": "10.152.183.11",
-                             "external_ip": [kafka_host],
-                             "ports": [{"name": "kafka", "port": 9092, "protocol": "TCP",
-                                        "node_port": int(kafka_port)}]}
-        return services
+        return edge_osm_services(kafka)
 
     def _instantiated(self, nsr: dict[str, Any]) -> str:
         nsd = self.store.get("nsds", nsr["nsd-id"])
         for vnfr, vnfd in self._members(nsr):
             member = vnfr["member-vnf-index-ref"]
-            edge_services = self._edge_services(nsr, member, vnfd)
+            edge_services = self._edge_services(nsr, vnfr, vnfd)
             with self.store.lock:
                 nets = VnfNetworks(nsr, vnfr, vnfd, nsd, self.networks)
                 self._vnf_nets[vnfr["_id"]] = nets
@@ -297,10 +291,10 @@ class Lcm:
                 mgmt = next((v["ip-address"] for v in vnfr["vdur"]), None)
                 for kdur, kdu in zip(vnfr.get("kdur") or [], vnfd.get("kdu", []), strict=False):
                     node_ip = cluster_node_ip(self._k8s_cluster(kdur))
-                    services = kdu_services(kdu, kdu_values(kdur), node_ip, "10.152.183.20",
+                    services = kdu_services(kdu, kdu_values(kdur), "10.152.183.20",
                                             edge_services)
                     if "juju-bundle" in kdu and "kafka" in edge_services:
-                        services.append({"name": "kafka", **edge_services["kafka"]})
+                        services.append(edge_services["kafka"])
                     kdur.update({"status": "READY", "kdu-instance": f"{kdu['name']}-"
                                  f"{new_id()[:8]}", "services": services})
                     mgmt = mgmt or node_ip

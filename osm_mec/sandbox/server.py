@@ -20,7 +20,7 @@ import yaml
 
 from .. import __version__
 from ..core.yamlio import YamlInputError, load_yaml
-from . import packages
+from . import admin_routes, kube_routes, packages
 from .engine import ADMIN_COLLECTION, SandboxOsm
 from .store import (Conflict, FormatError, InvalidRequest, NotAuthenticated, NotFound, Problem,
                     Refusal)
@@ -250,6 +250,11 @@ def list_operations(osm: SandboxOsm, r: Request) -> Answer:
 @route("GET", f"{OP_OCCS}/{ID}")
 def show_operation(osm: SandboxOsm, r: Request) -> Answer:
     return 200, osm.store.snapshot(osm.store.get("nslcmops", r["id"], "nslcmop"))
+
+
+# users and projects (admin_routes), the simulated clusters' Kubernetes boundary (kube_routes)
+for _method, _pattern, _handler in admin_routes.ROUTES + kube_routes.ROUTES:
+    route(_method, _pattern)(_handler)
 
 
 def find_route(method: str, path: str) -> tuple[Handler, re.Match[str]]:

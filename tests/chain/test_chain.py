@@ -35,14 +35,14 @@ def _main(sandbox) -> NbiClient:
 
 
 def _inventory(sandbox) -> dict[str, list[str]]:
-    """Names of everything in the Main OSM and its Edge OSMs."""
+    """Names of everything in the Main OSM and its Edge OSMs (read from their stores: each
+    Edge OSM's admin password is the CSP's, in its state directory)."""
     out: dict[str, list[str]] = {}
-    for label, url in [("main", sandbox.url)] + [(f"edge{i}", e.url)
+    for label, osm in [("main", sandbox.osm)] + [(f"edge{i}", e.osm)
                                                 for i, e in enumerate(sandbox.edges)]:
-        client = NbiClient(url, CREDENTIALS)
-        out[f"{label}:ns"] = sorted(n["name"] for n in client.list_ns())
-        out[f"{label}:k8s"] = sorted(c["name"] for c in client.list_admin("k8scluster"))
-        out[f"{label}:vim"] = sorted(v["name"] for v in client.list_admin("vim"))
+        for key, collection in (("ns", "nsrs"), ("k8s", "k8sclusters"),
+                                ("vim", "vim_accounts")):
+            out[f"{label}:{key}"] = sorted(d["name"] for d in osm.store.find(collection))
     return out
 
 

@@ -142,6 +142,7 @@ class Target:
             headers={"Accept": "application/json"})
         answer.raise_for_status()
         self.token = answer.json()["id"]
+        self.ids["me"] = answer.json()["user_id"]
 
     def send(self, method: str, path: str, body: Any = None, raw: bytes | None = None,
              headers: dict[str, str] | None = None, auth: bool = True) -> requests.Response:
@@ -310,12 +311,53 @@ GZIP = {"Content-Type": "application/gzip", "Content-Filename": "p.tar.gz"}
 VNFD_ID, NSD_ID = f"{PREFIX}_probe_vnf", f"{PREFIX}_probe_ns"
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 NS_OK = "/nslcm/v1/ns_instances/{ok}"
+CSP_PROJECT, CSP_USER = f"{PREFIX}-csp", f"{PREFIX}-csp-user"
+CSP_PASSWORD = "Csp!passw0rd"
+
+
+def csp_user(password: str = CSP_PASSWORD, project: str = CSP_PROJECT) -> Body:
+    return lambda t: {"username": CSP_USER, "password": password,
+                      "project_role_mappings": [{"project": project, "role": "project_admin"}]}
 
 SCENARIOS: tuple[Scenario, ...] = (
     # authentication and what OSM's own client reads
     Scenario("no-token", "GET", "/nslcm/v1/ns_instances", 401, auth=False),
     Scenario("version", "GET", "/version", 200, auth=False),
     Scenario("projects", "GET", "/admin/v1/projects", 200),
+    # users and projects: what the chain does in a CSP's Edge OSM (never the admin's own
+    # password here: the harness's admin is shared by the session)
+    Scenario("project-create", "POST", "/admin/v1/projects", 201,
+             lambda t: {"name": CSP_PROJECT}, save="project"),
+    Scenario("project-duplicate", "POST", "/admin/v1/projects", 409,
+             lambda t: {"name": CSP_PROJECT}),
+    Scenario("project-uuid-name", "POST", "/admin/v1/projects", 422,
+             lambda t: {"name": UNKNOWN}),
+    Scenario("project-get", "GET", f"/admin/v1/projects/{CSP_PROJECT}", 200),
+    Scenario("user-weak-password", "POST", "/admin/v1/users", 422, csp_user("weakpass")),
+    Scenario("user-unknown-project", "POST", "/admin/v1/users", 404,
+             csp_user(project=f"{PREFIX}-nowhere")),
+    Scenario("user-create", "POST", "/admin/v1/users", 201, csp_user(), save="user"),
+    Scenario("user-duplicate", "POST", "/admin/v1/users", 409, csp_user()),
+    Scenario("user-get", "GET", "/admin/v1/users/{user}", 200),
+    Scenario("user-get-by-name", "GET", f"/admin/v1/users/{CSP_USER}", 200),
+    Scenario("user-get-unknown", "GET", f"/admin/v1/users/{PREFIX}-nobody", 404),
+    Scenario("user-password-of-another", "PATCH", "/admin/v1/users/{user}", 400,
+             lambda t: {"password": "N3w!password"}),
+    Scenario("user-password-by-admin-id", "PATCH", "/admin/v1/users/{user}", 204,
+             lambda t: {"password": "N3w!password", "system_admin_id": t.ids["me"]}),
+    Scenario("own-password-without-old", "PATCH", "/admin/v1/users/{me}", 400,
+             lambda t: {"password": "N3w!password"}),
+    Scenario("own-password-wrong-old", "PATCH", "/admin/v1/users/{me}", 409,
+             lambda t: {"password": "N3w!password", "old_password": "not-it"}),
+    Scenario("user-password-weak", "PATCH", "/admin/v1/users/{user}", 422,
+             lambda t: {"password": "weak", "system_admin_id": t.ids["me"]}),
+    Scenario("project-delete-in-use", "DELETE", "/admin/v1/projects/{project}", 409),
+    Scenario("project-delete-own", "DELETE", "/admin/v1/projects/admin", 409),
+    Scenario("user-delete-self", "DELETE", "/admin/v1/users/{me}", 409),
+    Scenario("user-delete", "DELETE", "/admin/v1/users/{user}", 202),
+    Scenario("user-delete-again", "DELETE", "/admin/v1/users/{user}", 404),
+    Scenario("project-delete", "DELETE", "/admin/v1/projects/{project}", 202),
+    Scenario("project-delete-again", "DELETE", "/admin/v1/projects/{project}", 404),
     # VIM accounts and K8s clusters
     Scenario("vim-create", "POST", "/admin/v1/vim_accounts", 202, vim("vim"), save="vim",
              settle="vim"),

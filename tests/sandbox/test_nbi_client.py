@@ -58,7 +58,7 @@ def test_wrong_password_is_one_clear_error(sandbox) -> None:
         client.list_ns()
     assert failed.value.status == 401 and failed.value.method == "POST"
     assert failed.value.path == "/admin/v1/tokens"
-    assert "Invalid username or password" in str(failed.value)
+    assert "Invalid username/password" in str(failed.value)  # NBI's words
     assert "wrong" not in str(failed.value)
 
 

@@ -14,9 +14,11 @@ import pytest
 import requests
 import yaml
 
+from osm_mec.chain.kube import SandboxKube
 from osm_mec.osm.nbi import NbiClient, NbiError, RetryPolicy
 from osm_mec.offer.params import instantiation_params
 from osm_mec.osm.waiting import OperationFailed
+from osm_mec.sandbox import CHARMED_OSM_INITIAL
 
 from ..archives import tar_gz
 from .conftest import CREDENTIALS, client_for, onboard
@@ -41,7 +43,7 @@ def test_error_bodies_and_answer_formats(sandbox) -> None:
     wrong = requests.post(f"{sandbox.url}/admin/v1/tokens", json={
         "username": "admin", "password": "nope"}, headers={"Accept": "application/json"},
         timeout=5)
-    assert wrong.status_code == 401 and wrong.json()["detail"] == "Invalid username or password"
+    assert wrong.status_code == 401 and wrong.json()["detail"] == "Invalid username/password"
     token = _token(sandbox)
     as_yaml = requests.get(f"{sandbox.url}/admin/v1/vim_accounts",
                            headers={"Authorization": f"Bearer {token}"}, timeout=5)
@@ -317,17 +319,23 @@ def test_kdus_need_a_registered_cluster_and_edge_osm_comes_up(make_sandbox, buil
     assert mep["status"] == "READY" and mep["k8s-cluster"]["id"] == result["cluster-id"]
     assert mep["k8s-namespace"] == "mecaas-acme"
     assert mep["services"][0]["ports"][0]["node_port"] == profile["mep"]["node_port"]
+    assert mep["services"][0]["external_ip"] is None  # OSM: only a LoadBalancer's ingress
     nbi, kafka = records["edge-osm"]["kdur"][0]["services"]
-    assert kafka["name"] == "kafka"
-    assert nbi["type"] == "NodePort"
-    edge_url = f"http://{nbi['external_ip'][0]}:{nbi['ports'][0]['node_port']}/osm"
+    assert (nbi["name"], nbi["type"], nbi["external_ip"]) == ("nbi", "ClusterIP", None)
+    assert nbi["ports"][0]["node_port"] is None  # the osm-nbi charm's Service: ClusterIP
+    assert (kafka["name"], kafka["type"]) == ("kafka", "LoadBalancer")
+    # the chain's NodePort Service in front of it, on the simulated cluster
+    where = SandboxKube(client, result["cluster-id"]).expose("mecaas-acme", "nbi-np", "nbi",
+                                                             9999)
+    edge_url = f"http://{where.host}:{where.port}/osm"
     assert [e.url for e in sandbox.edges] == [edge_url]
-    edge_client = NbiClient(edge_url, CREDENTIALS)
+    edge_client = NbiClient(edge_url, CHARMED_OSM_INITIAL)  # a Charmed OSM's first user
     assert edge_client.list_admin("vim") == []  # a fresh Edge OSM: the chain registers its VIM
     client.wait_for_operation(client.delete_ns(env_id), timeout=30, gone_ok=True)
     assert sandbox.edges == []
     with pytest.raises(NbiError) as edge_gone:
-        NbiClient(edge_url, CREDENTIALS, retry=RetryPolicy(attempts=1)).list_admin("vim")
+        NbiClient(edge_url, CHARMED_OSM_INITIAL,
+                  retry=RetryPolicy(attempts=1)).list_admin("vim")
     assert edge_gone.value.status == 0
 
 
