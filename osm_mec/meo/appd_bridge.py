@@ -4,10 +4,13 @@ archives, the MEP registration body and the NS's instantiation parameters."""
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from ..appd import (
+    AppD,
     app_packages,
     appd_from_data,
     mep_registration,
@@ -59,5 +62,11 @@ def convert(content: bytes, label: str = "package_content") -> ConvertedAppd:
 def instantiation_config(appd: dict[str, Any], namespace: str) -> dict[str, Any]:
     """The NS's instantiation parameters: the KDU in `namespace` with the AppD's image and
     resources."""
-    checked = appd_from_data(appd, "stored AppD")
+    checked = _checked(json.dumps(appd, sort_keys=True))
     return ns_config(checked, package_ids(checked), namespace)
+
+
+@functools.lru_cache(maxsize=64)
+def _checked(appd_json: str) -> AppD:
+    """A stored AppD checked once per process (the check costs milliseconds)."""
+    return appd_from_data(json.loads(appd_json), "stored AppD")

@@ -309,7 +309,7 @@ def _adopt(meo: MeoContext, op: Doc) -> None:
     instance = get(meo, op["appInstanceId"])
     try:
         ns = meo.edge.find_ns(ns_name(instance))
-        ops = meo.edge.client.list_operations(str(ns["_id"])) if ns else []
+        ops = meo.edge.operations(str(ns["_id"])) if ns else []
     except OsmMecError as exc:
         _end(meo, op, "FAILED", f"interrupted by a restart; OSM did not answer: {exc}")
         return

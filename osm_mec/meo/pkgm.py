@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from ..core.errors import OsmMecError
-from ..osm.nbi import NbiError
+from ..osm.nbi import NbiFailure
 from .appd_bridge import ConvertedAppd, convert
 from .context import PKGM_BASE as BASE
 from .context import MeoContext
@@ -78,7 +78,7 @@ def by_appd(meo: MeoContext, appd_id: str) -> Doc:
 def packages_in_use(meo: MeoContext) -> set[str] | None:
     """The OSM NS packages some NS of the Edge OSM uses (None when OSM does not answer)."""
     try:
-        return {str(ns.get("nsd-id")) for ns in meo.edge.client.list_ns()}
+        return meo.edge.ns_packages_in_use()
     except OsmMecError:
         return None
 
@@ -123,7 +123,7 @@ def upload(meo: MeoContext, package_id: str, content: bytes) -> None:
         meo.store.put(KIND, {**record, "onboardingState": "PROCESSING"})
     try:
         onboarded = meo.edge.onboard(converted.vnf.as_upload(), converted.ns.as_upload())
-    except NbiError as exc:
+    except NbiFailure as exc:
         meo.store.put(KIND, record)
         raise Problem(409 if exc.status in (0, 409) else 400,
                       f"the Edge OSM refused the packages built from the AppD: {exc}") from exc
@@ -196,7 +196,7 @@ def delete(meo: MeoContext, package_id: str) -> None:
             try:
                 meo.edge.delete_packages(OnboardedPackages(osm["vnf_package"],
                                                            osm["ns_package"]))
-            except NbiError as exc:
+            except NbiFailure as exc:
                 raise Problem(409, f"the Edge OSM did not delete the packages: {exc}") from exc
         meo.store.delete(KIND, package_id)
         (meo.settings.packages_dir / f"{package_id}.bin").unlink(missing_ok=True)
