@@ -194,7 +194,7 @@ def test_params_kdus_get_namespace_and_values(profile):
     kdus = {m["member-vnf-index"]: m["additionalParamsForKdu"][0]
             for m in config["additionalParamsForVnf"] if "additionalParamsForKdu" in m}
     assert set(kdus) == {"mep", "edge-osm"}
-    assert kdus["mep"]["k8s-namespace"] == "mecaas-acme"
+    assert kdus["mep"]["k8s-namespace"] == "mecaas-acme-mep"
     assert kdus["mep"]["additionalParams"]["service"] == {"type": "NodePort", "nodePort": 30380}
     assert kdus["mep"]["additionalParams"]["image"] == {
         "repository": "ghcr.io/osm-mec/osm-mec/mep", "tag": "0.1.0"}

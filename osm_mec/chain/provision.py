@@ -25,6 +25,7 @@ from . import day2, names
 from .day2 import primitive_results
 from .edge_osm import EdgeOsmAccess, accounts_dir
 from .kube import KubeApi, KubeconfigApi, KubeFailed, SandboxKube
+from .placement import networks_per_vim
 from .progress import Progress
 from .state import CspState
 from .target import OsmTarget
@@ -228,13 +229,17 @@ class Chain:
         target.wait(op_id, name, self.progress)
         return ns_id
 
-    def _config(self, role: names.NsRole, vnf_vims: dict[str, str] | None = None
-                ) -> Callable[[], dict[str, Any]]:
+    def _config(self, role: names.NsRole, vnf_vims: dict[str, str] | None = None,
+                mgmt_networks: dict[str, str] | None = None) -> Callable[[], dict[str, Any]]:
+        """The NS's instantiation parameters: VNFs placed on `vnf_vims` (member -> VIM
+        account id), networks mapped on every VIM (`mgmt_networks`: VIM id -> network)."""
         def build() -> dict[str, Any]:
             config = instantiation_params(self.profile, role.package, self.csp)
             for item in config.get("vnf", []):
                 if vnf_vims and item["member-vnf-index"] in vnf_vims:
                     item["vimAccountId"] = vnf_vims[item["member-vnf-index"]]
+            if mgmt_networks:
+                networks_per_vim(config, mgmt_networks)
             return config
         return build
 
@@ -293,8 +298,13 @@ class Chain:
         if edge_vim is None:
             raise ChainFailed("mec-env-ns", f"edge VIM account {self.edge_vim!r} not found in "
                               "the Main OSM", "pass an existing one with --edge-vim")
+        nsp_vim = self.vim(self.main, self.nsp_vim)
+        networks = self.profile["vim"]
+        mgmt = {edge_vim["_id"]: networks["edge_mgmt_network"]}
+        if nsp_vim is not None:  # (ensure_ns names a missing one)
+            mgmt[nsp_vim["_id"]] = networks["nsp_mgmt_network"]
         self.ensure_ns(self.main, names.ENV, self.nsp_vim, self._config(
-            names.ENV, {nsd_members.CLUSTER_MEMBER: edge_vim["_id"]}))
+            names.ENV, {nsd_members.CLUSTER_MEMBER: edge_vim["_id"]}, mgmt))
 
     # -- step 4 ---------------------------------------------------------------------------
     def edge_osm_kdu(self) -> dict[str, Any]:
@@ -308,9 +318,9 @@ class Chain:
                      for k in v.get("kdur", [])), None)
         if kdur is None or not kdur.get("services"):
             raise ChainFailed("Edge OSM discovery", lcm_gap(
-                f"OSM reported no Kubernetes service for KDU 'osm' of VNF "
-                f"{nsd_members.EDGE_OSM_MEMBER} in {env['name']}, so the Edge OSM's address "
-                "is unknown"),
+                f"OSM reported no Kubernetes service (no {NBI_SERVICE!r}) for KDU 'osm' of "
+                f"VNF {nsd_members.EDGE_OSM_MEMBER} in {env['name']}, so the Edge OSM's "
+                "address is unknown"),
                 "check the KDU in the Main OSM (`osm vnf-show` of that VNF, or `GET "
                 f"/nslcm/v1/vnf_instances?nsr-id-ref={env['id']}`), then run `osm-mec "
                 f"provision --csp {self.csp}` again; `osm-mec teardown --csp {self.csp}` "

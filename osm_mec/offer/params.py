@@ -46,7 +46,7 @@ def cluster_name(profile: Profile, csp: str, site: str) -> str:
 
 
 def namespace(profile: Profile, csp: str) -> str:
-    """Kubernetes namespace of a CSP's KDUs."""
+    """The prefix of a CSP's Kubernetes namespaces (one per KDU: ``<prefix>-<kdu>``)."""
     return f"{profile.prefix}-{csp}"
 
 
@@ -112,7 +112,9 @@ def vdu_params(config: dict[str, Any], member: str, vdu_id: str) -> dict[str, An
 
 
 def _kdu_member(member: str, kdu: str, ns_name: str, values: dict[str, Any]) -> dict[str, Any]:
-    item: dict[str, Any] = {"kdu_name": kdu, "k8s-namespace": ns_name}
+    # one namespace per KDU: OSM names a Juju KDU's model after it, and Juju refuses one
+    # that exists (a Helm release of another KDU there would block the Edge OSM's bundle)
+    item: dict[str, Any] = {"kdu_name": kdu, "k8s-namespace": f"{ns_name}-{kdu}"}
     if values:
         item["additionalParams"] = values
     return {"member-vnf-index": member, "additionalParamsForKdu": [item]}

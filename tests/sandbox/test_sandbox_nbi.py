@@ -317,7 +317,7 @@ def test_kdus_need_a_registered_cluster_and_edge_osm_comes_up(make_sandbox, buil
     assert records["cluster"]["vim-account-id"] == edge
     mep = records["mep"]["kdur"][0]
     assert mep["status"] == "READY" and mep["k8s-cluster"]["id"] == result["cluster-id"]
-    assert mep["k8s-namespace"] == "mecaas-acme"
+    assert mep["k8s-namespace"] == "mecaas-acme-mep"
     assert mep["services"][0]["ports"][0]["node_port"] == profile["mep"]["node_port"]
     assert mep["services"][0]["external_ip"] is None  # OSM: only a LoadBalancer's ingress
     nbi, kafka = records["edge-osm"]["kdur"][0]["services"]
@@ -325,7 +325,7 @@ def test_kdus_need_a_registered_cluster_and_edge_osm_comes_up(make_sandbox, buil
     assert nbi["ports"][0]["node_port"] is None  # the osm-nbi charm's Service: ClusterIP
     assert (kafka["name"], kafka["type"]) == ("kafka", "LoadBalancer")
     # the chain's NodePort Service in front of it, on the simulated cluster
-    where = SandboxKube(client, result["cluster-id"]).expose("mecaas-acme", "nbi-np", "nbi",
+    where = SandboxKube(client, result["cluster-id"]).expose("mecaas-acme-osm", "nbi-np", "nbi",
                                                              9999)
     edge_url = f"http://{where.host}:{where.port}/osm"
     assert [e.url for e in sandbox.edges] == [edge_url]
