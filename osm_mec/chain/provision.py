@@ -16,7 +16,7 @@ from ..offer.descriptors import package_spec
 from ..offer.descriptors import network_services as nsd_members
 from ..offer.descriptors.juju_bundle import NBI_SERVICE
 from ..core.errors import OsmMecError
-from ..osm.nbi import NbiClient, NbiError, RetryPolicy
+from ..osm.nbi import NbiClient, NbiError, NbiFailure, RetryPolicy
 from ..offer.packages import archive_bytes, package_files
 from ..offer.params import instantiation_params
 from ..offer.profile import Profile
@@ -43,7 +43,7 @@ class ChainFailed(OsmMecError):
         super().__init__(f"step '{step}' failed: {detail}\n  what to do: {hint}")
 
 
-def nbi_hint(exc: NbiError, command: str, csp: str) -> str:
+def nbi_hint(exc: NbiFailure, command: str, csp: str) -> str:
     """What to do after OSM's NBI refused a request or did not answer."""
     again = f"`osm-mec {command} --csp {csp}`"
     if exc.status == 0:
@@ -134,7 +134,7 @@ class Chain:
                 raise ChainFailed(title, f"OSM operation {exc.operation} {exc.op_id} "
                                   f"{exc.state}: {exc.detail}", self.operation_hint(exc)
                                   ) from exc
-            except NbiError as exc:
+            except NbiFailure as exc:
                 raise ChainFailed(title, str(exc), nbi_hint(exc, "provision", self.csp)) \
                     from exc
         self.progress.close()
@@ -360,7 +360,7 @@ class Chain:
                 where = self.kube(cluster_id).expose(
                     str(kdur.get("k8s-namespace")), NBI_NODE_PORT_SERVICE, NBI_SERVICE,
                     int(port["port"]))
-            except (KubeFailed, NbiError) as exc:
+            except (KubeFailed, NbiFailure) as exc:
                 raise ChainFailed("Edge OSM discovery", f"NodePort Service for the Edge "
                                   f"OSM's NBI in cluster {cluster_id}: {exc}",
                                   "check that the cluster's API server answers with the "

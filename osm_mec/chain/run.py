@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..core.errors import OsmMecError
-from ..osm.nbi import NbiError
+from ..osm.nbi import NbiFailure
 from ..osm.waiting import OperationFailed
 from ..offer.profile import Profile
 from ..timings.records import write_jsonl
@@ -105,7 +105,7 @@ def provision_action(chain: Chain) -> dict[str, Any]:
 def teardown_action(chain: Chain) -> dict[str, Any]:
     try:
         return teardown(chain)
-    except (OperationFailed, NbiError) as exc:
+    except (OperationFailed, NbiFailure) as exc:
         raise OsmMecError(f"teardown of CSP {chain.csp} stopped: {exc}\n  what to do: "
                           f"`osm-mec status --csp {chain.csp}` shows what is left; fix the "
                           f"cause, then `osm-mec teardown --csp {chain.csp}` again continues "
@@ -116,7 +116,7 @@ def scale_action(out: bool, count: int) -> Action:
     def scale_action(chain: Chain) -> dict[str, Any]:
         try:
             return scale(chain, out, count)
-        except (OperationFailed, NbiError) as exc:
+        except (OperationFailed, NbiFailure) as exc:
             raise OsmMecError(f"scale {'out' if out else 'in'} of CSP {chain.csp} stopped: "
                               f"{exc}\n  what to do: `osm-mec status --csp {chain.csp}` shows "
                               f"the cluster; fix the cause, then `osm-mec scale --csp "

@@ -12,7 +12,7 @@ from typing import Any
 from ..offer.descriptors import network_services as nsd_members
 from ..offer.descriptors.k8s_cluster_vnf import SCALING_ASPECT
 from ..core.errors import OsmMecError, UsageError
-from ..osm.nbi import NbiError
+from ..osm.nbi import NbiFailure
 from ..osm.waiting import OperationFailed
 from . import day2, names
 from .day2 import primitive_results
@@ -119,7 +119,7 @@ def _rejoin(chain: Chain, ns_id: str, ns_name: str, worker: dict[str, Any]) -> s
     try:
         day2.rejoin_worker(chain.main.client, ns_id, int(worker["count-index"]),
                            lambda op: chain.main.wait(op, ns_name, chain.progress))
-    except (NbiError, OperationFailed, KeyError) as exc:
+    except (NbiFailure, OperationFailed, KeyError) as exc:
         return (f"node {worker['name']} was drained and deleted and could NOT rejoin ({exc}); "
                 f"run `osm-mec scale --csp {chain.csp} in` to remove its VM, or rejoin it with "
                 "the worker's join-cluster primitive")
@@ -139,7 +139,7 @@ def _scale_in(chain: Chain, ns_id: str, ns_name: str, step: str) -> dict[str, An
     try:
         op_id = day2.scale_workers(chain.main.client, ns_id, False)
         op = chain.main.wait(op_id, ns_name, chain.progress)
-    except (NbiError, OperationFailed) as exc:
+    except (NbiFailure, OperationFailed) as exc:
         undone = _rejoin(chain, ns_id, ns_name, worker) if is_node else \
             f"{name} was not a node: nothing to undo"
         raise OsmMecError(f"OSM refused or failed the scale-in of {ns_name}: {exc}\n  "

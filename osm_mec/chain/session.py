@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from ..osm.credentials import Credentials, load_credentials, read_credentials_file
 from ..core.errors import OsmMecError, UsageError
 from ..osm.kafka_bus import KafkaUnavailable
-from ..osm.nbi import NbiClient, NbiError, check_nbi_url
+from ..osm.nbi import NbiClient, NbiFailure, check_nbi_url
 from ..osm.waiting import OperationListener
 from ..offer.profile import Profile
 from .progress import Progress
@@ -108,7 +108,7 @@ def _with_file_kafka(options: OsmOptions) -> OsmOptions:
     return options
 
 
-def first_contact_hint(exc: NbiError) -> str:
+def first_contact_hint(exc: NbiFailure) -> str:
     """What to do when logging in to the OSM failed."""
     if exc.status in (401, 403):
         return ("check the OSM user, project and password (OSM_USER, OSM_PROJECT, "
@@ -138,7 +138,7 @@ class Session:
             try:
                 self.simulated = NbiClient(self.url, self.credentials,
                                            verify=self.verify).is_sandbox
-            except NbiError as exc:
+            except NbiFailure as exc:
                 raise OsmMecError(f"{exc}\n  what to do: {first_contact_hint(exc)}") from exc
         else:
             from ..sandbox import Sandbox

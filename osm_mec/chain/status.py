@@ -7,7 +7,7 @@ from typing import Any
 
 from ..offer.descriptors import network_services as nsd_members
 from ..core.errors import OsmMecError
-from ..osm.nbi import NbiError
+from ..osm.nbi import NbiFailure
 from . import names
 from .kube import KubeFailed, server_host
 from .provision import Chain
@@ -37,7 +37,7 @@ def cluster_node(target: OsmTarget, cluster_id: str | None) -> str | None:
     try:
         return server_host(target.client.get_admin("k8scluster", cluster_id)
                            .get("credentials") or {})
-    except (KubeFailed, NbiError):
+    except (KubeFailed, NbiFailure):
         return None
 
 

@@ -17,8 +17,13 @@ from urllib.parse import urlsplit
 import requests
 import yaml
 
+from ..core.errors import UsageError
+from . import waiting
 from .credentials import Credentials
-from ..core.errors import OsmMecError, UsageError
+from .errors import NbiError, NbiFailure, OsmUnreachable
+
+__all__ = ["NbiClient", "NbiError", "NbiFailure", "OsmUnreachable", "RetryPolicy",
+           "check_nbi_url"]
 
 log = logging.getLogger(__name__)
 
@@ -30,18 +35,6 @@ PLAIN_HTTP_SIGNS = ("WRONG_VERSION_NUMBER", "record layer failure", "packet leng
 PACKAGE_PATHS = {"vnf": ("/vnfpkgm/v1/vnf_packages_content", "/vnfpkgm/v1/vnf_packages"),
                  "ns": ("/nsd/v1/ns_descriptors_content", "/nsd/v1/ns_descriptors")}
 ADMIN_PATHS = {"k8scluster": "/admin/v1/k8sclusters", "vim": "/admin/v1/vim_accounts"}
-
-
-class NbiError(OsmMecError):
-    """An NBI call failed: method, path, HTTP status (0 when no answer), OSM's code, detail."""
-
-    def __init__(self, method: str, path: str, status: int, code: str, detail: str,
-                 base_url: str = "") -> None:
-        self.method, self.path, self.status, self.code, self.detail = \
-            method, path, status, code, detail
-        where = f"{method} {base_url}{path}"
-        answer = f"HTTP {status} {code}" if status else code
-        super().__init__(f"{where}: {answer}: {detail}")
 
 
 @dataclass(frozen=True)
@@ -100,7 +93,8 @@ def _error_body(response: requests.Response) -> tuple[str, str]:
 
 
 class NbiClient:
-    """One OSM, one user. Every method either returns what OSM answered or raises NbiError."""
+    """One OSM, one user. Every method either returns what OSM answered or raises NbiFailure
+    (NbiError for an error answer, OsmUnreachable for none)."""
 
     def __init__(self, url: str, credentials: Credentials, verify: bool | str = True,
                  timeout: float = 60.0, retry: RetryPolicy = RetryPolicy(),
@@ -135,7 +129,8 @@ class NbiClient:
 
     def request(self, method: str, path: str, *, auth: bool = True, ok: Iterable[int] = (),
                 **kwargs: Any) -> Any:
-        """One NBI call: the decoded JSON answer (None when empty) or NbiError.
+        """One NBI call: the decoded JSON answer (None when empty), NbiError (an error
+        answer) or OsmUnreachable (no answer).
 
         401 renews the token once; GET/DELETE are retried on connection errors and 5xx.
         """
@@ -150,8 +145,8 @@ class NbiClient:
             except requests.RequestException as exc:
                 attempt += 1
                 if attempt >= attempts or isinstance(exc, requests.exceptions.SSLError):
-                    raise NbiError(method, path, 0, type(exc).__name__,
-                                   _no_answer(exc, self.url), self.url) from exc
+                    raise OsmUnreachable(method, path, type(exc).__name__,
+                                         _no_answer(exc, self.url), self.url) from exc
                 self._backoff(method, path, attempt, type(exc).__name__)
                 continue
             log.debug("%s %s -> %s", method, path, response.status_code)
@@ -204,15 +199,13 @@ class NbiClient:
         try:
             return self.request("POST", path, json=body, **kwargs) if body is not None \
                 else self.request("POST", path, **kwargs)
-        except NbiError as exc:
-            if exc.status:
-                raise
+        except OsmUnreachable as exc:
             found = self._look_for(recover)
             if found is None:
-                raise NbiError("POST", path, 0, exc.code, f"no answer, and {what} was not "
-                               f"there {self.recovery_grace:g} s later: OSM may not have "
-                               "created it, or may still be creating it; run the command "
-                               f"again: it adopts {what} if it appears", self.url) from exc
+                raise OsmUnreachable("POST", path, exc.code, f"no answer, and {what} was not "
+                                     f"there {self.recovery_grace:g} s later: OSM may not have "
+                                     "created it, or may still be creating it; run the command "
+                                     f"again: it adopts {what} if it appears", self.url) from exc
             log.info("POST %s: no answer, but %s exists: using it", path, what)
             return found
 
@@ -222,7 +215,7 @@ class NbiClient:
         while True:
             try:
                 found = recover()
-            except NbiError:
+            except NbiFailure:
                 found = None
             if found is not None or time.monotonic() >= deadline:
                 return found
@@ -374,16 +367,13 @@ class NbiClient:
                            progress: Callable[[str], None] | None = None,
                            listener: Any = None, gone_ok: bool = False) -> dict[str, Any]:
         """See osm_mec.osm.waiting.wait_for_operation."""
-        from .waiting import wait_for_operation
-        return wait_for_operation(self, op_id, timeout, progress, listener, gone_ok)
+        return waiting.wait_for_operation(self, op_id, timeout, progress, listener, gone_ok)
 
     def wait_for_admin_gone(self, kind: str, object_id: str, timeout: float = 600.0) -> None:
         """See osm_mec.osm.waiting.wait_for_admin_gone."""
-        from .waiting import wait_for_admin_gone
-        wait_for_admin_gone(self, kind, object_id, timeout)
+        waiting.wait_for_admin_gone(self, kind, object_id, timeout)
 
     def wait_for_admin(self, kind: str, object_id: str, timeout: float = 600.0,
                        progress: Callable[[str], None] | None = None) -> dict[str, Any]:
         """See osm_mec.osm.waiting.wait_for_admin."""
-        from .waiting import wait_for_admin
-        return wait_for_admin(self, kind, object_id, timeout, progress)
+        return waiting.wait_for_admin(self, kind, object_id, timeout, progress)

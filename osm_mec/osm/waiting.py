@@ -10,7 +10,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..core.errors import OsmMecError
-from .nbi import NbiError
+from .errors import NbiError
 from .kafka_bus import (COMPLETION_KEYS, NS_TOPIC, KafkaUnavailable, Record, open_consumer,
                         poll_record)
 

@@ -11,7 +11,7 @@ import requests
 
 from osm_mec.osm.credentials import Credentials, load_credentials
 from osm_mec.core.errors import UsageError
-from osm_mec.osm.nbi import NbiClient, NbiError, RetryPolicy
+from osm_mec.osm.nbi import NbiClient, NbiError, NbiFailure, OsmUnreachable, RetryPolicy
 from osm_mec.sandbox.faults import parse_faults
 
 from .conftest import CREDENTIALS, FAST_RETRY, client_for
@@ -88,8 +88,9 @@ def test_get_gives_up_after_the_policy_when_osm_is_down() -> None:
     client = NbiClient("http://127.0.0.1:9/osm", CREDENTIALS, sleep=waits.append, seed=3,
                        retry=RetryPolicy(attempts=4, base_delay=0.5, max_delay=8))
     client._token = "skip-login"
-    with pytest.raises(NbiError) as down:
+    with pytest.raises(OsmUnreachable) as down:  # no answer: not an error answer of OSM's
         client.list_ns()
+    assert not isinstance(down.value, NbiError) and isinstance(down.value, NbiFailure)
     assert down.value.status == 0 and "no answer" in down.value.detail
     assert len(waits) == 3  # exponential with jitter: [0.25..0.5], [0.5..1], [1..2]
     for attempt, wait in enumerate(waits):
@@ -118,7 +119,7 @@ def test_create_that_times_out_is_recovered_by_name_not_resent(make_sandbox, bui
     assert client.get_operation(op_id)["lcmOperationType"] == "instantiate"
     assert len(client.list_ns("slow")) == 1
     # a create that NBI refused (422) after the client gave up: not found, not resent
-    with pytest.raises(NbiError) as lost:
+    with pytest.raises(OsmUnreachable) as lost:
         client.create_admin("vim", {"name": "half", "vim_type": "not-a-type"})
     assert lost.value.status == 0 and "was not there 1.5 s later" in lost.value.detail
     assert "may still be creating it" in lost.value.detail  # never "it was not created"
@@ -131,7 +132,7 @@ def test_tls_verification_ca_bundle_and_insecure(make_sandbox) -> None:
     with_ca = NbiClient(sandbox.url, CREDENTIALS, verify=str(sandbox.ca_file), retry=FAST_RETRY)
     assert len(with_ca.list_admin("vim")) == 2
     default = NbiClient(sandbox.url, CREDENTIALS, retry=RetryPolicy(attempts=1))
-    with pytest.raises(NbiError) as untrusted:
+    with pytest.raises(OsmUnreachable) as untrusted:
         default.list_admin("vim")
     assert untrusted.value.code == "SSLError"
     insecure = NbiClient(sandbox.url, CREDENTIALS, verify=False, retry=FAST_RETRY)

@@ -15,7 +15,7 @@ import requests
 import yaml
 
 from osm_mec.chain.kube import SandboxKube
-from osm_mec.osm.nbi import NbiClient, NbiError, RetryPolicy
+from osm_mec.osm.nbi import NbiClient, NbiError, OsmUnreachable, RetryPolicy
 from osm_mec.offer.params import instantiation_params
 from osm_mec.osm.waiting import OperationFailed
 from osm_mec.sandbox import CHARMED_OSM_INITIAL
@@ -333,7 +333,7 @@ def test_kdus_need_a_registered_cluster_and_edge_osm_comes_up(make_sandbox, buil
     assert edge_client.list_admin("vim") == []  # a fresh Edge OSM: the chain registers its VIM
     client.wait_for_operation(client.delete_ns(env_id), timeout=30, gone_ok=True)
     assert sandbox.edges == []
-    with pytest.raises(NbiError) as edge_gone:
+    with pytest.raises(OsmUnreachable) as edge_gone:
         NbiClient(edge_url, CHARMED_OSM_INITIAL,
                   retry=RetryPolicy(attempts=1)).list_admin("vim")
     assert edge_gone.value.status == 0
