@@ -29,7 +29,7 @@ from .models import (
     TerminateAppRequest,
 )
 from .notify import timestamp
-from .problems import Problem
+from .problems import Problem, found
 from .store import Doc, public
 
 log = logging.getLogger("osm_mec.meo.lcm")
@@ -61,10 +61,7 @@ def create(meo: MeoContext, body: CreateAppInstanceRequest) -> Doc:
 
 
 def get(meo: MeoContext, instance_id: str) -> Doc:
-    record = meo.store.get(INSTANCES, instance_id)
-    if record is None:
-        raise Problem(404, f"no application instance {instance_id!r}")
-    return record
+    return found(meo.store.get(INSTANCES, instance_id), f"application instance {instance_id!r}")
 
 
 def listing(meo: MeoContext) -> list[Doc]:
@@ -117,10 +114,8 @@ def _advance(meo: MeoContext, op: Doc, state: str, **fields: Any) -> Doc:
 
 
 def op_get(meo: MeoContext, op_id: str) -> Doc:
-    op = meo.store.get(OPS, op_id)
-    if op is None:
-        raise Problem(404, f"no application LCM operation occurrence {op_id!r}")
-    return public(op)
+    return public(found(meo.store.get(OPS, op_id),
+                        f"application LCM operation occurrence {op_id!r}"))
 
 
 def op_listing(meo: MeoContext) -> list[Doc]:

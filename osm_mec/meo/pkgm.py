@@ -17,7 +17,7 @@ from .context import PKGM_BASE as BASE
 from .context import MeoContext
 from .edge import OnboardedPackages
 from .models import AppPkgInfoModifications, AppPkgSubscription, CreateAppPkg
-from .problems import Problem
+from .problems import Problem, found
 from .store import Doc, public
 
 KIND, SUBSCRIPTIONS = "app_package", "app_pkg_subscription"
@@ -61,10 +61,7 @@ def links(meo: MeoContext, package_id: str) -> dict[str, Any]:
 
 
 def get(meo: MeoContext, package_id: str) -> Doc:
-    record = meo.store.get(KIND, package_id)
-    if record is None:
-        raise Problem(404, f"no application package {package_id!r}")
-    return record
+    return found(meo.store.get(KIND, package_id), f"application package {package_id!r}")
 
 
 def by_appd(meo: MeoContext, appd_id: str) -> Doc:
@@ -232,10 +229,8 @@ def subscribe(meo: MeoContext, body: AppPkgSubscription) -> Doc:
 
 
 def subscription(meo: MeoContext, subscription_id: str) -> Doc:
-    record = meo.store.get(SUBSCRIPTIONS, subscription_id)
-    if record is None:
-        raise Problem(404, f"no subscription {subscription_id!r}")
-    return record
+    return found(meo.store.get(SUBSCRIPTIONS, subscription_id),
+                 f"subscription {subscription_id!r}")
 
 
 def subscription_list(meo: MeoContext) -> Doc:

@@ -10,12 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from ..core.problem_details import PROBLEM_JSON, problem_body, validation_detail
+
 log = logging.getLogger("osm_mec.meo")
-PROBLEM_JSON = "application/problem+json"
-TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-          405: "Method Not Allowed", 406: "Not Acceptable", 409: "Conflict",
-          413: "Payload Too Large", 415: "Unsupported Media Type", 500: "Internal Server Error",
-          503: "Service Unavailable"}
 UNAUTHORIZED = {"WWW-Authenticate": 'Bearer realm="meo"'}
 
 
@@ -29,24 +26,19 @@ class Problem(Exception):
 
 def problem(status: int, detail: str, instance: str = "",
             headers: dict[str, str] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"type": f"https://httpstatuses.io/{status}",
-                            "title": TITLES.get(status, "Error"), "status": status,
-                            "detail": detail}
-    if instance:
-        body["instance"] = instance
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return JSONResponse(problem_body(status, detail, instance), status_code=status,
+                        media_type=PROBLEM_JSON, headers=headers)
+
+
+def found(record: dict[str, Any] | None, what: str) -> dict[str, Any]:
+    """The record, or 404 naming what was asked for."""
+    if record is None:
+        raise Problem(404, f"no {what}")
+    return record
 
 
 def _instance(request: Request) -> str:
     return str(request.url.replace(query=""))
-
-
-def _invalid(exc: RequestValidationError) -> str:
-    parts = []
-    for error in exc.errors()[:10]:
-        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
-        parts.append(f"{where or 'body'}: {error.get('msg', 'invalid')}")
-    return "; ".join(parts) or "invalid request"
 
 
 def install(app: FastAPI) -> None:
@@ -58,7 +50,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem(400, _invalid(exc), _instance(request))
+        return problem(400, validation_detail(exc.errors()), _instance(request))
 
     @app.exception_handler(HTTPException)
     async def on_http(request: Request, exc: HTTPException) -> JSONResponse:
