@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -12,15 +11,11 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from ..core.problem_details import PROBLEM_JSON, problem_body, validation_detail
 from .outage import UNAVAILABLE
 
 log = logging.getLogger("osm_mec.mep")
-PROBLEM_JSON = "application/problem+json"
 SAFE = "/%:@!$&'()*+,;=-._~"
-TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-          405: "Method Not Allowed", 409: "Conflict", 412: "Precondition Failed",
-          413: "Payload Too Large", 414: "URI Too Long", 415: "Unsupported Media Type",
-          429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 class Problem(Exception):
@@ -63,20 +58,8 @@ def if_match(request: Request) -> list[str] | None:
 
 def problem_response(status: int, detail: str, instance: str = "",
                      headers: dict[str, str] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"type": f"https://httpstatuses.io/{status}",
-                            "title": TITLES.get(status, "Error"), "status": status,
-                            "detail": detail}
-    if instance:
-        body["instance"] = instance
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
-
-
-def _validation_detail(exc: RequestValidationError) -> str:
-    parts = []
-    for error in exc.errors()[:10]:
-        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
-        parts.append(f"{where or 'body'}: {error.get('msg', 'invalid')}")
-    return "; ".join(parts) or "invalid request"
+    return JSONResponse(problem_body(status, detail, instance), status_code=status,
+                        media_type=PROBLEM_JSON, headers=headers)
 
 
 def install(app: FastAPI) -> None:
@@ -88,7 +71,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem_response(400, _validation_detail(exc), instance_url(request.scope))
+        return problem_response(400, validation_detail(exc.errors()),
+                                instance_url(request.scope))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
