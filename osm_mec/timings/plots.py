@@ -12,12 +12,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-from .paper import PAPER, paper_values  # noqa: E402
-from .report import KINDS, Group, kind_groups, series_name  # noqa: E402
+from .paper import PAPER, paper_values
+from .groups import KINDS, Group, kind_groups, series_name
 
 PAPER_SUFFIX = " (paper)"
 TITLES = {"deploy": "Deployment", "scale": "Scaling", "baselines": "Baseline deployment"}
@@ -55,7 +55,7 @@ def figure(kind: str, groups: list[Group], compare_paper: bool) -> Figure | None
     points.set_xlabel("iteration")
     points.set_ylabel("seconds")
     drawn = boxes.boxplot([values for _, _, values, _ in series], patch_artist=True)
-    for box, (name, _, _, paper) in zip(drawn["boxes"], series):
+    for box, (name, _, _, paper) in zip(drawn["boxes"], series, strict=True):
         box.set(facecolor="none", edgecolor=colour[name.removesuffix(PAPER_SUFFIX)],
                 linestyle="--" if paper else "-")
     boxes.set_xticks(range(1, len(series) + 1), [name for name, *_ in series], rotation=25,

@@ -11,42 +11,15 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from ..core.errors import UsageError
-from .paper import BASELINE_NS, PAPER, paper_values
+from .groups import KINDS, PAPER_NS, Group, kind_groups, series_name
+from .paper import PAPER, paper_values
 from .records import OpTiming, read_jsonl
 from .stats import INTERVAL_NOTE, Summary, summarise
 
 SUCCESS = ("COMPLETED", "PARTIALLY_COMPLETED")
-PAPER_NS = tuple(dict.fromkeys(ns for ns, _ in PAPER))
-SCALE_OPERATIONS = ("scale-out", "scale-in")
-# one CSV and one plot per kind: the chain's deployments (Table I), scaling (Table II) and
-# the dummy VNF/CNF baselines
-KINDS = ("deploy", "scale", "baselines")
-
-
-@dataclass(frozen=True)
-class Group:
-    """The successful timings of one (NS, operation): (iteration, seconds) in order."""
-
-    ns: str
-    operation: str
-    points: tuple[tuple[int, float], ...]
-    simulated: bool
-
-    @property
-    def values(self) -> list[float]:
-        return [seconds for _, seconds in self.points]
-
-    @property
-    def kind(self) -> str | None:
-        """Which CSV and plot (KINDS) show this group; None: the Markdown only."""
-        if self.operation in SCALE_OPERATIONS:
-            return "scale"
-        if self.operation == "instantiate":
-            return "baselines" if self.ns in BASELINE_NS else "deploy"
-        return None
 
 
 @dataclass
@@ -100,7 +73,7 @@ def _points(timings: list[OpTiming]) -> tuple[tuple[tuple[int, float], ...], int
     ordered = sorted(timings, key=lambda t: t.request_ms)
     if any(t.iteration is None for t in ordered):
         return tuple((i, t.duration_s) for i, t in enumerate(ordered, 1)), 0
-    last = {t.iteration: t.duration_s for t in ordered}
+    last = {t.iteration: t.duration_s for t in ordered if t.iteration is not None}
     return tuple(sorted(last.items())), len(ordered) - len(last)
 
 
@@ -171,23 +144,6 @@ def markdown(table: list[Row], grouping: Grouping) -> str:
                      "out (the last run of each iteration counts).")
     lines += [f"Warning: {w}" for w in grouping.warnings]
     return "\n".join(lines) + "\n"
-
-
-def series_name(group: Group, groups: list[Group]) -> str:
-    """A group's column in the paper-format CSVs and its line in the plots."""
-    if group.operation not in SCALE_OPERATIONS:
-        return group.ns
-    scaled = {g.ns for g in groups if g.operation in SCALE_OPERATIONS}
-    return group.operation if len(scaled) == 1 else f"{group.ns} {group.operation}"
-
-
-def kind_groups(groups: list[Group], kind: str) -> list[Group]:
-    """The groups of one kind, the paper's NSs first in the paper's order."""
-    order = {ns: i for i, ns in enumerate(PAPER_NS + BASELINE_NS)}
-    return sorted((g for g in groups if g.kind == kind),
-                  key=lambda g: (order.get(g.ns, len(order)), g.ns,
-                                 SCALE_OPERATIONS.index(g.operation)
-                                 if g.operation in SCALE_OPERATIONS else 0))
 
 
 def _csv(header: list[str], lines: list[list[object]]) -> str:
