@@ -10,7 +10,7 @@ import json
 import stat
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
@@ -33,11 +33,6 @@ def read_secret(path: Path, what: str) -> str:
     if not text or any(c.isspace() for c in text):
         raise UsageError(f"{path}: expected the {what} alone on one line")
     return text
-
-
-def _fail(exc: OsmMecError) -> NoReturn:
-    click.echo(f"osm-mec: {exc}", err=True)
-    raise SystemExit(exc.exit_code)
 
 
 @click.group("meo")
@@ -88,27 +83,22 @@ def meo_serve(edge_osm_url: str, credentials_file: Path, admin_token_file: Path,
     from ..osm.nbi import NbiClient, check_nbi_url
     from ..osm.waiting import OperationListener
 
+    url = check_nbi_url(edge_osm_url, "--edge-osm-url")
+    credentials = load_credentials(credentials_file=credentials_file, env={})
+    token = read_secret(admin_token_file, "facade's admin token")
+    if mep_url:
+        check_nbi_url(mep_url, "--mep-url")
+    mep = _mep(mep_url, mep_token_file)
+    listener = OperationListener(kafka) if kafka else None
+    settings = MeoSettings(public_url=public_url or f"http://{host}:{port}",
+                           state_dir=state_dir)
+    verify: bool | str = str(ca_bundle) if ca_bundle else True
     try:
-        url = check_nbi_url(edge_osm_url, "--edge-osm-url")
-        credentials = load_credentials(credentials_file=credentials_file, env={})
-        token = read_secret(admin_token_file, "facade's admin token")
-        mep = None
-        if mep_url:
-            if mep_token_file is None:
-                raise UsageError("--mep-url needs --mep-token-file (the MEP's platform "
-                                 "manager token, in a 0600 file)")
-            check_nbi_url(mep_url, "--mep-url")
-            mep = (mep_url, read_secret(mep_token_file, "MEP's platform manager token"))
-        listener = OperationListener(kafka) if kafka else None
-        settings = MeoSettings(public_url=public_url or f"http://{host}:{port}",
-                               state_dir=state_dir)
-        verify: bool | str = str(ca_bundle) if ca_bundle else True
         meo = build_context(settings, lambda: NbiClient(url, credentials, verify=verify),
                             token, vim_account, mep, listener)
-    except OsmMecError as exc:
-        _fail(exc)
     except OSError as exc:
-        _fail(OsmMecError(f"{state_dir}: cannot use the state folder: {exc.strerror or exc}"))
+        raise OsmMecError(f"{state_dir}: cannot use the state folder: "
+                          f"{exc.strerror or exc}") from None
     click.echo(f"MEC 010-2 facade of {url} on http://{host}:{port} (state in {state_dir})",
                err=True)
     uvicorn.run(create_app(meo), host=host, port=port, log_level=log_level)
@@ -160,15 +150,12 @@ def _run_app(action: str, options: dict[str, Any], **arguments: Any) -> None:
     from ..chain.progress import Progress
     from ..osm.credentials import load_credentials
 
-    try:
-        credentials_file = options["credentials_file"]
-        result = app_command(
-            action, options["csp"], options["state_dir"], options["timings_dir"],
-            lambda: load_credentials(credentials_file=credentials_file),
-            str(options["ca_bundle"]) if options["ca_bundle"] else True,
-            _mep(options["mep_url"], options["mep_token_file"]), Progress(), **arguments)
-    except OsmMecError as exc:
-        _fail(exc)
+    credentials_file = options["credentials_file"]
+    result = app_command(
+        action, options["csp"], options["state_dir"], options["timings_dir"],
+        lambda: load_credentials(credentials_file=credentials_file),
+        str(options["ca_bundle"]) if options["ca_bundle"] else True,
+        _mep(options["mep_url"], options["mep_token_file"]), Progress(), **arguments)
     _echo(result, options["as_json"])
 
 
@@ -183,11 +170,7 @@ def app_deploy(appd: Path, chart: str | None, name: str | None, **options: Any) 
     register it in the MEP (with --mep-url)."""
     from ..chain.apps import read_source
 
-    try:
-        source = read_source(appd, chart)
-    except OsmMecError as exc:
-        _fail(exc)
-    _run_app("deploy", options, source=source, name=name)
+    _run_app("deploy", options, source=read_source(appd, chart), name=name)
 
 
 @app_group.command("remove")
@@ -200,11 +183,7 @@ def app_remove(appd: str, forceful: bool, **options: Any) -> None:
     package or appDId) on the CSP's edge, then its packages."""
     from ..chain.apps import appd_id_of
 
-    try:
-        appd_id = appd_id_of(appd)
-    except OsmMecError as exc:
-        _fail(exc)
-    _run_app("remove", options, appd_id=appd_id, graceful=not forceful)
+    _run_app("remove", options, appd_id=appd_id_of(appd), graceful=not forceful)
 
 
 def _echo(result: dict[str, Any], as_json: bool) -> None:
