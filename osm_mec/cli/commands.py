@@ -17,6 +17,7 @@ from ..offer.profile import default_profile_yaml, load_profile
 from .appd_commands import appd_group
 from .chain_commands import CHAIN_COMMANDS
 from .files import on_files, read_token
+from .meo_commands import app_group, meo_group
 
 PROFILE_OPTION = click.option(
     "--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -302,6 +303,8 @@ def _env_list(name: str) -> tuple[str, ...]:
 for _command in CHAIN_COMMANDS:
     cli.add_command(_command)
 cli.add_command(appd_group)
+cli.add_command(meo_group)
+cli.add_command(app_group)
 
 
 def main() -> None:
