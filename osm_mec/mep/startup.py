@@ -5,16 +5,18 @@ a Redis outage is answered with 503 and the MEP recovers by itself."""
 
 from __future__ import annotations
 
-import time
-from typing import Callable
+from collections.abc import Callable
 
 import redis
 from redis.exceptions import RedisError
 
 from ..core.errors import OsmMecError, UsageError
+from ..core.retry import Backoff, poll
 from .callbacks import parse_networks
 from .context import Settings
 from .store import redis_location
+
+REDIS_POLLING = Backoff(0.5, factor=1.0)  # PING every 0.5 s while waiting at start
 
 
 def check_settings(settings: Settings) -> None:
@@ -33,24 +35,26 @@ def check_settings(settings: Settings) -> None:
 def wait_for_redis(url: str, seconds: float, say: Callable[[str], None]) -> None:
     """Return once Redis answers PING; OsmMecError after `seconds` without an answer."""
     where = redis_location(url)
-    deadline = time.monotonic() + seconds
     client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-    told = False
+    failures: list[BaseException] = []
+
+    def answers() -> bool | None:
+        try:
+            client.ping()
+            return True
+        except (RedisError, OSError) as exc:
+            if not failures:
+                say(f"waiting up to {seconds:g} s for Redis at {where}")
+            failures.append(exc)
+            return None
+
     try:
-        while True:
-            try:
-                client.ping()
-                return
-            except (RedisError, OSError) as exc:
-                if time.monotonic() >= deadline:
-                    reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                    raise OsmMecError(
-                        f"Redis at {where} is unreachable after {seconds:g} s ({reason}): "
-                        "start it, or point --redis-url (MEP_REDIS_URL) at it; "
-                        "--redis-wait sets how long to wait") from None
-                if not told:
-                    say(f"waiting up to {seconds:g} s for Redis at {where}")
-                    told = True
-                time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
+        if poll(answers, seconds, REDIS_POLLING) is None:
+            exc = failures[-1]
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise OsmMecError(
+                f"Redis at {where} is unreachable after {seconds:g} s ({reason}): "
+                "start it, or point --redis-url (MEP_REDIS_URL) at it; "
+                "--redis-wait sets how long to wait") from None
     finally:
         client.close()

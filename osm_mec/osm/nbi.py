@@ -11,13 +11,15 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 import yaml
 
 from ..core.errors import UsageError
+from ..core.retry import Backoff, poll
 from . import waiting
 from .credentials import Credentials
 from .errors import NbiError, NbiFailure, OsmUnreachable
@@ -28,6 +30,7 @@ __all__ = ["NbiClient", "NbiError", "NbiFailure", "OsmUnreachable", "RetryPolicy
 log = logging.getLogger(__name__)
 
 RETRIED_METHODS = ("GET", "DELETE")
+LOOKUP_POLLING = Backoff(0.25, factor=1.0)  # a create whose answer was lost: look every 0.25 s
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PLAIN_HTTP_SIGNS = ("WRONG_VERSION_NUMBER", "record layer failure", "packet length too long",
@@ -46,8 +49,7 @@ class RetryPolicy:
     max_delay: float = 8.0
 
     def delay(self, attempt: int, rng: random.Random) -> float:
-        ceiling = min(self.max_delay, self.base_delay * 2 ** attempt)
-        return ceiling / 2 + rng.uniform(0, ceiling / 2)
+        return Backoff(self.base_delay, 2.0, self.max_delay, jitter=True).delay(attempt, rng)
 
 
 def check_nbi_url(url: str, flag: str = "--osm-url") -> str:
@@ -211,15 +213,13 @@ class NbiClient:
 
     def _look_for(self, recover: Callable[[], Any]) -> Any:
         """Look the object up for `recovery_grace` seconds: OSM may still be creating it."""
-        deadline = time.monotonic() + self.recovery_grace
-        while True:
+        def found() -> Any:
             try:
-                found = recover()
+                return recover()
             except NbiFailure:
-                found = None
-            if found is not None or time.monotonic() >= deadline:
-                return found
-            self.sleep(min(0.25, max(0.0, deadline - time.monotonic())))
+                return None
+
+        return poll(found, self.recovery_grace, LOOKUP_POLLING, self.sleep)
 
     # -- packages -------------------------------------------------------------------------
     def upload_package(self, kind: str, data: bytes, filename: str, descriptor_id: str) -> str:

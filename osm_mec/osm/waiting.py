@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 from ..core.errors import OsmMecError
+from ..core.retry import Backoff, Deadline, poll
 from .errors import NbiError
 from .kafka_bus import (COMPLETION_KEYS, NS_TOPIC, KafkaUnavailable, Record, open_consumer,
                         poll_record)
@@ -21,6 +23,8 @@ SUCCESS = ("COMPLETED", "PARTIALLY_COMPLETED")
 FAILURE = ("FAILED", "FAILED_TEMP", "ROLLED_BACK")
 FIRST_POLL, MAX_POLL, POLL_GROWTH = 0.5, 5.0, 1.5
 GONE_POLL = 0.05
+POLLING = Backoff(FIRST_POLL, POLL_GROWTH, MAX_POLL)  # 0.5 s growing to 5 s
+GONE_POLLING = Backoff(GONE_POLL, POLL_GROWTH, MAX_POLL)
 Progress = Callable[[str], None]
 
 
@@ -98,7 +102,7 @@ class OperationListener:
         self._stop.set()
         self._thread.join(5)
 
-    def __enter__(self) -> "OperationListener":
+    def __enter__(self) -> OperationListener:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -124,8 +128,8 @@ def wait_for_operation(client: NbiClient, op_id: str, timeout: float = 3600.0,
     once the operation has vanished (404): OSM deletes the NS and its operation records
     right after the terminate COMPLETED, so only then is the NS really gone.
     """
-    deadline = now() + timeout
-    interval = FIRST_POLL
+    deadline = Deadline(timeout, now)
+    intervals = POLLING.delays()
     last: str | None = None
     while True:
         try:
@@ -143,20 +147,18 @@ def wait_for_operation(client: NbiClient, op_id: str, timeout: float = 3600.0,
         if state in FAILURE:
             raise OperationFailed(op_id, str(op.get("lcmOperationType", "")), state,
                                   str(op.get("detailed-status") or op.get("errorMessage") or ""))
-        remaining = deadline - now()
-        if remaining <= 0:
+        if deadline.expired():
             raise OperationFailed(op_id, str(op.get("lcmOperationType", "")), "TIMEOUT",
                                   f"still {state or 'unknown'} after {timeout:.0f} s (last "
                                   f"status: {last or 'none'}); OSM may still finish it: check "
                                   f"`GET /nslcm/v1/ns_lcm_op_occs/{op_id}`")
-        pause = min(interval, remaining)
+        pause = min(next(intervals), deadline.remaining())
         if state in SUCCESS:  # completed, autoremove pending: its records go at once
             sleep(min(pause, GONE_POLL))
         elif listener is not None and listener.error is None:
             listener.wait(op_id, pause)
         else:
             sleep(pause)
-        interval = min(interval * POLL_GROWTH, MAX_POLL)
 
 
 def wait_for_admin(client: NbiClient, kind: str, object_id: str, timeout: float = 600.0,
@@ -164,44 +166,41 @@ def wait_for_admin(client: NbiClient, kind: str, object_id: str, timeout: float 
                    sleep: Callable[[float], None] = time.sleep,
                    now: Callable[[], float] = time.monotonic) -> dict[str, Any]:
     """The K8s cluster or VIM account once ``_admin.operationalState`` is ENABLED."""
-    deadline = now() + timeout
-    interval = FIRST_POLL
-    last: str | None = None
-    while True:
+    seen: dict[str, str | None] = {"status": None, "state": None}
+
+    def enabled() -> dict[str, Any] | None:
         item = client.get_admin(kind, object_id)
         admin = item.get("_admin") or {}
-        state = str(admin.get("operationalState", ""))
-        last = _report(progress, last, admin.get("detailed-status") or state)
-        if state == "ENABLED":
-            return item
+        state = seen["state"] = str(admin.get("operationalState", ""))
+        seen["status"] = _report(progress, seen["status"], admin.get("detailed-status") or state)
         if state == "ERROR":
             raise OperationFailed(object_id, f"{kind} registration", "ERROR",
                                   str(admin.get("detailed-status") or "no detail"))
-        remaining = deadline - now()
-        if remaining <= 0:
-            raise OperationFailed(object_id, f"{kind} registration", "TIMEOUT",
-                                  f"still {state or 'unknown'} after {timeout:.0f} s")
-        sleep(min(interval, remaining))
-        interval = min(interval * POLL_GROWTH, MAX_POLL)
+        return item if state == "ENABLED" else None
+
+    item = poll(enabled, timeout, POLLING, sleep, now)
+    if item is None:
+        raise OperationFailed(object_id, f"{kind} registration", "TIMEOUT",
+                              f"still {seen['state'] or 'unknown'} after {timeout:.0f} s")
+    return item
 
 
 def wait_for_admin_gone(client: NbiClient, kind: str, object_id: str, timeout: float = 600.0,
                         sleep: Callable[[float], None] = time.sleep,
                         now: Callable[[], float] = time.monotonic) -> None:
     """Until a deleted K8s cluster or VIM account is gone (OSM removes it asynchronously)."""
-    deadline = now() + timeout
-    interval = GONE_POLL
-    while True:
+    last: dict[str, Any] = {}
+
+    def gone() -> bool | None:
         try:
-            item = client.get_admin(kind, object_id)
+            last.update(client.get_admin(kind, object_id))
         except NbiError as exc:
             if exc.status == 404:
-                return
+                return True
             raise
-        remaining = deadline - now()
-        if remaining <= 0:
-            state = (item.get("_admin") or {}).get("operationalState", "unknown")
-            raise OperationFailed(object_id, f"{kind} deletion", "TIMEOUT",
-                                  f"still there ({state}) after {timeout:.0f} s")
-        sleep(min(interval, remaining))
-        interval = min(interval * POLL_GROWTH, MAX_POLL)
+        return None
+
+    if poll(gone, timeout, GONE_POLLING, sleep, now) is None:
+        state = (last.get("_admin") or {}).get("operationalState", "unknown")
+        raise OperationFailed(object_id, f"{kind} deletion", "TIMEOUT",
+                              f"still there ({state}) after {timeout:.0f} s")
