@@ -91,27 +91,27 @@ def edge_of(state: CspState, fallback: Callable[[], Credentials]
         data.get("user", ""), data.get("password", ""), data.get("project", "admin"))
 
 
-class EdgeApps:
-    """The CSP's Edge OSM target (Kafka and timings) and the facade's state, in-process."""
+def facade_state(state_path: Path) -> Path:
+    """The facade's state folder of a CSP: beside its state file (``<csp>.meo``)."""
+    return state_path.with_name(f"{state_path.stem}.meo")
 
-    def __init__(self, state: CspState, fallback: Callable[[], Credentials],
-                 verify: bool | str,
-                 mep: tuple[str, str] | None, progress: Progress) -> None:
-        url, kafka, credentials = edge_of(state, fallback)
-        self.progress = progress
-        self.target = OsmTarget("edge", NbiClient(url, credentials, verify=verify), kafka)
-        self.target.simulated = self.target.client.is_sandbox
-        self.target.connect_kafka()
-        vim = (state.get("edge-vim") or {}).get("name") or "edge-vim"
-        folder = state.path.with_name(f"{state.csp}.meo")
+
+class EdgeApps:
+    """The facade's code and state for one CSP, in-process, on an Edge OSM target (its
+    Kafka listener follows the operations, its records time them). `provision --appd`
+    gives the chain's own Edge OSM target; `app deploy|remove` open one (open_edge_apps)."""
+
+    def __init__(self, target: OsmTarget, make_client: Callable[[], NbiClient],
+                 folder: Path, vim: str, mep: tuple[str, str] | None,
+                 progress: Progress) -> None:
+        self.target, self.progress = target, progress
         self.meo: MeoContext = build_context(
             MeoSettings(public_url="http://127.0.0.1:8090", state_dir=folder),
-            lambda: NbiClient(url, credentials, verify=verify), "unused-by-the-cli",
-            vim, mep, self.target.listener)
+            make_client, "unused-in-process", vim, mep, target.listener)
 
     def close(self) -> None:
         self.meo.store.close()
-        self.target.close()
+
 
     # -- steps ----------------------------------------------------------------------------
     def onboard(self, source: AppSource) -> dict[str, Any]:
@@ -193,6 +193,18 @@ class EdgeApps:
         return notes
 
 
+def open_edge_apps(state: CspState, fallback: Callable[[], Credentials], verify: bool | str,
+                   mep: tuple[str, str] | None, progress: Progress) -> EdgeApps:
+    """EdgeApps on the CSP's Edge OSM as its state file names it."""
+    url, kafka, credentials = edge_of(state, fallback)
+    target = OsmTarget("edge", NbiClient(url, credentials, verify=verify), kafka)
+    target.simulated = target.client.is_sandbox
+    target.connect_kafka()
+    vim = (state.get("edge-vim") or {}).get("name") or "edge-vim"
+    return EdgeApps(target, lambda: NbiClient(url, credentials, verify=verify),
+                    facade_state(state.path), vim, mep, progress)
+
+
 def app_command(action: str, csp: str, state_dir: Path, timings_dir: Path,
                 fallback: Callable[[], Credentials], verify: bool | str,
                 mep: tuple[str, str] | None,
@@ -200,7 +212,7 @@ def app_command(action: str, csp: str, state_dir: Path, timings_dir: Path,
     """deploy or remove for one CSP, under the CSP's lock, timings recorded."""
     state = CspState.load(state_dir, csp)
     with CspLock(state_dir, csp, f"app {action}"):
-        apps = EdgeApps(state, fallback, verify, mep, progress)
+        apps = open_edge_apps(state, fallback, verify, mep, progress)
         try:
             try:
                 if action == "deploy":
@@ -213,6 +225,7 @@ def app_command(action: str, csp: str, state_dir: Path, timings_dir: Path,
                 notes = apps.record_timings(timings_dir, csp)
         finally:
             apps.close()
+            apps.target.close()
     progress.close()
     result = {"csp": csp, **result, "timings_file": str(timings_dir / f"{csp}.jsonl")}
     if notes:
