@@ -10,8 +10,8 @@ time), then terminates and removes the NS. Every state change is an operation oc
 
 from __future__ import annotations
 
-import functools
 import logging
+from collections.abc import Callable
 import uuid
 from typing import Any
 
@@ -122,6 +122,24 @@ def op_listing(meo: MeoContext) -> list[Doc]:
     return [public(op) for op in meo.store.all(OPS)]
 
 
+def _follow(meo: MeoContext, op: Doc, follow: Callable[[MeoContext, str], None]) -> None:
+    """Follow an operation in a worker; an unexpected error ends it FAILED (logged with
+    its traceback) instead of leaving it running for ever."""
+    def run() -> None:
+        try:
+            follow(meo, op["id"])
+        except Exception as exc:
+            if meo.workers.stopping.is_set():
+                return
+            log.exception("following operation %s failed", op["id"])
+            if op["lcmOperation"] == INSTANTIATE:
+                _remove_ns(meo, get(meo, op["appInstanceId"]))
+            _end(meo, meo.store.get(OPS, op["id"]) or op, "FAILED",
+                 f"internal error of the facade ({type(exc).__name__}); see its log")
+
+    meo.workers.spawn(f"meo-{op['lcmOperation'].lower()}-{op['id']}", run)
+
+
 # -- instantiate --------------------------------------------------------------------------
 def instantiate(meo: MeoContext, instance_id: str, body: InstantiateAppRequest) -> Doc:
     """Create and instantiate the NS in the Edge OSM; the operation occurrence once OSM
@@ -150,7 +168,7 @@ def instantiate(meo: MeoContext, instance_id: str, body: InstantiateAppRequest) 
         raise Problem(409, f"the Edge OSM did not accept the instantiation: {exc}") from exc
     meo.store.put(INSTANCES, {**instance, "_ns": {"id": ns_id, "name": ns_name(instance)}})
     op = _advance(meo, op, "PROCESSING", _osmOp=osm_op)
-    meo.workers.spawn(f"meo-instantiate-{op['id']}", lambda: follow_instantiate(meo, op["id"]))
+    _follow(meo, op, follow_instantiate)
     return public(op)
 
 
@@ -218,7 +236,7 @@ def terminate(meo: MeoContext, instance_id: str, body: TerminateAppRequest) -> D
                      _nsId=(instance.get("_ns") or {}).get("id"))
     notify_op(meo, op)
     op = _advance(meo, op, "PROCESSING")
-    meo.workers.spawn(f"meo-terminate-{op['id']}", lambda: follow_terminate(meo, op["id"]))
+    _follow(meo, op, follow_terminate)
     return public(op)
 
 
@@ -285,15 +303,16 @@ def resume(meo: MeoContext) -> int:
         if op["operationState"] not in RUNNING:
             continue
         count += 1
-        meo.workers.spawn(f"meo-resume-{op['id']}", functools.partial(_resume_one, meo, op))
+        _follow(meo, op, _resume_one)
     return count
 
 
-def _resume_one(meo: MeoContext, op: Doc) -> None:
+def _resume_one(meo: MeoContext, op_id: str) -> None:
+    op = meo.store.get(OPS, op_id) or {}
     if op["lcmOperation"] == TERMINATE:
-        follow_terminate(meo, op["id"])
+        follow_terminate(meo, op_id)
     elif op.get("_osmOp"):
-        follow_instantiate(meo, op["id"])
+        follow_instantiate(meo, op_id)
     else:
         _adopt(meo, op)
 

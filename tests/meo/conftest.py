@@ -46,9 +46,10 @@ def start_meo(edge, mep, tmp_path) -> Iterator[Any]:
     """Start a facade (on tmp_path/meo unless told otherwise); all stopped at the end."""
     started: list[MeoServer] = []
 
-    def start(state: Path | None = None, kafka: bool = True, **settings: Any) -> MeoServer:
+    def start(state: Path | None = None, kafka: bool = True, mep_token: str = MEP_ADMIN,
+              **settings: Any) -> MeoServer:
         server = MeoServer(edge.url, edge.credentials, state or tmp_path / "meo",
-                           mep=(mep.url, MEP_ADMIN),
+                           mep=(mep.url, mep_token),
                            kafka=edge.kafka_bootstrap if kafka else None, **settings).start()
         started.append(server)
         return server

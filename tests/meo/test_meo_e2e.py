@@ -186,3 +186,41 @@ def test_checksum_archive_and_state_errors(api):
                        json={"changeStateTo": "STOPPED"})
     assert operate.status_code == 409
     assert operate.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_failed_registration_undoes_the_instantiation(start_meo, edge):
+    """The MEP refuses the facade (a wrong platform manager token): the operation ends
+    FAILED with the MEP's answer, the NS is removed from the Edge OSM again and the
+    instance can be instantiated later."""
+    meo = start_meo(mep_token="not-the-mep-token")
+    with httpx.Client(base_url=meo.url, headers=AUTH, timeout=30) as api:
+        onboard(api, "e2e-refused")
+        instance_id = new_instance(api, "e2e-refused")
+        answer = api.post(f"/app_lcm/v1/app_instances/{instance_id}/instantiate",
+                          json=INSTANTIATE)
+        instance_state(api, instance_id, "NOT_INSTANTIATED")
+        op = httpx.get(answer.headers["location"], headers=AUTH).json()
+        assert op["operationState"] == "FAILED"
+        assert "the MEP answered HTTP 401" in op["error"]["detail"]
+        assert NbiClient(edge.url, edge.credentials).find_ns(f"mecapp-{instance_id}") is None
+        assert api.delete(f"/app_lcm/v1/app_instances/{instance_id}").status_code == 204
+
+
+def test_an_unexpected_error_ends_the_operation_failed(meo, api, edge):
+    onboard(api, "e2e-crash")
+    instance_id = new_instance(api, "e2e-crash")
+
+    def broken(app_instance_id: str, registration: dict) -> dict:
+        raise RuntimeError("boom")
+
+    meo.meo.mep.register = broken
+    answer = api.post(f"/app_lcm/v1/app_instances/{instance_id}/instantiate", json=INSTANTIATE)
+    deadline = time.monotonic() + 10
+    while (op := httpx.get(answer.headers["location"], headers=AUTH).json())[
+            "operationState"] not in ("COMPLETED", "FAILED"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert op["operationState"] == "FAILED"
+    assert op["error"]["detail"] == "internal error of the facade (RuntimeError); see its log"
+    assert NbiClient(edge.url, edge.credentials).find_ns(
+        f"mecapp-{instance_id}") is None
