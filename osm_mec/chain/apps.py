@@ -163,8 +163,10 @@ class EdgeApps:
             selectedMECHostInfo=[MECHostInformation(hostId={"csp": self.target.label})]))
         self.run(op)
         registered = self.meo.mep is not None
+        ns = (self.meo.store.get(lcm.INSTANCES, instance["id"]) or {}).get("_ns") or {}
         return {"appDId": source.appd_id, "appPkgId": package["id"],
                 "appInstanceId": instance["id"], "ns": lcm.ns_name(instance),
+                "ns_id": ns.get("id", ""),
                 "mep": "registered" if registered else "not registered (no --mep-url)"}
 
     def remove(self, appd_id: str, graceful: bool) -> dict[str, Any]:

@@ -50,7 +50,8 @@ def test_deploy_and_remove_an_app_from_its_appd(csp, edge, mep):
     result = json.loads(deployed.output[deployed.output.index("{"):])
     assert result["appDId"] == "osm-mec-sample-app-0.1.0" and result["simulated"] is True
     osm = NbiClient(edge.url, edge.credentials)
-    assert osm.find_ns(result["ns"])["nsState"] == "READY"
+    ns = osm.find_ns(result["ns"])
+    assert ns["nsState"] == "READY" and ns["_id"] == result["ns_id"]
     admin = {"Authorization": f"Bearer {MEP_ADMIN}"}
     assert httpx.get(f"{mep.url}/mec_platform_mgmt/v1/app_instances/"
                      f"{result['appInstanceId']}", headers=admin).status_code == 200
