@@ -25,7 +25,7 @@ from . import day2, names
 from .day2 import primitive_results
 from .edge_osm import EdgeOsmAccess, accounts_dir
 from .kube import KubeApi, KubeconfigApi, KubeFailed, SandboxKube
-from .placement import networks_per_vim
+from .placement import networks_per_vim, node_ports_left_to_kubernetes
 from .progress import Progress
 from .state import CspState
 from .target import OsmTarget
@@ -240,6 +240,7 @@ class Chain:
                     item["vimAccountId"] = vnf_vims[item["member-vnf-index"]]
             if mgmt_networks:
                 networks_per_vim(config, mgmt_networks)
+            node_ports_left_to_kubernetes(config)
             return config
         return build
 

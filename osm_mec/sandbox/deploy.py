@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from typing import Any
 
 from .addressing import Subnet, VimNetworks, internal_subnet
@@ -149,8 +150,10 @@ def service_record(name: str, kind: str, cluster_ip: str, ports: list[dict[str, 
 
 
 def kdu_services(kdu: dict[str, Any], values: dict[str, Any], cluster_ip: str,
-                 overrides: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """The Kubernetes services of a deployed KDU as OSM lists them in kdur.services."""
+                 overrides: dict[str, dict[str, Any]],
+                 allocate: Callable[[str, int | None], int]) -> list[dict[str, Any]]:
+    """The Kubernetes services of a deployed KDU as OSM lists them in kdur.services; a
+    NodePort comes from `allocate(service, the one the values ask for or None)`."""
     service_values = values.get("service") or {}
     services = []
     for service in kdu.get("service", []):
@@ -162,7 +165,7 @@ def kdu_services(kdu: dict[str, Any], values: dict[str, Any], cluster_ip: str,
         kind = service_values.get("type") or ("NodePort" if node_port else "ClusterIP")
         port: dict[str, Any] = {"name": "http", "port": int(service_values.get("port", 8080))}
         if kind in ("NodePort", "LoadBalancer"):
-            port["node_port"] = int(node_port or 30000 + sum(map(ord, name)) % 2000)
+            port["node_port"] = allocate(name, int(node_port) if node_port else None)
         services.append(service_record(name, kind, cluster_ip, [port]))
     return services
 

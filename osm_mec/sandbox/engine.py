@@ -49,7 +49,7 @@ class SandboxOsm:
                                self.project, self.token_lifetime)
         self.kube = SimulatedClusters()  # what the chain creates in its clusters' Kubernetes
         self.lcm = Lcm(self.store, self.clock, self.timing, self.faults, self.publish,
-                       VimNetworks(), launch_edge)
+                       VimNetworks(), launch_edge, kube=self.kube)
         for vim in vims:
             self.create_admin("vim", {"name": vim, "vim_type": "openstack",
                                       "vim_url": f"https://{vim}.sandbox.invalid:5000/v3",

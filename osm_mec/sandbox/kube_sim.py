@@ -88,6 +88,15 @@ class SimulatedClusters:
             raise FormatError("Service is invalid: no NodePort left in 30000-32767")
         return free
 
+    def allocate(self, cluster_id: str, namespace: str, name: str, wanted: int | None) -> int:
+        """The NodePort of a KDU's NodePort Service (a Helm release's): the one its values
+        ask for, else a free one; FormatError, as the API server answers, when taken."""
+        service = self.create_service(cluster_id, namespace, {
+            "kind": "Service", "metadata": {"name": name},
+            "spec": {"type": "NodePort",
+                     "ports": [{"port": 0, **({"nodePort": wanted} if wanted else {})}]}})
+        return int(service["spec"]["ports"][0]["nodePort"])
+
     def get_service(self, cluster_id: str, namespace: str, name: str) -> dict[str, Any]:
         with self._lock:
             service = self.services.get((cluster_id, namespace, name))

@@ -21,7 +21,8 @@ from .faults import Faults
 from .nbi_params import unyaml
 from .operations import declared_primitives
 from .primitives import ClusterView, PrimitiveFailed, run_primitive
-from .store import Store, new_id
+from .kube_sim import SimulatedClusters
+from .store import Refusal, Store, new_id
 from .timing import TimingModel
 from .addressing import VimNetworks
 
@@ -61,6 +62,7 @@ class Lcm:
     publish: Publish
     networks: VimNetworks
     launch_edge: EdgeLauncher | None = None
+    kube: SimulatedClusters = field(default_factory=SimulatedClusters)  # NodePorts, Services
     _ns_locks: dict[str, threading.Lock] = field(default_factory=dict)
     _views: dict[str, ClusterView] = field(default_factory=dict)
     _vnf_nets: dict[str, VnfNetworks] = field(default_factory=dict)
@@ -274,6 +276,20 @@ class Lcm:
         self._edges[nsr["_id"]] = stop
         return edge_osm_services(kafka)
 
+    def _node_ports(self, kdur: dict[str, Any]) -> Callable[[str, int | None], int]:
+        """NodePorts of a KDU's Services from its cluster; a taken one fails the KDU as
+        the API server fails ``helm install``."""
+        cluster = str((kdur.get("k8s-cluster") or {}).get("id"))
+        namespace = str(kdur.get("k8s-namespace"))
+
+        def allocate(service: str, wanted: int | None) -> int:
+            try:
+                return self.kube.allocate(cluster, namespace, service, wanted)
+            except Refusal as exc:
+                raise OperationError(f"Error deploying KDU in namespace {namespace}: helm "
+                                     f"install: Service \"{service}\": {exc.detail}") from exc
+        return allocate
+
     def _instantiated(self, nsr: dict[str, Any]) -> str:
         nsd = self.store.get("nsds", nsr["nsd-id"])
         for vnfr, vnfd in self._members(nsr):
@@ -292,7 +308,7 @@ class Lcm:
                 for kdur, kdu in zip(vnfr.get("kdur") or [], vnfd.get("kdu", []), strict=False):
                     node_ip = cluster_node_ip(self._k8s_cluster(kdur))
                     services = kdu_services(kdu, kdu_values(kdur), "10.152.183.20",
-                                            edge_services)
+                                            edge_services, self._node_ports(kdur))
                     if "juju-bundle" in kdu and "kafka" in edge_services:
                         services.append(edge_services["kafka"])
                     kdur.update({"status": "READY", "kdu-instance": f"{kdu['name']}-"
@@ -436,6 +452,8 @@ class Lcm:
                 vnfr["vdur"] = []
                 for kdur in vnfr.get("kdur") or []:
                     kdur.update({"status": "", "services": []})
+                    self.kube.forget(str((kdur.get("k8s-cluster") or {}).get("id")),
+                                     str(kdur.get("k8s-namespace")))
                 vnfr["_admin"]["nsState"] = "NOT_INSTANTIATED"
                 self._views.pop(vnfr["_id"], None)
                 self._vnf_nets.pop(vnfr["_id"], None)

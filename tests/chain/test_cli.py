@@ -118,6 +118,7 @@ def test_the_osm_is_chosen_explicitly(make_sandbox, tmp_path: Path) -> None:
                                "--json"] + state)
     assert done.exit_code == 0, done.output
     assert json.loads(done.stdout)["main_osm"] == sandbox.url
+    mep = f"10.100.0.10:{json.loads(done.stdout)['mep'][0]['ports'][0]['node_port']}"
     assert {t.source for t in read_jsonl(tmp_path / "timings" / "x.jsonl")} == {"kafka"}
 
     with_password = CliRunner(env={"OSM_URL": None, "OSM_HOSTNAME": None,
@@ -126,11 +127,11 @@ def test_the_osm_is_chosen_explicitly(make_sandbox, tmp_path: Path) -> None:
     assert table.exit_code == 0, table.output
     lines = table.stdout.splitlines()
     assert lines[0] == f"CSP x (b2b2c) on {sandbox.url} (simulated: embedded sandbox)"
-    assert any(line.split()[:3] == ["endpoint", "MEP", "10.100.0.10:30380"] for line in lines)
+    assert any(line.split()[:3] == ["endpoint", "MEP", mep] for line in lines)
     assert any(line.split()[:3] == ["endpoint", "Edge", "OSM"] for line in lines)
     machine = json.loads(with_password.invoke(cli, ["status", "--csp", "x", "--json"]
                                               + state).stdout)
-    assert machine["endpoints"]["MEP"] == ["10.100.0.10:30380"]
+    assert machine["endpoints"]["MEP"] == [mep]  # the NSP cluster's node + the NodePort
     assert machine["endpoints"]["Edge OSM"] == [sandbox.edges[0].url]
 
     # osmclient's OSM_HOSTNAME means https: this NBI speaks plain HTTP, and we say so

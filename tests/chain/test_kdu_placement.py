@@ -46,3 +46,15 @@ def test_every_network_of_mec_env_ns_is_mapped_on_both_its_vims(osm, dirs) -> No
                       vims["nsp-vim"]: networks["nsp_mgmt_network"]},
         "mgmtnet": {vims["nsp-vim"]: networks["nsp_mgmt_network"],
                     vims["edge-vim"]: networks["edge_mgmt_network"]}}
+
+
+def test_two_csps_on_one_nsp_cluster_get_their_own_node_ports(osm, dirs) -> None:
+    """OSM places every CSP's CNFs on the first ENABLED cluster of the NSP VIM: a fixed
+    NodePort would make the second CSP's MEP fail to install (the sandbox's cluster refuses
+    an allocated NodePort as Kubernetes does); Kubernetes picks it and OSM records it."""
+    sandbox, options = osm()
+    first = run(options, provision_action, "one", dirs)
+    second = run(options, provision_action, "two", dirs)
+    ports = [r["mep"][0]["ports"][0]["node_port"] for r in (first, second)]
+    assert all(isinstance(p, int) and 30000 <= p <= 32767 for p in ports)
+    assert ports[0] != ports[1]
