@@ -3,7 +3,8 @@
 # `osm-mec --version`), and pushed there (docs/real-osm.md, "Images and registry"):
 #   docker build -f docker/mecapp.Dockerfile -t ghcr.io/<org>/osm-mec/mecapp:<version> .
 #   docker push ghcr.io/<org>/osm-mec/mecapp:<version>
-# Stage 1 builds osm-mec's wheel (reproducible: see setup.py); stage 2 installs only that wheel.
+# Stage 1 builds osm-mec's wheel (reproducible: see setup.py); stage 2 installs only that wheel,
+# with the [mep] extra alone (no chain, report or test dependencies).
 FROM python:3.11-slim AS wheel
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
@@ -17,7 +18,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 COPY --from=wheel /dist/ /tmp/dist/
-RUN pip install --no-cache-dir /tmp/dist/osm_mec-*.whl \
+RUN pip install --no-cache-dir "$(echo /tmp/dist/osm_mec-*.whl)[mep]" \
     && rm -rf /tmp/dist \
     && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin mecapp
 WORKDIR /app

@@ -155,7 +155,7 @@ def test_installed_tool_runs_from_the_venv(installed: Installed):
                           "print(a.__file__); print(a.project_root())")
     module, root = where.stdout.split()
     assert module.startswith(str(installed.venv)), where.stdout
-    assert root == str(Path(module).parent / "_assets"), where.stdout
+    assert root == str(Path(module).parent.parent / "_assets"), where.stdout
     assert installed.osm_mec("--version").stdout.strip() == f"osm-mec, version {__version__}"
 
 
@@ -180,6 +180,67 @@ def test_installed_demo_runs(installed: Installed, tmp_path: Path):
     assert "Demo done" in done.stdout
     assert (out / "report.md").read_text().strip()
     assert (out / "timings" / "demo.jsonl").read_text().count("\n") >= 4
+
+
+# -- the core install: the wheel alone, no extras, in a venv of its own ----------------------
+
+# what each extra brings (setup.cfg): none of it may come with a core install
+EXTRA_DISTRIBUTIONS = ("requests", "confluent-kafka", "rich", "cryptography", "matplotlib",
+                       "fastapi", "uvicorn", "redis", "httpx", "aiohttp", "pydantic")
+
+
+@pytest.fixture(scope="module")
+def core_installed(wheel: Path, tmp_path_factory) -> Installed:
+    """``pip install <wheel>`` into a venv that sees nothing of this interpreter's packages:
+    pip brings the core dependencies (from the package index pip is configured with)."""
+    root = tmp_path_factory.mktemp("core")
+    env_dir = root / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = str(env_dir / "bin" / "python")
+    _run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
+         cwd=root)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OSM_MEC_ROOT", "PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = f"{env_dir / 'bin'}{os.pathsep}{env['PATH']}"
+    return Installed(env_dir, root, env)
+
+
+def _distributions(installed: Installed) -> set[str]:
+    listed = installed.run(installed.python, "-m", "pip", "list", "--format=freeze",
+                           "--disable-pip-version-check").stdout
+    return {line.split("==")[0].lower().replace("_", "-") for line in listed.split()}
+
+
+def test_core_install_brings_no_extra(core_installed: Installed):
+    distributions = _distributions(core_installed)
+    assert "osm-mec" in distributions
+    assert sorted(distributions & set(EXTRA_DISTRIBUTIONS)) == []
+    assert {"click", "pyyaml", "jsonschema", "jinja2", "helm-python-sdk"} <= distributions
+
+
+def test_core_install_builds_validates_and_writes_parameters(core_installed: Installed,
+                                                             tmp_path: Path):
+    out, params = tmp_path / "packages", tmp_path / "acme-params.yaml"
+    core_installed.osm_mec("build", "--out", str(out))
+    core_installed.osm_mec("validate", *sorted(str(p) for p in out.iterdir() if p.is_dir()))
+    core_installed.osm_mec("params", "--ns", "k8s_osm_cluster_ns", "--csp", "acme", "--out",
+                           str(params))
+    assert params.stat().st_mode & 0o777 == 0o600 and "acme" in params.read_text()
+
+
+@pytest.mark.parametrize(("argv", "extra"), [
+    (["provision", "--csp", "acme", "--sandbox"], "chain"),
+    (["sandbox"], "chain"),
+    (["demo"], "chain,report"),
+    (["mep", "serve"], "mep"),
+])
+def test_core_install_names_the_extra_a_command_needs(core_installed: Installed, argv, extra):
+    done = subprocess.run([str(core_installed.venv / "bin" / "osm-mec"), *argv],
+                          capture_output=True, text=True, timeout=120, cwd=core_installed.cwd,
+                          env=core_installed.env)
+    assert done.returncode == 1, done.stderr
+    assert f"pip install 'osm-mec[{extra}]'" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 # -- Dockerfiles: no Docker engine here, so they are read and checked -----------------------
@@ -217,6 +278,7 @@ def test_dockerfile_builds_the_wheel_then_installs_only_it(dockerfile: Path):
         f"{dockerfile.name}: the final stage must take only the built wheel"
     installs = [args for op, args in final if op == "RUN" and "pip install" in args]
     assert installs and ".whl" in installs[0], installs
+    assert ".whl)[mep]" in installs[0], f"{dockerfile.name}: the image needs the [mep] extra only"
     assert any(op == "USER" and args not in ("root", "0") for op, args in final)
     assert final[-1][0] == "ENTRYPOINT" and "osm-mec" in final[-1][1]
 

@@ -24,7 +24,6 @@ from .status import status
 from .session import Session
 from .teardown import teardown
 
-DEFAULT_TIMINGS_DIR = Path(".osm-mec/timings")
 Action = Callable[[Chain], dict[str, Any]]
 
 

@@ -13,6 +13,7 @@ from ..core.errors import UsageError
 from ..core.secret_files import write_secret_file
 
 DEFAULT_STATE_DIR = Path(".osm-mec/state")
+DEFAULT_TIMINGS_DIR = Path(".osm-mec/timings")  # where the chain appends operation timings
 MAX_BYTES = 16 * 2**20
 # the fields a state file may hold, with their JSON types; anything else is kept as it is
 TOP_FIELDS: dict[str, type | tuple[type, ...]] = {

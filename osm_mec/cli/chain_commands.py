@@ -4,20 +4,21 @@ Thin: parse, call osm_mec.chain / osm_mec.timings, render (text or --json)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..chain.progress import Progress
-from ..chain.run import (DEFAULT_TIMINGS_DIR, Action, provision_action, run_many,
-                         scale_action, status_action, teardown_action)
-from ..chain.session import OsmOptions, Session, choose_osm
-from ..chain.state import DEFAULT_STATE_DIR, CspState
-from ..chain.status import status_table
+from ..chain.state import DEFAULT_STATE_DIR, DEFAULT_TIMINGS_DIR
 from ..offer.params import check_csp
 from ..offer.profile import load_profile
+from .extras import require_extras
+
+if TYPE_CHECKING:  # the chain's modules need the chain extra: imported by the commands
+    from ..chain.progress import Progress
+    from ..chain.run import Action
+    from ..chain.session import OsmOptions
 
 
 def osm_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -65,6 +66,8 @@ def osm_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _options(kw: dict[str, Any]) -> OsmOptions:
+    from ..chain.session import OsmOptions
+
     return OsmOptions(kw["osm_url"], kw["credentials_file"], kw["osm_user"], kw["osm_project"],
                       kw["ca_bundle"], kw["insecure"], kw["kafka"], kw["nsp_vim"],
                       kw["edge_vim"], kw["time_scale"], kw["seed"],
@@ -72,6 +75,8 @@ def _options(kw: dict[str, Any]) -> OsmOptions:
 
 
 def _render(results: list[dict[str, Any]], as_json: bool) -> None:
+    from ..chain.status import status_table
+
     if as_json:
         click.echo(json.dumps(results if len(results) > 1 else results[0], indent=2,
                               sort_keys=True))
@@ -99,6 +104,11 @@ def _text(result: dict[str, Any]) -> str:
 def _run_for_csps(kw: dict[str, Any], csps: list[str], action: Action, parallel: int = 1,
                   rollback: bool = False) -> None:
     """Run a chain action for each CSP against the chosen OSM; render the results."""
+    from ..chain.progress import Progress
+    from ..chain.run import run_many
+    from ..chain.session import Session, choose_osm
+    from ..chain.state import CspState
+
     profile = load_profile(kw["profile_path"])
     for csp in csps:
         check_csp(csp)
@@ -125,6 +135,9 @@ def _run_for_csps(kw: dict[str, Any], csps: list[str], action: Action, parallel:
 @osm_options
 def provision(csps: tuple[str, ...], parallel: int, rollback: bool, **kw: Any) -> None:
     """Provision a CSP's MEC environment: steps 1-5 of the B2B2C chain (resumable)."""
+    require_extras("provision", "chain")
+    from ..chain.run import provision_action
+
     names = [c for item in csps for c in item.split(",") if c]
     _run_for_csps(kw, names, provision_action, parallel, rollback)
 
@@ -137,6 +150,9 @@ def provision(csps: tuple[str, ...], parallel: int, rollback: bool, **kw: Any) -
 @osm_options
 def scale(csp: str, direction: str, count: int, **kw: Any) -> None:
     """Add or remove edge workers (the cluster VNF's worker-scale aspect)."""
+    require_extras("scale", "chain")
+    from ..chain.run import scale_action
+
     _run_for_csps(kw, [csp], scale_action(direction == "out", count))
 
 
@@ -145,6 +161,9 @@ def scale(csp: str, direction: str, count: int, **kw: Any) -> None:
 @osm_options
 def teardown(csp: str, **kw: Any) -> None:
     """Delete everything the CSP owns, in reverse order (idempotent)."""
+    require_extras("teardown", "chain")
+    from ..chain.run import teardown_action
+
     _run_for_csps(kw, [csp], teardown_action)
 
 
@@ -154,6 +173,9 @@ def teardown(csp: str, **kw: Any) -> None:
 @osm_options
 def status(csps: tuple[str, ...], **kw: Any) -> None:
     """What exists for each CSP, its state and its endpoints."""
+    require_extras("status", "chain")
+    from ..chain.run import status_action
+
     names = list(csps) or sorted(p.stem for p in Path(kw["state_dir"]).glob("*.json"))
     if not names:
         raise click.UsageError(f"no CSP state files in {kw['state_dir']}; pass --csp")
@@ -163,6 +185,7 @@ def status(csps: tuple[str, ...], **kw: Any) -> None:
 @click.group()
 def timings() -> None:
     """Operation timings from OSM's Kafka bus."""
+
 
 @timings.command("import")
 @click.argument("capture", type=click.Path(dir_okay=False, exists=True, path_type=Path))
@@ -174,6 +197,7 @@ def timings_import(capture: Path, out_dir: Path, osm: str) -> None:
     """Pair the records of an existing capture: a consumer's printout (records over
     several lines, as OSM's YAML wraps) or JSON lines; streamed, any size."""
     from ..timings.capture import import_capture
+
     target = out_dir / f"{capture.stem}.jsonl"
     result = import_capture(capture, target, osm)
     click.echo(f"{result.paired} operation(s) paired -> {target}")
@@ -200,7 +224,10 @@ def timings_import(capture: Path, out_dir: Path, osm: str) -> None:
 def report(folder: Path, compare: str | None, no_plots: bool,
            ns_map: tuple[str, ...]) -> None:
     """Statistics, CSVs (paper format), a Markdown table and plots of FOLDER's timings."""
+    if not no_plots:
+        require_extras("report", "report")
     from ..timings.report import parse_ns_map, write_report
+
     mapping = parse_ns_map(ns_map, compare == "paper")
     click.echo(write_report(folder, compare == "paper", not no_plots, mapping,
                             warn=lambda text: click.echo(f"osm-mec: warning: {text}", err=True)))
@@ -221,7 +248,11 @@ def bench(iterations: int, scale_iterations: int, baselines: bool, results_dir: 
           **kw: Any) -> None:
     """The paper's benchmark: deployment iterations, scaling pairs, baselines
     (resumable)."""
+    require_extras("bench", "chain", "report")
     from ..chain.bench import bench_complete, run_bench
+    from ..chain.progress import Progress
+    from ..chain.session import Session
+
     complete = bench_complete(results_dir, iterations, scale_iterations, baselines)
     if complete:
         click.echo(json.dumps(complete, indent=2) if kw["as_json"] else complete["message"])
@@ -243,7 +274,9 @@ def bench(iterations: int, scale_iterations: int, baselines: bool, results_dir: 
               help="Folder for timings, report and plots.")
 def demo(csp: str, time_scale: float, seed: int, out_dir: Path) -> None:
     """The main job: sandbox, provision one CSP, scale out and in, tear down, report."""
+    require_extras("demo", "chain", "report")
     from ..chain.demo import run_demo
+
     click.echo(run_demo(csp, time_scale, seed, out_dir))
 
 

@@ -16,6 +16,7 @@ from .. import __version__
 from ..offer.profile import default_profile_yaml, load_profile
 from .appd_commands import appd_group
 from .chain_commands import CHAIN_COMMANDS
+from .extras import require_extras
 from .files import on_files, read_token
 from .meo_commands import app_group, meo_group
 
@@ -187,6 +188,7 @@ def mep_serve(host: str, port: int, redis_url: str, public_url: str | None,
     API (/mec_platform_mgmt/v1) and the OAuth 2.0 token endpoint with one uvicorn worker.
     Redis must answer within --redis-wait seconds at start (else exit 1); later outages
     are answered with 503 until Redis is back."""
+    require_extras("mep serve", "mep")
     import os
 
     import uvicorn
@@ -235,6 +237,7 @@ def sandbox(port: int, kafka: str | None, time_scale: float, seed: int | None,
             faults_file: Path | None, tls: bool, user: str, project: str,
             credentials_out: Path) -> None:
     """Run the embedded OSM sandbox (NBI, simulated LCM, Kafka records) until Ctrl-C."""
+    require_extras("sandbox", "chain")
     from ..sandbox.faults import load_faults
     from ..sandbox.run import sandbox_credentials, serve
 
@@ -266,6 +269,7 @@ def mecapp_run(mep_url: str, app_id: str, service_name: str, host: str, port: in
     app id; secret in MEC_APP_CLIENT_SECRET or the file in MEC_APP_CLIENT_SECRET_FILE;
     token endpoint MEC_APP_TOKEN_ENDPOINT, default <mep-url>/oauth2/token), never from the
     command line. SIGTERM deregisters it."""
+    require_extras("mecapp run", "mep")
     import os
 
     import uvicorn
