@@ -6,8 +6,10 @@
 # made with `${PYTHON:-python3} -m venv --system-site-packages` (packages the system Python
 # already has are reused, pip puts the others in the venv); when that fails because Debian's
 # venv module is not installed, python3-venv is installed with apt-get (as root, or through
-# sudo). osm-mec is installed editable; with --test also its test extra and the Debian
-# packages of the real servers the tests start. Usage: scripts/install.sh [--test]
+# sudo). osm-mec is installed editable with the extras the README's commands need (chain,
+# report, mep, meo: see setup.cfg; a bare `pip install osm-mec` is the core: build, validate,
+# params); with --test its test extra (everything) and the Debian packages of the real
+# servers the tests start. Usage: scripts/install.sh [--test]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,7 +61,7 @@ make_venv() {
 venv_works || make_venv
 
 # pip runs only when what it installs changed (the packaging files, the extra, the interpreter)
-extra=""
+extra="[chain,report,mep,meo]"
 [[ -n "$TEST" ]] && extra="[test]"
 stamp="$VENV/.osm-mec-installed"
 wanted=$(cat setup.cfg pyproject.toml setup.py <(echo "$extra") <("$VENV/bin/python" -VV) | sha256sum | cut -d' ' -f1)
