@@ -9,7 +9,8 @@ import secrets
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from ..osm.credentials import Credentials, load_credentials, read_credentials_file
 from ..core.errors import OsmMecError, UsageError
@@ -187,7 +188,7 @@ class Session:
             self.sandbox.stop()
             self.sandbox = None
 
-    def __enter__(self) -> "Session":
+    def __enter__(self) -> Session:
         return self
 
     def __exit__(self, *exc: Any) -> None:

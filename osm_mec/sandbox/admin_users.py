@@ -103,9 +103,10 @@ class Directory:
         self.token_lifetime = token_lifetime
         self.lock = threading.RLock()
         self.users: dict[str, dict[str, Any]] = {}
-        self.roles = {name: {"name": name, "_id": new_id(), "permissions": dict(permissions),
-                             "_admin": {"created": now(), "modified": now()}}
-                      for name, permissions in ROLE_PERMISSIONS.items()}
+        self.roles: dict[str, dict[str, Any]] = {
+            name: {"name": name, "_id": new_id(), "permissions": dict(permissions),
+                   "_admin": {"created": now(), "modified": now()}}
+            for name, permissions in ROLE_PERMISSIONS.items()}
         self._add_user(admin.user, admin.password, [
             {"project": admin_project["_id"], "role": self.roles[SYSTEM_ADMIN]["_id"]}])
 
@@ -188,11 +189,11 @@ class Directory:
     def _add_user(self, username: str, password: str, mappings: list[dict[str, str]]
                   ) -> dict[str, Any]:
         now, hashed = self.now(), hash_password(password)
-        user = {"username": username, "password": hashed, "hashing_function": "pbkdf2-sha256",
-                "project_role_mappings": mappings, "_id": new_id(),
-                "_admin": {"created": now, "modified": now, "user_status": "active",
-                           "retry_count": 0, "last_token_time": now,
-                           "password_history": [hashed]}}
+        user: dict[str, Any] = {
+            "username": username, "password": hashed, "hashing_function": "pbkdf2-sha256",
+            "project_role_mappings": mappings, "_id": new_id(),
+            "_admin": {"created": now, "modified": now, "user_status": "active",
+                       "retry_count": 0, "last_token_time": now, "password_history": [hashed]}}
         self.users[user["_id"]] = user
         return user
 
