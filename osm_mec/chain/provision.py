@@ -254,7 +254,9 @@ class Chain:
             self.progress.status(f"{cluster}: already registered and ENABLED")
             return
         ns = self.state.get(ns_key)
-        assert ns is not None
+        if ns is None:
+            raise OsmMecError(f"{self.state.path}: no {ns_key} NS recorded for CSP {self.csp}; "
+                              f"run `osm-mec provision --csp {self.csp}` again to create it")
         op_id = day2.register_cluster(self.main.client, ns["id"], into.client, vim, cluster)
         op = self.main.wait(op_id, ns["name"], self.progress)
         result = primitive_results(op)
@@ -399,7 +401,9 @@ class Chain:
         existing = self.drop_failed(edge, "vim", self.edge_vim)
         if existing is None:
             source = self.vim(self.main, self.edge_vim)
-            assert source is not None
+            if source is None:
+                raise OsmMecError(f"VIM account {self.edge_vim!r} not found in the Main OSM; "
+                                  "register it there, or pass --edge-vim with its name")
             password = self.edge_vim_password
             if password is None:
                 if not self.main.simulated:
@@ -450,7 +454,9 @@ class Chain:
     def mep_services(self) -> list[dict[str, Any]]:
         """The Kubernetes services of the MEP KDU, from mec-env-ns's VNF records."""
         env = self.state.get(names.ENV.key)
-        assert env is not None
+        if env is None:
+            raise OsmMecError(f"{self.state.path}: CSP {self.csp} has no {names.ENV.key} NS; "
+                              f"run `osm-mec provision --csp {self.csp}` first")
         records = self.main.client.vnf_records(env["id"])
         return [s for v in records if v["member-vnf-index-ref"] == nsd_members.MEP_MEMBER
                 for k in v.get("kdur", []) for s in k.get("services", [])]

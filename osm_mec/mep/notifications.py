@@ -143,7 +143,8 @@ class Notifier:
             await wait_event(self._wake, 1.0)
 
     async def _post(self, url: str, body: dict[str, Any]) -> bool:
-        assert self.session is not None, "start() the notifier first"
+        if self.session is None:
+            raise RuntimeError("the notifier is not started: call start() first")
         try:
             self.policy.check_literal(url)  # names: checked by the resolver on connecting
             async with self.session.post(url, json=body) as response:
