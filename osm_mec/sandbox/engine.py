@@ -19,7 +19,7 @@ from .inputs import OPERATIONS, check
 from .instances import new_ns
 from .operations import check_instantiate, check_operation, check_state, operation_params
 from .lcm import EdgeLauncher, Lcm, Publish
-from .store import Problem, Store, new_id
+from .store import Conflict, NotAuthenticated, Store, new_id
 from .timing import TimingModel
 
 ADMIN_COLLECTION = accounts.COLLECTION
@@ -67,13 +67,13 @@ class SandboxOsm:
     def authorise(self, header: str | None) -> None:
         token_id = (header or "").removeprefix("Bearer ").strip()
         if not token_id:
-            raise Problem(401, "Needed a token or Authorization http header")
+            raise NotAuthenticated("Needed a token or Authorization http header")
         token = self.store.data["tokens"].get(token_id)
         if token is None:
-            raise Problem(401, "Invalid token")
+            raise NotAuthenticated("Invalid token")
         if token["expires"] < time.time():
             self.store.remove("tokens", token_id)
-            raise Problem(401, "Expired Token or Authorization HTTP header")
+            raise NotAuthenticated("Expired Token or Authorization HTTP header")
 
     # -- VIM accounts and K8s clusters ----------------------------------------------------
     def create_admin(self, kind: str, body: Any, ready_now: bool = False) -> dict[str, Any]:
@@ -190,9 +190,9 @@ class SandboxOsm:
         with self.store.lock:
             nsr = self.store.get("nsrs", ns_id, "nsr")
             if nsr["_admin"]["nsState"] == "INSTANTIATED":
-                raise Problem(409, f"nsr '{ns_id}' cannot be deleted because it is in "
-                                   "'INSTANTIATED' state. Launch 'terminate' operation first; "
-                                   "or force deletion")
+                raise Conflict(f"nsr '{ns_id}' cannot be deleted because it is in "
+                               "'INSTANTIATED' state. Launch 'terminate' operation first; "
+                               "or force deletion")
             self.lcm.remove_ns(ns_id)
         self.publish("ns", "deleted", {"_id": ns_id}, self.clock.now())
 

@@ -22,8 +22,7 @@ from .. import __version__
 from ..core.yamlio import YamlInputError, load_yaml
 from . import admin_routes, kube_routes, packages
 from .engine import ADMIN_COLLECTION, SandboxOsm
-from .store import (Conflict, FormatError, InvalidRequest, NotAuthenticated, NotFound, Problem,
-                    Refusal)
+from .store import (Conflict, FormatError, InvalidRequest, NotAuthenticated, NotFound, Refusal)
 
 log = logging.getLogger(__name__)
 ROOT = "/osm"
@@ -48,8 +47,6 @@ REFUSAL_STATUS: dict[type[Refusal], int] = {
 
 def refusal_status(refusal: Refusal) -> int:
     """NBI's status code for a refusal of the sandbox OSM."""
-    if isinstance(refusal, Problem):
-        return refusal.status
     return next(status for kind, status in REFUSAL_STATUS.items() if isinstance(refusal, kind))
 
 

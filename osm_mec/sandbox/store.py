@@ -46,18 +46,6 @@ class FormatError(Refusal):
     """A body or descriptor that does not fit OSM's schema or information model (NBI: 422)."""
 
 
-class Problem(Refusal):
-    """Transitional: a refusal that names its HTTP status itself. New code raises one of the
-    named refusals above; this goes once the last caller is converted."""
-
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-
-    def during(self, step: str) -> Refusal:
-        return Problem(self.status, f"{self.detail} while '{step}'")
-
-
 def new_id() -> str:
     return str(uuid.uuid4())
 
