@@ -150,3 +150,20 @@ def test_the_doubles_refuse_what_the_real_tools_refuse(tmp_path):
         "deb [signed-by=/etc/apt/keyrings/missing.gpg] https://example/ /\n")
     result = vm.run(["apt-get", "update"])
     assert result.returncode == 100 and "is not signed" in result.stderr
+
+
+def test_longest_cluster_names_still_give_valid_host_names(profile, tmp_path):
+    """Name prefix (20) + CSP (30) + site: a 56-character cluster name; host names are at
+    most 63 characters (the `hostname` double refuses longer ones, like the kernel)."""
+    longest = {**SAMPLE, "cluster_name": f"{'p' * 20}-{'c' * 30}-edge"}
+    worker = yaml.safe_load(cloud_init.render(cloud_init.template(profile, "worker"), longest))
+    vm = FakeVm(tmp_path / "worker")
+    vm.write_files(worker)
+    result = vm.run_runcmd(worker)
+    assert result.returncode == 0, result.stderr
+    name = vm.file("/etc/hostname").read_text().strip()
+    assert len(name) <= 63 and name.endswith("-worker-6f1d2c3a")
+    controller = yaml.safe_load(cloud_init.render(cloud_init.template(profile, "controller"),
+                                                  longest))
+    assert len(controller["hostname"]) <= 63
+    assert controller["hostname"].endswith("-controller")
