@@ -69,7 +69,8 @@ printf '%s\n' 'version = 2' '[plugins."io.containerd.grpc.v1.cri".containerd.run
     "systemctl": r"""
 case "$*" in
   "restart containerd") ;;
-  "enable --now kubelet") installed kubelet || code=5 refuse "Unit kubelet.service not found." ;;
+  "enable --now kubelet") installed kubelet \
+    || code=1 refuse "Failed to enable unit: Unit file kubelet.service does not exist." ;;
   *) refuse "unexpected arguments: $*" ;;
 esac
 echo "$*" >> "$state/units"

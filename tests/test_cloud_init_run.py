@@ -138,7 +138,7 @@ def test_the_doubles_refuse_what_the_real_tools_refuse(tmp_path):
     vm = FakeVm(tmp_path)
     refused = {
         "kubeadm version -o short": "not found",  # not installed yet
-        "systemctl enable --now kubelet": "Unit kubelet.service not found.",
+        "systemctl enable --now kubelet": "Unit file kubelet.service does not exist.",
         "apt-get install kubelet": "Abort.",  # no -y
         "modprobe nf_conntrack_bogus": "Module nf_conntrack_bogus not found",
         "hostname Bad_Name": "the specified hostname is invalid",
