@@ -9,6 +9,7 @@ import hashlib
 from typing import Any
 
 from ..offer.validation import ERROR, Finding, validate_package_bytes
+from ..offer.validation.findings import LAYOUT, MISSING_DEPENDENCY
 from .store import Conflict, FormatError, InvalidRequest, Refusal, Store, new_id
 
 COLLECTION = {"vnf": "vnfds", "ns": "nsds"}
@@ -18,10 +19,11 @@ _VALIDATED: dict[tuple[Any, ...], tuple[Any, list[Finding]]] = {}
 
 
 def _refusal(finding: Finding) -> type[Refusal]:
-    if finding.path in ARCHIVE_PATHS or "NBI answers 400" in finding.message \
-            or "NBI refuses the package" in finding.message:
+    """NBI's answer to a finding: a bad archive or layout is a bad request, a VNFD the NSD
+    needs and that is not onboarded a conflict, anything else a format error."""
+    if finding.path in ARCHIVE_PATHS or finding.kind == LAYOUT:
         return InvalidRequest
-    if ".vnfd-id[" in finding.path and "not onboarded" in finding.message:
+    if finding.kind == MISSING_DEPENDENCY:
         return Conflict
     return FormatError
 

@@ -7,6 +7,10 @@ from typing import Any, Iterable
 
 ERROR = "error"
 WARNING = "warning"
+# what a finding means to OSM's onboarding, when more than "the content is wrong": the
+# package's layout (NBI refuses the upload itself), or a descriptor it needs that is not
+# onboarded yet (NBI's conflict); the sandbox's NBI answers each with NBI's status
+CONTENT, LAYOUT, MISSING_DEPENDENCY = "content", "layout", "missing-dependency"
 
 
 @dataclass(frozen=True)
@@ -17,13 +21,17 @@ class Finding:
     path: str
     message: str
     severity: str = ERROR
+    kind: str = CONTENT
 
     def line(self) -> str:
         prefix = "warning: " if self.severity == WARNING else ""
         return f"{self.file}: {self.path}: {prefix}{self.message}"
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """file, path, message and severity (what `validate --format json` prints)."""
+        out = asdict(self)
+        del out["kind"]
+        return out
 
 
 def json_path(parts: Iterable[Any]) -> str:

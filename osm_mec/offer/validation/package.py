@@ -22,7 +22,7 @@ from ...core.safe_archive import DEFAULT_LIMITS as ARCHIVE_LIMITS
 from ...core.safe_archive import (ArchiveError, ArchiveLimits, ArchiveMember, iter_members,
     unsafe_name)
 from ...core.yamlio import DEFAULT_LIMITS, YamlInputError, decode_text, load_yaml
-from .findings import WARNING, Finding
+from .findings import LAYOUT, WARNING, Finding
 
 DESCRIPTOR_SUFFIXES = (".yaml", ".yml", ".json")
 CHARM_DIRS = ("charms", "Scripts/charms")
@@ -117,7 +117,7 @@ def _take_member(member: ArchiveMember, label: str, files: dict[str, bytes], roo
     """Keep a regular file of the package's folder; a finding for anything else."""
     if unsafe_name(member.name):
         findings.append(Finding(label, member.name, "unsafe path in archive (absolute "
-                                "or with '..'); NBI refuses the package"))
+                                "or with '..'); NBI refuses the package", kind=LAYOUT))
         return
     parts = PurePosixPath(member.name).parts
     if not parts:
@@ -127,7 +127,7 @@ def _take_member(member: ArchiveMember, label: str, files: dict[str, bytes], roo
         files["/".join(parts[1:])] = member.read()
     elif member.info.isfile():
         findings.append(Finding(label, member.name, "file outside the package's "
-                                "top-level folder; NBI answers 400"))
+                                "top-level folder; NBI answers 400", kind=LAYOUT))
     elif not member.info.isdir():
         findings.append(Finding(label, member.name, "not a regular file or folder "
                                 "(links are not allowed in an OSM package)"))

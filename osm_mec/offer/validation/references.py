@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterable
 
-from .findings import WARNING, Finding
+from .findings import CONTENT, MISSING_DEPENDENCY, WARNING, Finding
 
 HELM_CHART_FORMS = (
     re.compile(r"^(https?|oci)://\S+$"),                      # a URL
@@ -34,8 +34,9 @@ class _Report:
         self.file = file
         self.findings: list[Finding] = []
 
-    def __call__(self, path: str, message: str, severity: str = "error") -> None:
-        self.findings.append(Finding(self.file, path, message, severity))
+    def __call__(self, path: str, message: str, severity: str = "error",
+                 kind: str = CONTENT) -> None:
+        self.findings.append(Finding(self.file, path, message, severity, kind))
 
 
 def day12_entries(vnfd: dict[str, Any]) -> Iterable[tuple[str, dict[str, Any]]]:
@@ -215,7 +216,8 @@ def check_nsd_references(data: dict[str, Any], file: str,
         if vnfd_id not in known:
             report(f"nsd.nsd[0].vnfd-id[{v}]",
                    f"VNFD {vnfd_id!r} is not onboarded (or not among the validated packages); "
-                   "OSM refuses this NSD until it is", "error" if vnfds is not None else WARNING)
+                   "OSM refuses this NSD until it is", "error" if vnfds is not None else WARNING,
+                   MISSING_DEPENDENCY)
     vl_ids = _ids(nsd, "virtual-link-desc")
     mgmt_vls = {vl.get("id") for _, vl in _items(nsd, "virtual-link-desc")
                 if vl.get("mgmt-network") is True}
