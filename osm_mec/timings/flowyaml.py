@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any, Union
+from collections.abc import Callable
 
 import yaml
 
@@ -40,14 +41,14 @@ class NotFlow(ValueError):
 
 
 @dataclass(frozen=True)
-class _Span:
+class Span:
     """A quoted scalar or a nested collection: text[start:end], decoded only on demand; a
     collection carries its skeleton (see _walk)."""
 
     start: int
     end: int
     skeleton: str = ""
-    spans: tuple["_Span", ...] = ()
+    spans: tuple[Span, ...] = ()
 
 
 def _fold(text: str) -> str:
@@ -57,7 +58,7 @@ def _fold(text: str) -> str:
     return _FOLD.sub(lambda m: "\n" * m.group(1).count("\n") or " ", text)
 
 
-def _quote_end(text: str, at: int, end: int) -> int:
+def quote_end(text: str, at: int, end: int) -> int:
     """Index after the quoted scalar opening at text[at]."""
     quote = text[at]
     i = at + 1
@@ -76,7 +77,7 @@ def _quote_end(text: str, at: int, end: int) -> int:
         i = close + 1
 
 
-def _opens_scalar(text: str, at: int, start: int) -> bool:
+def opens_scalar(text: str, at: int, start: int) -> bool:
     """A quote opens a scalar only where a scalar can begin (after { [ , or ': ')."""
     i = at - 1
     while i > start and text[i] in " \t\r\n":
@@ -85,12 +86,12 @@ def _opens_scalar(text: str, at: int, start: int) -> bool:
     return before in "{[," or (before == ":" and i < at - 1)
 
 
-def _walk(text: str, start: int, stop: int) -> _Span:
+def _walk(text: str, start: int, stop: int) -> Span:
     """The collection opening at text[start], ending before `stop` at the latest: its span
     and its skeleton, the top level with each quoted scalar and nested collection replaced
     by a NUL (their spans in order, nested skeletons built in the same single pass)."""
     pieces: list[str] = []
-    spans: list[_Span] = []
+    spans: list[Span] = []
     last = i = start + 1
     while True:
         match = _STRUCT.search(text, i, stop)
@@ -98,12 +99,12 @@ def _walk(text: str, start: int, stop: int) -> _Span:
             raise NotFlow("unbalanced brackets")
         char, at = match.group(), match.start()
         if char in "'\"":
-            if not _opens_scalar(text, at, start):
+            if not opens_scalar(text, at, start):
                 i = at + 1
                 continue
-            after = _quote_end(text, at, stop)
+            after = quote_end(text, at, stop)
             pieces += [text[last:at], _HOLE]
-            spans.append(_Span(at, after))
+            spans.append(Span(at, after))
         elif char in "{[":
             nested = _walk(text, at, stop)
             after = nested.end
@@ -113,16 +114,16 @@ def _walk(text: str, start: int, stop: int) -> _Span:
             if (char == "}") != (text[start] == "{"):
                 raise NotFlow("mismatched brackets")
             pieces.append(text[last:at])
-            return _Span(start, at + 1, "".join(pieces), tuple(spans))
+            return Span(start, at + 1, "".join(pieces), tuple(spans))
         last = i = after
 
 
-def _entries(skeleton: str, spans: tuple[_Span, ...]) -> list[list[str | _Span]]:
+def _entries(skeleton: str, spans: tuple[Span, ...]) -> list[list[str | Span]]:
     """The skeleton's 'key: value' entries, as plain text and spans."""
-    entries: list[list[str | _Span]] = []
+    entries: list[list[str | Span]] = []
     holes = iter(spans)
     for entry in skeleton.split(","):
-        pieces: list[str | _Span] = []
+        pieces: list[str | Span] = []
         for number, piece in enumerate(entry.split(_HOLE)):
             if number:
                 pieces.append(next(holes))
@@ -132,12 +133,12 @@ def _entries(skeleton: str, spans: tuple[_Span, ...]) -> list[list[str | _Span]]
     return entries
 
 
-def _items(text: str, mapping: _Span, wanted: Spec) -> dict[Any, str | _Span]:
+def _items(text: str, mapping: Span, wanted: Spec) -> dict[Any, str | Span]:
     """Wanted keys of a walked mapping -> raw plain value or span."""
     skeleton, spans = mapping.skeleton, mapping.spans
     if _ODD_KEY.search(skeleton):
         return _all_items(skeleton, spans, text)  # a quoted or complex key
-    items: dict[Any, str | _Span] = {}
+    items: dict[Any, str | Span] = {}
     for key in wanted:
         at = skeleton.find(key + ":")
         while at >= 0:
@@ -159,14 +160,14 @@ def _items(text: str, mapping: _Span, wanted: Spec) -> dict[Any, str | _Span]:
     return items
 
 
-def _all_items(skeleton: str, spans: tuple[_Span, ...], text: str
-               ) -> dict[Any, str | _Span]:
+def _all_items(skeleton: str, spans: tuple[Span, ...], text: str
+               ) -> dict[Any, str | Span]:
     """Every entry, decoding quoted keys: the slow path for mappings that have them."""
-    items: dict[Any, str | _Span] = {}
+    items: dict[Any, str | Span] = {}
     for entry in _entries(skeleton, spans):
         if not entry:
             continue
-        if isinstance(entry[0], _Span):  # a quoted key: 'b:c': value
+        if isinstance(entry[0], Span):  # a quoted key: 'b:c': value
             key, entry = _quoted_key(text, entry)
             if key is None:
                 raise NotFlow("complex key")
@@ -177,27 +178,28 @@ def _all_items(skeleton: str, spans: tuple[_Span, ...], text: str
         if match is None or match[1][0] in _SPECIAL:
             raise NotFlow(f"not a 'key: value' entry: {head.strip()[:40]!r}")
         if key is None:
-            key = _plain(match[1])
+            key = plain_scalar(match[1])
         rest = match[2].strip()
         if len(entry) == 1:
             items[key] = rest
-        elif len(entry) == 2 and not rest and isinstance(entry[1], _Span):
+        elif len(entry) == 2 and not rest and isinstance(entry[1], Span):
             items[key] = entry[1]
         else:
             raise NotFlow(f"unexpected text after key {key!r}")
     return items
 
 
-def _quoted_key(text: str, entry: list[str | _Span]) -> tuple[Any, list[str | _Span]]:
+def _quoted_key(text: str, entry: list[str | Span]) -> tuple[Any, list[str | Span]]:
     """(decoded key, the entry from its ':' on) for an entry starting with a quoted key."""
     span, rest = entry[0], entry[1:]
-    if text[span.start] not in "'\"" or not rest or not isinstance(rest[0], str) \
+    if not isinstance(span, Span) or text[span.start] not in "'\"" or not rest or not isinstance(rest[0], str) \
             or not rest[0].lstrip().startswith(":"):
         return None, rest
     return _decode(text, span), [rest[0].lstrip(), *rest[1:]]
 
 
-def _plain(raw: str) -> Any:
+def plain_scalar(raw: str) -> Any:
+    """A plain scalar's text (wrapped over lines, maybe) as yaml.safe_load decodes it."""
     value = _fold(raw)
     if value[:1] in _SPECIAL:
         raise NotFlow(f"unsupported scalar {value[:20]!r}")
@@ -207,23 +209,30 @@ def _plain(raw: str) -> Any:
     return value
 
 
-def _decode(text: str, value: str | _Span) -> Any:
+def _decode(text: str, value: str | Span) -> Any:
     if isinstance(value, str):
-        return _plain(value)
+        return plain_scalar(value)
     if text[value.start] == "'":
         return _fold(text[value.start + 1:value.end - 1]).replace("''", "'")
     return yaml.load(text[value.start:value.end], Loader=_LOADER)
 
 
-def _pick(text: str, spec: Spec, mapping: _Span) -> dict[str, Any]:
+def _walked(span: Span) -> Span:
+    return span
+
+
+def pick_walked(text: str, spec: Spec, mapping: Span,
+                expand: Callable[[Span], Span] = _walked) -> dict[str, Any]:
+    """`spec`'s fields of a mapping already walked; `expand` gives the skeleton of a
+    nested mapping the walk left without one (fastflow builds them only when asked)."""
     items = _items(text, mapping, spec)
     picked: dict[str, Any] = {}
     for key, inner in spec.items():
         if key not in items:
             continue
         value = items[key]
-        if inner is not None and isinstance(value, _Span) and text[value.start] == "{":
-            picked[key] = _pick(text, inner, value)
+        if inner is not None and isinstance(value, Span) and text[value.start] == "{":
+            picked[key] = pick_walked(text, inner, expand(value), expand)
         else:
             picked[key] = _decode(text, value)
     return picked
@@ -244,7 +253,7 @@ def pick(text: str, spec: Spec) -> dict[str, Any]:
         raise NotFlow("nested too deeply") from None
     if root.end != end:
         raise NotFlow("text after the mapping")
-    return _pick(text, spec, root)
+    return pick_walked(text, spec, root)
 
 
 def pick_loaded(value: Any, spec: Spec) -> dict[str, Any]:

@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, TextIO
+from typing import Any, TextIO
+from collections.abc import Iterable
 
 from ..core.errors import UsageError
 from ..osm.kafka_bus import COMPLETION_KEYS, REQUEST_KEYS, Record
 
 SOURCES = ("kafka", "nbi")
+_JSON = json.JSONEncoder(sort_keys=True)   # what json.dumps(..., sort_keys=True) uses
+_JSON_STR = json.encoder.encode_basestring_ascii   # a str as json.dumps writes it
 
 
 @dataclass(frozen=True)
@@ -37,12 +40,11 @@ class OpTiming:
         return (self.completion_ms - self.request_ms) / 1000
 
     def as_dict(self) -> dict[str, Any]:
-        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        return {**data, "duration_s": round(self.duration_s, 3)}
+        return {**self.__dict__, "duration_s": round(self.duration_s, 3)}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "OpTiming":
-        known = {f for f in cls.__dataclass_fields__}
+    def from_dict(cls, data: dict[str, Any]) -> OpTiming:
+        known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
@@ -163,10 +165,28 @@ def from_operation(op: dict[str, Any], osm: str, ns_name: str,
                     state=str(op.get("operationState", "")), source="nbi", simulated=simulated)
 
 
+def _json_line(timing: OpTiming) -> str:
+    """json.dumps(timing.as_dict(), sort_keys=True), written out for the usual types."""
+    t = timing
+    if not (type(t.request_ms) is type(t.completion_ms) is int and type(t.simulated) is bool
+            and (t.iteration is None or type(t.iteration) is int)
+            and all(type(text) is str for text in (t.ns_id, t.ns_name, t.ns_package, t.op_id,
+                                                    t.operation, t.osm, t.source, t.state))):
+        return _JSON.encode(t.as_dict())
+    text = _JSON_STR
+    iteration = "null" if t.iteration is None else repr(t.iteration)
+    return (f'{{"completion_ms": {t.completion_ms!r}, "duration_s": '
+            f'{round(t.duration_s, 3)!r}, "iteration": {iteration}, "ns_id": {text(t.ns_id)}, '
+            f'"ns_name": {text(t.ns_name)}, "ns_package": {text(t.ns_package)}, '
+            f'"op_id": {text(t.op_id)}, "operation": {text(t.operation)}, '
+            f'"osm": {text(t.osm)}, "request_ms": {t.request_ms!r}, "simulated": '
+            f'{"true" if t.simulated else "false"}, "source": {text(t.source)}, '
+            f'"state": {text(t.state)}}}')
+
+
 def write_timings(out: TextIO, timings: Iterable[OpTiming]) -> None:
     """One JSON line per timing to an open text stream."""
-    for timing in timings:
-        out.write(json.dumps(timing.as_dict(), sort_keys=True) + "\n")
+    out.write("".join(_json_line(timing) + "\n" for timing in timings))
 
 
 def write_jsonl(path: Path, timings: Iterable[OpTiming], append: bool = True) -> None:

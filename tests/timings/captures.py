@@ -80,7 +80,7 @@ class CaptureWriter:
                     start_ms)
         self._noise(ns_id, start_ms, end_ms)
         if completion:
-            done = {"nslcmop_id": op_id, "nsr_id": ns_id, "operationState": state}
+            done: dict[str, Any] = {"nslcmop_id": op_id, "nsr_id": ns_id, "operationState": state}
             if kind == "terminate":
                 done["autoremove"] = True
             self.record("ns", kind + ("d" if kind.endswith("e") else "ed"), done, end_ms)

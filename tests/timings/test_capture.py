@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from osm_mec.cli.commands import cli
 from osm_mec.core.errors import UsageError
-from osm_mec.timings import capture as capture_module
+from osm_mec.timings import blockscan, rawcapture
 from osm_mec.timings.capture import import_capture, iter_capture
 from osm_mec.timings.records import read_jsonl
 
@@ -53,10 +53,15 @@ def test_every_operation_of_a_generated_capture_is_paired(tmp_path: Path, layout
 
 
 def test_chunk_boundaries_anywhere_give_the_same_result(tmp_path: Path, monkeypatch) -> None:
+    """Blocks of the fast path (bytes) and reads of the reference reader (characters) cut
+    anywhere, even inside a record: the same operations."""
     capture = tmp_path / "c.txt"
     expected = _write(capture, "consumer", iterations=1)
+    reference = list(iter_capture(capture))
     for chunk in (1, 7, 64, 1000):
-        monkeypatch.setattr(capture_module, "CHUNK", chunk)
+        monkeypatch.setattr(rawcapture, "CHUNK", chunk)
+        monkeypatch.setattr(blockscan, "BLOCK", chunk)
+        assert list(iter_capture(capture)) == reference
         import_capture(capture, tmp_path / "out.jsonl")
         assert sorted(_found(tmp_path / "out.jsonl"), key=repr) == sorted(expected, key=repr)
 
@@ -163,11 +168,11 @@ def test_worker_processes_decode_blocks_in_file_order(tmp_path: Path, layout: st
     serial = list(ns_records(capture))
     for size in (700, 5000):
         assert list(parallel.ns_records(capture, 2, size)) == serial
-    text, seen = capture.read_text(), ""
+    data, seen = capture.read_bytes(), b""
     for block, line in parallel.blocks(capture, 700):
-        assert line == seen.count("\n") + 1
+        assert line == seen.count(b"\n") + 1
         seen += block
-    assert seen == text
+    assert seen == data
 
 
 def test_worker_errors_name_the_right_line(tmp_path: Path) -> None:

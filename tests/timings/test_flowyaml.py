@@ -11,7 +11,7 @@ import string
 import pytest
 import yaml
 
-from osm_mec.timings.flowyaml import NotFlow, pick, pick_loaded
+from osm_mec.timings.flowyaml import NotFlow, Spec, pick, pick_loaded
 
 AWKWARD = ["it's", 'say "hi"', "a:'b", "x #y", "a: b", "- x", "k?", "@x", "é ü", "null", "",
            " lead", "trail ", "1.5", "0x1F", "yes", "~", "{x}", "[1, 2]", "a,b", "tab\tin",
@@ -90,7 +90,7 @@ def test_an_osm_operation_document_wrapped_at_80_columns() -> None:
       of CSP acme, nsName: osm-cluster, scaleVnfData: {scaleVnfType: SCALE_OUT}},
   operationState: PROCESSING, startTime: 1660917225.49}
 """
-    spec = {"_id": None, "nsInstanceId": None, "startTime": None,
+    spec: Spec = {"_id": None, "nsInstanceId": None, "startTime": None,
             "operationParams": {"nsName": None, "nsDescription": None,
                                 "scaleVnfData": {"scaleVnfType": None}}}
     assert pick(text, spec) == {
