@@ -20,6 +20,7 @@ from typing import Any
 from collections.abc import Iterator
 
 from ..core.errors import UsageError
+from .records import pairing_fields
 from .rawcapture import MAX_RECORD, SPECS, START, RawRecord, decode, decoded_block
 from .fastflow import Picker
 
@@ -35,6 +36,7 @@ _KEYS = {spelling.encode(): key for key in SPECS
 
 _PICKERS = {key: Picker(spec) for key, spec in SPECS.items()}
 Decoded = list[tuple[str, dict[str, Any], int]]
+Paired = tuple[str, str, str, str, str, int]
 BLOCK = 4 << 20                # bytes per block
 
 
@@ -114,11 +116,12 @@ def _fast(path: Path, data: bytes, first_line: int) -> Decoded | None:
     return found
 
 
-def decoded_records(path: Path, data: bytes, first_line: int) -> Decoded:
-    """(key, the fields pairing reads, timestamp ms) of the records of topic ``ns`` that
-    pairing uses, in a block of whole records of `path` starting at line `first_line`."""
-    if data.isascii():
-        found = _fast(path, data, first_line)
-        if found is not None:
-            return found
-    return decoded_block(path, _utf8(path, data, first_line), first_line)
+def decoded_records(path: Path, data: bytes, first_line: int) -> list[Paired]:
+    """(key, op id, NS id, operation or state, NS name, timestamp ms): what pairing reads
+    (records.pairing_fields) of the records of topic ``ns`` it uses, in a block of whole
+    records of `path` starting at line `first_line`."""
+    found = _fast(path, data, first_line) if data.isascii() else None
+    if found is None:
+        found = decoded_block(path, _utf8(path, data, first_line), first_line)
+    return [(key, *pairing_fields(key, fields), timestamp_ms)   # type: ignore[misc]
+            for key, fields, timestamp_ms in found]

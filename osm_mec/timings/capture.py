@@ -14,16 +14,16 @@ from collections.abc import Iterator
 
 from ..core.errors import OsmMecError
 from . import parallel
-from .blockscan import blocks, decoded_records
+from .blockscan import Paired, blocks, decoded_records
 from .rawcapture import RawRecord, iter_capture
 from .records import Pairer, write_timings
 
 __all__ = ["Imported", "RawRecord", "import_capture", "iter_capture", "ns_records"]
 
 
-def ns_records(path: Path) -> Iterator[tuple[str, dict[str, Any], int]]:
-    """(key, the fields pairing reads, timestamp ms) of the records of topic ``ns`` that
-    pairing uses, in file order: decoded by worker processes for a large file on a
+def ns_records(path: Path) -> Iterator[Paired]:
+    """(key, op id, NS id, operation or state, NS name, timestamp ms) of the records of
+    topic ``ns`` that pairing uses (records.pairing_fields), in file order: decoded by worker processes for a large file on a
     machine with several cores, in this process otherwise."""
     workers = parallel.worker_count()
     if workers > 1 and path.stat().st_size >= parallel.PARALLEL_MIN:
@@ -53,8 +53,8 @@ def import_capture(path: Path, target: Path, osm: str = "main") -> Imported:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with partial.open("w") as out:
-            for key, value, timestamp_ms in ns_records(path):
-                timing = pairer.take(key, value, timestamp_ms)
+            for record in ns_records(path):
+                timing = pairer.take_fields(*record)
                 if timing is not None:
                     write_timings(out, [timing])
                     paired += 1

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Iterator
 
-from .blockscan import blocks, decoded_records
+from .blockscan import Paired, blocks, decoded_records
 
 PARALLEL_MIN = 32 << 20        # smaller files are decoded in this process
 MAX_WORKERS = 4
@@ -29,8 +29,7 @@ def worker_count() -> int:
     return max(1, min(MAX_WORKERS, cores))
 
 
-def ns_records(path: Path, workers: int, size: int = 0
-               ) -> Iterator[tuple[str, dict[str, Any], int]]:
+def ns_records(path: Path, workers: int, size: int = 0) -> Iterator[Paired]:
     """capture.ns_records, with `workers` processes decoding blocks of `size` bytes."""
     context = multiprocessing.get_context("spawn")  # lean workers: only the decoder's imports
     with context.Pool(workers) as pool:

@@ -56,6 +56,24 @@ class Pairing:
     duplicates: int = 0     # records repeated (a consumer restarted, say): counted once
 
 
+def pairing_fields(key: str, value: Any) -> tuple[str, str, str, str] | None:
+    """What pairing reads of a record: (op id, NS id, operation or final state, NS name
+    of an instantiate request); ('', NS id, '', '') for ``deleted``; None for a key
+    pairing does not use."""
+    value = value if isinstance(value, dict) else {}
+    if key == "deleted":
+        return "", str(value.get("_id", "")), "", ""
+    if key in REQUEST_KEYS:
+        params = value.get("operationParams") or {}
+        name = str(params["nsName"]) if key == "instantiate" and params.get("nsName") else ""
+        return (str(value.get("_id") or value.get("id") or ""),
+                str(value.get("nsInstanceId", "")), operation_name(value, key), name)
+    if key in COMPLETION_KEYS:
+        return (str(value.get("nslcmop_id", "")), str(value.get("nsr_id", "")),
+                str(value.get("operationState", "")), "")
+    return None
+
+
 def operation_name(request: dict[str, Any], key: str) -> str:
     """instantiate / scale-out / scale-in / action / terminate from a request record."""
     if key == "scale":
@@ -90,29 +108,25 @@ class Pairer:
 
     def take(self, key: str, value: Any, timestamp_ms: int) -> OpTiming | None:
         """Take one record's key, value and timestamp; the operation it completes, if any."""
-        value = value if isinstance(value, dict) else {}
+        fields = pairing_fields(key, value)
+        return None if fields is None else self.take_fields(key, *fields, timestamp_ms)
+
+    def take_fields(self, key: str, op_id: str, ns_id: str, what: str, name: str,
+                    timestamp_ms: int) -> OpTiming | None:
+        """take() with the value already reduced by pairing_fields()."""
         if key == "deleted":
-            ns_id = str(value.get("_id", ""))
             self.names.pop(ns_id, None)
             self._paired.difference_update(self._paired_of.pop(ns_id, ()))
             if ns_id:
                 self._deleted.add(ns_id)
             return None
-        if key in REQUEST_KEYS:
-            op_id = str(value.get("_id") or value.get("id") or "")
-            params = value.get("operationParams") or {}
-            ns_id = str(value.get("nsInstanceId", ""))
-            if key == "instantiate" and params.get("nsName"):
-                self.names.setdefault(ns_id, str(params["nsName"]))
-            mine = (key, ns_id, operation_name(value, key), timestamp_ms)
-            mine_in, other = self._requests, self._completions
-        elif key in COMPLETION_KEYS:
-            op_id = str(value.get("nslcmop_id", ""))
-            mine = (key, str(value.get("nsr_id", "")),
-                    str(value.get("operationState", "")), timestamp_ms)
+        if name:
+            self.names.setdefault(ns_id, name)
+        mine = (key, ns_id, what, timestamp_ms)
+        if key in COMPLETION_KEYS:
             mine_in, other = self._completions, self._requests
         else:
-            return None
+            mine_in, other = self._requests, self._completions
         if op_id in self._paired or op_id in mine_in or mine[1] in self._deleted:
             self.duplicates += 1
             earlier = mine_in.get(op_id)
