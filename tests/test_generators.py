@@ -11,11 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from cryptography import x509
 
 from osm_mec.offer.charm_interface import load_charm_interface
 from osm_mec.cli.commands import cli
-from osm_mec.offer.cluster_secrets import ca_cert_hash
 from osm_mec.offer.descriptors import PACKAGES, cloud_init, juju_bundle, package_spec
 from osm_mec.core.errors import UsageError
 from osm_mec.offer.packages import build
@@ -53,20 +51,27 @@ def test_cluster_vnf_primitives(profile):
     controller, worker = _day12(vnfd, "controller"), _day12(vnfd, "worker")
     assert [p["name"] for p in controller["initial-config-primitive"]] == [
         "config", "init-control-plane"]
-    assert [p["name"] for p in worker["initial-config-primitive"]] == ["config", "join-cluster"]
+    assert [p["name"] for p in worker["initial-config-primitive"]] == ["config"]
     assert [p["name"] for p in worker["terminate-config-primitive"]] == ["leave-cluster"]
     assert [p["name"] for p in controller["config-primitive"]] == [
-        "get-join-info", "get-kubeconfig", "remove-node", "list-nodes", "register-cluster"]
-    assert [p["name"] for p in worker["config-primitive"]] == ["join-cluster", "leave-cluster"]
+        "get-join-info", "get-kubeconfig", "remove-node", "list-nodes", "register-cluster",
+        "add-worker", "get-ssh-public-key"]
+    assert [p["name"] for p in worker["config-primitive"]] == ["authorize-controller",
+                                                               "leave-cluster"]
     config = {p["name"]: p["value"] for p in controller["initial-config-primitive"][0]["parameter"]}
     assert config == {"ssh-hostname": "<rw_mgmt_ip>", "ssh-username": "ubuntu",
                       "role": "controller"}
     init = {p["name"]: p["value"] for p in controller["initial-config-primitive"][1]["parameter"]}
     assert init["cluster-net-cidr"] == "172.16.0.0/24"  # flannel bound to cluster-net
     assert init["pod-cidr"] == "10.244.0.0/16" and init["cni"] == "flannel"
-    join = {p["name"]: p["value"] for p in worker["initial-config-primitive"][1]["parameter"]}
-    assert join == {"controller-address": "<controller_ip>",
-                    "bootstrap-token": "<bootstrap_token>", "ca-cert-hash": "<ca_cert_hash>"}
+    assert not {"bootstrap-token", "ca-cert", "ca-key"} & set(init)  # nothing secret
+    vnf_level = _day12(vnfd, vnfd["id"])  # LCM reads VNF relations from this entry
+    assert vnf_level == {"id": vnfd["id"], "relation": [{
+        "name": "cluster-join",
+        "provider": {"vdu-profile-id": "controller",
+                     "execution-environment-ref": "k8s-cluster-ee", "endpoint": "cluster-join"},
+        "requirer": {"vdu-profile-id": "worker", "execution-environment-ref": "k8s-cluster-ee",
+                     "endpoint": "control-plane"}}]}
     assert controller["execution-environment-list"] == [
         {"id": "k8s-cluster-ee", "juju": {"charm": "k8s-cluster", "proxy": True}}]
 
@@ -84,8 +89,11 @@ def test_primitive_types_come_from_the_charm(profile):
                     assert param["data-type"] == spec.params[param["name"]].data_type
     get_join = next(p for p in _day12(vnfd, "controller")["config-primitive"]
                     if p["name"] == "get-join-info")
-    assert get_join["parameter"] == [{"name": "new-token", "data-type": "BOOLEAN",
-                                      "default-value": "false"}]
+    assert "parameter" not in get_join  # public data only: no token to ask for
+    register = next(p for p in _day12(vnfd, "controller")["config-primitive"]
+                    if p["name"] == "register-cluster")
+    assert "osm-token" in {p["name"] for p in register["parameter"]}
+    assert not {"osm-password", "osm-user"} & {p["name"] for p in register["parameter"]}
 
 
 def test_b2b2c_and_b2c_environments(profile):
@@ -141,13 +149,8 @@ def test_params_for_a_cluster_ns(profile):
     params = member["additionalParams"]
     assert params["cluster_name"] == "mecaas-acme-nsp"
     assert params["controller_ip"] == "172.16.0.10"
-    assert re.fullmatch(r"[a-z0-9]{6}\.[a-z0-9]{16}", params["bootstrap_token"])
-    vdu = member["additionalParamsForVdu"][0]
-    assert vdu["vdu_id"] == "controller"
-    cert = x509.load_pem_x509_certificate(vdu["additionalParams"]["ca_cert"].encode())
-    assert cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    assert ca_cert_hash(vdu["additionalParams"]["ca_cert"]) == params["ca_cert_hash"]
-    assert "BEGIN RSA PRIVATE KEY" in vdu["additionalParams"]["ca_key"]
+    assert params == {"cluster_name": "mecaas-acme-nsp", "controller_ip": "172.16.0.10"}
+    assert "additionalParamsForVdu" not in member  # no CA, no token: nothing per VDU
     vld = config["vnf"][0]["internal-vld"][0]
     assert vld["name"] == "cluster-net"
     assert vld["internal-connection-point"] == [{"id-ref": "controller-cluster",
@@ -182,11 +185,12 @@ def test_fixed_controller_address_passes_nbis_check(profile, ns):
         assert _nbi_kept_cpd(vnfd, vl) == ref
 
 
-def test_params_fresh_secrets_per_cluster(profile):
+def test_params_are_deterministic_and_secret_free(profile):
+    """No per-run secret any more: the same profile and CSP give the same parameters."""
     one = instantiation_params(profile, "mec_env_ns", "acme")
-    two = instantiation_params(profile, "mec_env_ns", "acme")
-    token = lambda c: c["additionalParamsForVnf"][0]["additionalParams"]["bootstrap_token"]  # noqa
-    assert token(one) != token(two)
+    assert one == instantiation_params(profile, "mec_env_ns", "acme")
+    text = yaml.safe_dump(one)
+    assert "PRIVATE KEY" not in text and not re.search(r"[a-z0-9]{6}\.[a-z0-9]{16}", text)
 
 
 def test_params_kdus_get_namespace_and_values(profile):
@@ -264,8 +268,8 @@ def test_params_cli_writes_0600_and_keeps_secrets_off_stdout(tmp_path: Path):
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
     config = yaml.safe_load(out.read_text())
-    token = config["additionalParamsForVnf"][0]["additionalParams"]["bootstrap_token"]
-    assert token not in result.output and "PRIVATE KEY" not in result.output
+    assert config["additionalParamsForVnf"][0]["additionalParams"]["cluster_name"]
+    assert "PRIVATE KEY" not in out.read_text()
     printed = runner.invoke(cli, ["params", "--ns", "mec_app_ns", "--csp", "acme", "--out", "-"])
     assert printed.exit_code == 0 and yaml.safe_load(printed.output)["vld"]
     bad = runner.invoke(cli, ["params", "--ns", "nope", "--csp", "acme", "--out", "-"])

@@ -251,23 +251,32 @@ DESCRIPTOR_RULES = [
                                              "value": "22"}),
      "initial-config-primitive[0].parameter[3].name", "'ssh-timeout' is not a config option"),
     ("charm-required-param", K8S, _drop_param("controller", "initial-config-primitive",
-                                              "init-control-plane", "bootstrap-token"),
-     "initial-config-primitive[1]", "requires parameter 'bootstrap-token': give it here"),
+                                              "init-control-plane", "advertise-address"),
+     "initial-config-primitive[1]", "requires parameter 'advertise-address': give it here"),
     ("charm-required-declared", K8S, _drop_param("controller", "config-primitive",
                                                  "remove-node", "node"),
      "config-primitive[2]", "requires parameter 'node': declare it here"),
     ("charm-type", K8S, _param("controller", "config-primitive", "get-kubeconfig", "duration",
                                **{"data-type": "STRING"}),
      "parameter[2].data-type", "STRING does not match the charm's type"),
-    ("charm-value", K8S, _add_param("worker", "initial-config-primitive", "join-cluster",
+    ("charm-value", K8S, _add_param("controller", "initial-config-primitive",
+                                    "init-control-plane",
                                     {"name": "ready-timeout", "data-type": "INTEGER",
                                      "value": "ten minutes"}),
-     "parameter[3].value", "'ten minutes' is not a valid INTEGER"),
-    ("charm-unknown-param", K8S, _add_param("worker", "initial-config-primitive",
-                                            "join-cluster", {"name": "token-ttl",
-                                                             "data-type": "STRING",
-                                                             "value": "1h"}),
-     "parameter[3].name", "'token-ttl' is not a parameter of action 'join-cluster'"),
+     "parameter[6].value", "'ten minutes' is not a valid INTEGER"),
+    ("charm-unknown-param", K8S, _add_param("controller", "initial-config-primitive",
+                                            "init-control-plane", {"name": "token-ttl",
+                                                                   "data-type": "STRING",
+                                                                   "value": "1h"}),
+     "parameter[6].name", "'token-ttl' is not a parameter of action 'init-control-plane'"),
+    ("charm-relation-endpoint", K8S, lambda d: day12(d, d["vnfd"]["id"])["relation"][0][
+        "requirer"].update(endpoint="cluster"),
+     "relation[0].requirer.endpoint", "'cluster' is not an endpoint charm 'k8s-cluster' "
+                                      "requires"),
+    ("charm-relation-role", K8S, lambda d: day12(d, d["vnfd"]["id"])["relation"][0][
+        "provider"].update(endpoint="control-plane"),
+     "relation[0].provider.endpoint", "'control-plane' is not an endpoint charm "
+                                      "'k8s-cluster' provides"),
 ]
 
 
@@ -300,7 +309,7 @@ def test_optional_parameter_without_default_is_a_warning(package_copy):
         "'vim-network' is optional for the charm, but OSM's NBI refuses every action request "
         "without it, as it has no non-empty default-value: give one or leave the parameter "
         "out"))]
-    assert findings[0].path.endswith("config-primitive[4].parameter[8]")
+    assert findings[0].path.endswith("config-primitive[4].parameter[6]")
 
 
 def test_generated_packages_have_no_findings(built):

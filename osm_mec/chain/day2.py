@@ -1,12 +1,18 @@
 """The day-2 requests the chain sends to the cluster VNF of an NS (k8s-osm-cluster-ns or
-mec-env-ns): the charm's register-cluster, list-nodes and remove-node primitives and the
-worker-scale aspect. One place builds each request, so the chain and the tests against
-OSM's real NBI send exactly the same bodies."""
+mec-env-ns): the charm's register-cluster, list-nodes, remove-node, authorize-controller and
+add-worker primitives and the worker-scale aspect. One place builds each request, so the
+chain and the tests against OSM's real NBI send exactly the same bodies.
+
+No request carries a secret, since OSM keeps every primitive parameter in its operation
+records and publishes it on Kafka: register-cluster gets an NBI token issued for it alone and
+revoked when the operation ends; a worker joins through the cluster-join relation or through
+add-worker, whose parameters are public (address, host key, public key)."""
 
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import yaml
 
@@ -32,20 +38,27 @@ def primitive_results(op: dict[str, Any]) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"output": text}
 
 
-def register_cluster_params(into: NbiClient, vim: str, cluster: str) -> dict[str, str]:
+def register_cluster_params(into: NbiClient, token: str, vim: str, cluster: str
+                            ) -> dict[str, str]:
     """register-cluster's parameters: the controller registers its cluster in `into`, on
-    VIM account `vim` (vim-network is not declared in the VNFD: the charm's default)."""
-    creds = into.credentials
-    return {"osm-url": into.url, "osm-user": creds.user, "osm-password": creds.password,
-            "osm-project": creds.project, "vim-account": vim, "cluster-name": cluster,
-            "verify-tls": "true" if into.verify is True else "false"}
+    VIM account `vim`, with `token`, an NBI token of `into` issued for this registration
+    (vim-network is not declared in the VNFD: the charm's default)."""
+    return {"osm-url": into.url, "osm-token": token, "vim-account": vim,
+            "cluster-name": cluster, "verify-tls": "true" if into.verify is True else "false"}
 
 
 def register_cluster(client: NbiClient, ns_id: str, into: NbiClient, vim: str,
-                     cluster: str) -> str:
-    """Run register-cluster on the controller of NS `ns_id`; the op id."""
-    return client.action(ns_id, nsd_members.CLUSTER_MEMBER, "register-cluster",
-                         register_cluster_params(into, vim, cluster), vdu_id=CONTROLLER_VDU)
+                     cluster: str, wait: Wait) -> dict[str, Any]:
+    """Run register-cluster on the controller of NS `ns_id` and wait for it: the ended
+    operation. Its NBI token is revoked as soon as the operation ends, success or failure,
+    so the value OSM keeps in the operation record no longer opens `into`."""
+    token = into.issue_token()
+    try:
+        return wait(client.action(ns_id, nsd_members.CLUSTER_MEMBER, "register-cluster",
+                                  register_cluster_params(into, token, vim, cluster),
+                                  vdu_id=CONTROLLER_VDU))
+    finally:
+        into.revoke_token(token)
 
 
 def list_nodes(client: NbiClient, ns_id: str) -> str:
@@ -60,40 +73,68 @@ def remove_node(client: NbiClient, ns_id: str, node: str) -> str:
                          vdu_id=CONTROLLER_VDU)
 
 
-def get_join_info(client: NbiClient, ns_id: str) -> str:
-    """Ask the controller for a fresh bootstrap token, the API endpoint and the CA hash."""
-    return client.action(ns_id, nsd_members.CLUSTER_MEMBER, "get-join-info",
-                         {"new-token": True}, vdu_id=CONTROLLER_VDU)
-
-
-def join_cluster_params(info: dict[str, Any]) -> dict[str, str]:
-    """join-cluster's parameters from get-join-info's results."""
-    endpoint = str(info["endpoint"]).split("://", 1)[-1]
-    return {"controller-address": endpoint.rsplit(":", 1)[0],
-            "bootstrap-token": str(info["token"]), "ca-cert-hash": str(info["ca-cert-hash"])}
-
-
 def leave_cluster(client: NbiClient, ns_id: str, count_index: int) -> str:
     """Worker `count_index` resets its kubeadm state (the terminate primitive, as day-2)."""
     return client.action(ns_id, nsd_members.CLUSTER_MEMBER, "leave-cluster",
                          vdu_id=WORKER_VDU, vdu_count_index=count_index)
 
 
-def join_cluster(client: NbiClient, ns_id: str, count_index: int,
-                 info: dict[str, Any]) -> str:
-    """Worker `count_index` joins the cluster (its day-1 primitive, as day-2)."""
-    return client.action(ns_id, nsd_members.CLUSTER_MEMBER, "join-cluster",
-                         join_cluster_params(info), vdu_id=WORKER_VDU,
-                         vdu_count_index=count_index)
+def controller_key(client: NbiClient, ns_id: str, wait: Wait) -> str:
+    """The controller unit's SSH public key (OSM's standard get-ssh-public-key)."""
+    op = wait(client.action(ns_id, nsd_members.CLUSTER_MEMBER, "get-ssh-public-key",
+                            vdu_id=CONTROLLER_VDU))
+    key = primitive_results(op).get("pubkey")
+    if not key:
+        raise KeyError(f"get-ssh-public-key returned no pubkey ({primitive_results(op)})")
+    return str(key)
+
+
+def authorize_controller(client: NbiClient, ns_id: str, count_index: int, key: str,
+                         wait: Wait) -> dict[str, Any]:
+    """Worker `count_index` lets the controller's key in; its address, host key, whether
+    it is related to the controller and whether it has joined."""
+    op = wait(client.action(ns_id, nsd_members.CLUSTER_MEMBER, "authorize-controller",
+                            {"public-key": key}, vdu_id=WORKER_VDU,
+                            vdu_count_index=count_index))
+    return primitive_results(op)
+
+
+def add_worker_params(worker: dict[str, Any]) -> dict[str, str]:
+    """add-worker's parameters from authorize-controller's results (all public)."""
+    return {"address": str(worker["address"]), "host-key": str(worker["host-key"]),
+            "username": str(worker.get("username") or "ubuntu"),
+            "port": str(worker.get("port") or 22)}
+
+
+def add_worker(client: NbiClient, ns_id: str, worker: dict[str, Any], wait: Wait
+               ) -> dict[str, Any]:
+    """The controller joins the worker itself (a token that never leaves the controller)."""
+    op = wait(client.action(ns_id, nsd_members.CLUSTER_MEMBER, "add-worker",
+                            add_worker_params(worker), vdu_id=CONTROLLER_VDU))
+    return primitive_results(op)
+
+
+def join_worker(client: NbiClient, ns_id: str, count_index: int, wait: Wait) -> str:
+    """Join worker `count_index` unless it joins through the cluster-join relation; what
+    happened: "joined", "related" (the relation joins it) or "added" (add-worker)."""
+    key = controller_key(client, ns_id, wait)
+    worker = authorize_controller(client, ns_id, count_index, key, wait)
+    if not {"address", "host-key"} <= set(worker):
+        raise KeyError(f"authorize-controller returned no address or host key ({worker})")
+    if worker.get("joined") == "true":
+        return "joined"
+    if worker.get("related") == "true":
+        return "related"
+    add_worker(client, ns_id, worker, wait)
+    return "added"
 
 
 def rejoin_worker(client: NbiClient, ns_id: str, count_index: int, wait: Wait) -> None:
-    """Undo a remove-node: the worker resets and joins again with a fresh token."""
-    info = primitive_results(wait(get_join_info(client, ns_id)))
-    if not {"endpoint", "token", "ca-cert-hash"} <= set(info):
-        raise KeyError(f"get-join-info returned no join information ({info})")
+    """Undo a remove-node: the worker resets, and the controller joins it again."""
     wait(leave_cluster(client, ns_id, count_index))
-    wait(join_cluster(client, ns_id, count_index, info))
+    key = controller_key(client, ns_id, wait)
+    add_worker(client, ns_id, authorize_controller(client, ns_id, count_index, key, wait),
+               wait)
 
 
 def scale_workers(client: NbiClient, ns_id: str, out: bool) -> str:

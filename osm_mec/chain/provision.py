@@ -21,7 +21,7 @@ from ..offer.packages import archive_bytes, package_files
 from ..offer.params import instantiation_params
 from ..offer.profile import Profile
 from ..osm.waiting import OperationFailed
-from . import day2, names
+from . import day2, names, workers
 from .day2 import primitive_results
 from .edge_osm import EdgeOsmAccess, accounts_dir
 from .kube import KubeApi, KubeconfigApi, KubeFailed, SandboxKube
@@ -257,8 +257,10 @@ class Chain:
         if ns is None:
             raise OsmMecError(f"{self.state.path}: no {ns_key} NS recorded for CSP {self.csp}; "
                               f"run `osm-mec provision --csp {self.csp}` again to create it")
-        op_id = day2.register_cluster(self.main.client, ns["id"], into.client, vim, cluster)
-        op = self.main.wait(op_id, ns["name"], self.progress)
+        op = day2.register_cluster(self.main.client, ns["id"], into.client, vim, cluster,
+                                   lambda op_id: self.main.wait(op_id, ns["name"],
+                                                                self.progress))
+        op_id = op.get("_id", "")
         result = primitive_results(op)
         registered = into.client.find_admin("k8scluster", cluster)
         cluster_id = result.get("cluster-id") or (registered or {}).get("_id")
@@ -291,8 +293,11 @@ class Chain:
         return None
 
     def nsp_cluster(self) -> None:
-        self.ensure_ns(self.main, names.NSP_CLUSTER, self.nsp_vim,
-                       self._config(names.NSP_CLUSTER))
+        ns_id = self.ensure_ns(self.main, names.NSP_CLUSTER, self.nsp_vim,
+                               self._config(names.NSP_CLUSTER))
+        workers.join_pending(self.main, ns_id, names.NSP_CLUSTER.ns_name(self.profile,
+                                                                         self.csp),
+                             self.progress)
         self.register_cluster(names.NSP_CLUSTER.key, self.main, self.nsp_vim,
                               names.nsp_cluster(self.profile, self.csp), "nsp-cluster")
 
@@ -306,8 +311,10 @@ class Chain:
         mgmt = {edge_vim["_id"]: networks["edge_mgmt_network"]}
         if nsp_vim is not None:  # (ensure_ns names a missing one)
             mgmt[nsp_vim["_id"]] = networks["nsp_mgmt_network"]
-        self.ensure_ns(self.main, names.ENV, self.nsp_vim, self._config(
+        ns_id = self.ensure_ns(self.main, names.ENV, self.nsp_vim, self._config(
             names.ENV, {nsd_members.CLUSTER_MEMBER: edge_vim["_id"]}, mgmt))
+        workers.join_pending(self.main, ns_id, names.ENV.ns_name(self.profile, self.csp),
+                             self.progress)
 
     # -- step 4 ---------------------------------------------------------------------------
     def edge_osm_kdu(self) -> dict[str, Any]:

@@ -1,12 +1,13 @@
 """Scaling the CSP's edge cluster: the ``worker-scale`` aspect of the cluster VNF in
 mec-env-ns. The VNFD's bounds are checked before anything is touched. Scale-in confirms the
 node with ``list-nodes``, drains and deletes it through the controller's ``remove-node``, and
-rejoins it if OSM then refuses or fails the scale-in; after a scale-out, ``list-nodes``
-confirms the new worker is a Ready Kubernetes node."""
+rejoins it if OSM then refuses or fails the scale-in; after a scale-out, the new worker
+joins (OSM's LCM relates only the first worker's execution environment with the
+controller's, so a new worker is joined by the controller's ``add-worker``; see
+``day2.join_worker``) and ``list-nodes`` confirms it is a Ready Kubernetes node."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..offer.descriptors import network_services as nsd_members
@@ -14,8 +15,7 @@ from ..offer.descriptors.k8s_cluster_vnf import SCALING_ASPECT
 from ..core.errors import OsmMecError, UsageError
 from ..osm.nbi import NbiFailure
 from ..osm.waiting import OperationFailed
-from . import day2, names
-from .day2 import primitive_results
+from . import day2, names, workers
 from .provision import Chain, lcm_gap
 
 
@@ -27,17 +27,6 @@ def _env(chain: Chain) -> tuple[str, str]:
                          f"--csp {chain.csp}` first")
     chain.main.know(ns["_id"], name)
     return ns["_id"], name
-
-
-def _cluster_vnfr(chain: Chain, ns_id: str) -> dict[str, Any]:
-    return next(v for v in chain.main.client.vnf_records(ns_id)
-                if v["member-vnf-index-ref"] == nsd_members.CLUSTER_MEMBER)
-
-
-def _workers(vnfr: dict[str, Any]) -> list[dict[str, Any]]:
-    """The worker VDU records OSM has, by count-index (OSM removes the highest first)."""
-    return sorted((v for v in vnfr.get("vdur", []) if v["vdu-id-ref"] == day2.WORKER_VDU),
-                  key=lambda v: v["count-index"])
 
 
 def _node_name(vdur: dict[str, Any], ns_name: str) -> str:
@@ -65,7 +54,7 @@ def check_bounds(chain: Chain, vnfr: dict[str, Any], ns_name: str, out: bool,
                  count: int) -> None:
     """Refuse (exit 2) a scale that would leave the VNFD's bounds, before touching anything."""
     low, high = bounds(chain, vnfr)
-    now = len(_workers(vnfr))
+    now = len(workers.worker_vdurs(vnfr))
     wanted = now + count if out else now - count
     if low <= wanted <= high:
         return
@@ -79,32 +68,27 @@ def check_bounds(chain: Chain, vnfr: dict[str, Any], ns_name: str, out: bool,
 
 def _nodes(chain: Chain, ns_id: str, ns_name: str) -> list[dict[str, Any]]:
     """The cluster's Kubernetes nodes (list-nodes on the controller)."""
-    op_id = day2.list_nodes(chain.main.client, ns_id)
-    op = chain.main.wait(op_id, ns_name, chain.progress)
-    nodes = primitive_results(op).get("nodes")
-    if nodes is None:
-        raise OsmMecError(lcm_gap(f"list-nodes on {ns_name} returned no node list", op))
-    return json.loads(nodes) if isinstance(nodes, str) else list(nodes)
-
-
-def _ready_workers(nodes: list[dict[str, Any]]) -> list[str]:
-    return sorted(n["name"] for n in nodes if n.get("ready")
-                  and "control-plane" not in (n.get("roles") or []))
+    listed = workers.nodes(chain.main, ns_id, ns_name, chain.progress)
+    if listed is None:
+        raise OsmMecError(lcm_gap(f"list-nodes on {ns_name} returned no node list"))
+    return listed
 
 
 def _scale_out(chain: Chain, ns_id: str, ns_name: str, step: str) -> dict[str, Any]:
     chain.progress.step(f"{step}: {SCALING_ASPECT}")
-    before = {v["count-index"] for v in _workers(_cluster_vnfr(chain, ns_id))}
+    before = {v["count-index"] for v in workers.worker_vdurs(workers.cluster_vnfr(chain.main, ns_id))}
     op_id = day2.scale_workers(chain.main.client, ns_id, True)
     op = chain.main.wait(op_id, ns_name, chain.progress)
-    new = [v for v in _workers(_cluster_vnfr(chain, ns_id)) if v["count-index"] not in before]
+    new = [v for v in workers.worker_vdurs(workers.cluster_vnfr(chain.main, ns_id)) if v["count-index"] not in before]
     if not new:
         raise OsmMecError(lcm_gap(f"the scale-out of {ns_name} ended "
                                   f"{op.get('operationState')} but OSM's record of VNF "
                                   f"{nsd_members.CLUSTER_MEMBER} lists no new worker VDU", op))
     added = [_node_name(v, ns_name) for v in new]
+    workers.join(chain.main, ns_id, ns_name, chain.progress,
+                 [(int(v["count-index"]), _node_name(v, ns_name)) for v in new])
     chain.progress.step(f"list-nodes: is {', '.join(added)} a Ready node?")
-    ready = _ready_workers(_nodes(chain, ns_id, ns_name))
+    ready = workers.ready_workers(_nodes(chain, ns_id, ns_name))
     missing = [name for name in added if name not in ready]
     if missing:
         raise OsmMecError(f"the scale-out of {ns_name} completed but {', '.join(missing)} "
@@ -122,12 +106,13 @@ def _rejoin(chain: Chain, ns_id: str, ns_name: str, worker: dict[str, Any]) -> s
     except (NbiFailure, OperationFailed, KeyError) as exc:
         return (f"node {worker['name']} was drained and deleted and could NOT rejoin ({exc}); "
                 f"run `osm-mec scale --csp {chain.csp} in` to remove its VM, or rejoin it with "
-                "the worker's join-cluster primitive")
+                "the worker's authorize-controller and the controller's add-worker "
+                "primitives")
     return f"node {worker['name']} rejoined the cluster: it is as it was"
 
 
 def _scale_in(chain: Chain, ns_id: str, ns_name: str, step: str) -> dict[str, Any]:
-    worker = _workers(_cluster_vnfr(chain, ns_id))[-1]  # OSM removes the highest count-index
+    worker = workers.worker_vdurs(workers.cluster_vnfr(chain.main, ns_id))[-1]  # OSM removes the highest count-index
     name = _node_name(worker, ns_name)
     chain.progress.step(f"{step}: is {name} a node? (list-nodes)")
     is_node = name in {n["name"] for n in _nodes(chain, ns_id, ns_name)}
@@ -145,7 +130,7 @@ def _scale_in(chain: Chain, ns_id: str, ns_name: str, step: str) -> dict[str, An
         raise OsmMecError(f"OSM refused or failed the scale-in of {ns_name}: {exc}\n  "
                           f"{undone}\n  what to do: fix the cause, then `osm-mec scale --csp "
                           f"{chain.csp} in` again") from exc
-    if name in {v.get("name") for v in _workers(_cluster_vnfr(chain, ns_id))}:
+    if name in {v.get("name") for v in workers.worker_vdurs(workers.cluster_vnfr(chain.main, ns_id))}:
         raise OsmMecError(lcm_gap(f"the scale-in of {ns_name} ended "
                                   f"{op.get('operationState')} but OSM's record of VNF "
                                   f"{nsd_members.CLUSTER_MEMBER} still lists {name}", op))
@@ -154,13 +139,13 @@ def _scale_in(chain: Chain, ns_id: str, ns_name: str, step: str) -> dict[str, An
 
 def scale(chain: Chain, out: bool, count: int = 1) -> dict[str, Any]:
     ns_id, ns_name = _env(chain)
-    check_bounds(chain, _cluster_vnfr(chain, ns_id), ns_name, out, count)
+    check_bounds(chain, workers.cluster_vnfr(chain.main, ns_id), ns_name, out, count)
     steps = []
     for i in range(count):
         step = f"scale {'out' if out else 'in'} {i + 1}/{count}"
         steps.append(_scale_out(chain, ns_id, ns_name, step) if out
                      else _scale_in(chain, ns_id, ns_name, step))
     chain.progress.step("list-nodes: the cluster's workers")
-    workers = _ready_workers(_nodes(chain, ns_id, ns_name))
+    ready = workers.ready_workers(_nodes(chain, ns_id, ns_name))
     chain.progress.close()
-    return {"csp": chain.csp, "ns": ns_name, "steps": steps, "workers": workers}
+    return {"csp": chain.csp, "ns": ns_name, "steps": steps, "workers": ready}

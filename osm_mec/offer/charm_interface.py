@@ -62,12 +62,23 @@ class Primitive:
 
 
 @dataclass(frozen=True)
+class Endpoint:
+    """A relation endpoint of the charm (metadata.yaml provides/requires)."""
+
+    name: str
+    role: str  # provides | requires
+    interface: str
+
+
+@dataclass(frozen=True)
 class CharmInterface:
-    """Config options (as the `config` primitive) and actions of one charm folder."""
+    """Config options (as the `config` primitive), actions and relation endpoints of one
+    charm folder."""
 
     name: str
     config: Primitive
     actions: dict[str, Primitive]
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
 
     def primitive(self, name: str) -> Primitive | None:
         """The `config` pseudo-primitive or the action of that name."""
@@ -106,10 +117,16 @@ def parse_charm_interface(default_name: str, metadata: Any, config: Any,
                      o.get("default"))
         for oname, o in (config.get("options") or {}).items()
     }
+    endpoints = {
+        ename: Endpoint(ename, role, str((spec or {}).get("interface", "")))
+        for role in ("provides", "requires")
+        for ename, spec in (metadata.get(role) or {}).items()
+    }
     return CharmInterface(
         name=str(metadata.get("name") or default_name),
         config=Primitive("config", options, closed=True),
         actions={name: _action(name, spec) for name, spec in actions.items()},
+        endpoints=endpoints,
     )
 
 

@@ -1,8 +1,11 @@
 """Instantiation parameters of an NS (the `osm ns-create --config` file).
 
-Per-cluster values (name, bootstrap token, cluster CA, the controller's fixed address on
-cluster-net) reach the VNF as additionalParams, the VDUs' cloud-init templates and the
-charm's day-1 primitives; KDUs get their namespace and Helm values.
+Per-cluster values (name, the controller's fixed address on cluster-net) reach the VNF as
+additionalParams, the VDUs' cloud-init templates and the charm's day-1 primitives; KDUs get
+their namespace and Helm values. Nothing here is secret: the cluster CA is created by
+kubeadm on the controller and bootstrap tokens travel in Juju relation data (see
+docs/security.md), so this mapping, which OSM stores in its records and publishes on Kafka,
+holds no key, token or password.
 
 OSM does not merge VNF- and VDU-level parameters: when a VDU has its own
 ``additionalParamsForVdu`` item with ``additionalParams``, NBI's
@@ -17,9 +20,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any, Callable
+from typing import Any
 
-from .cluster_secrets import ClusterSecrets, new_cluster_secrets
 from .descriptors import network_services as ns
 from .descriptors.common import MGMT_VL
 from .descriptors.k8s_cluster_vnf import CLUSTER_VL, cluster_cpd
@@ -29,7 +31,6 @@ from .profile import Profile
 CSP_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,29}$")
 NS_PACKAGES = ("k8s_osm_cluster_ns", "mec_env_ns", "mec_app_ns", "baseline_vnf_ns",
                "baseline_cnf_ns")
-SecretsFactory = Callable[[str], ClusterSecrets]
 
 
 def check_csp(csp: str) -> str:
@@ -57,27 +58,14 @@ def _image(reference: str) -> dict[str, str]:
     return {"repository": repository, "tag": tag}
 
 
-def _cluster_member(profile: Profile, name: str, secrets: ClusterSecrets
-                    ) -> tuple[dict[str, Any], dict[str, Any]]:
+def _cluster_member(profile: Profile, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
     cluster = profile["cluster"]
     net = ipaddress.IPv4Network(cluster["network_cidr"])
     controller = ipaddress.IPv4Address(cluster["controller_ip"])
     last_host = net.broadcast_address - 1
-    common = {
-        "cluster_name": name,
-        "controller_ip": str(controller),
-        "bootstrap_token": secrets.bootstrap_token,
-        "ca_cert_hash": secrets.ca_cert_hash,
-    }
     additional = {
         "member-vnf-index": ns.CLUSTER_MEMBER,
-        "additionalParams": common,
-        # replaces `common` for the controller (no merge in OSM): repeat what it needs
-        "additionalParamsForVdu": [{
-            "vdu_id": "controller",
-            "additionalParams": {**common, "ca_cert": secrets.ca_cert_pem,
-                                 "ca_key": secrets.ca_key_pem},
-        }],
+        "additionalParams": {"cluster_name": name, "controller_ip": str(controller)},
     }
     vnf = {
         "member-vnf-index": ns.CLUSTER_MEMBER,
@@ -139,8 +127,7 @@ def _mec_app_values(profile: Profile) -> dict[str, Any]:
             "serviceName": app["service_name"]}
 
 
-def instantiation_params(profile: Profile, ns_package: str, csp: str,
-                         make_secrets: SecretsFactory = new_cluster_secrets) -> dict[str, Any]:
+def instantiation_params(profile: Profile, ns_package: str, csp: str) -> dict[str, Any]:
     """The --config mapping of `osm ns-create` for one NS package and CSP."""
     check_csp(csp)
     if ns_package not in NS_PACKAGES:
@@ -154,7 +141,7 @@ def instantiation_params(profile: Profile, ns_package: str, csp: str,
     if ns_package in ("k8s_osm_cluster_ns", "mec_env_ns"):
         site = "nsp" if ns_package == "k8s_osm_cluster_ns" else "edge"
         name = cluster_name(profile, csp, site)
-        member, vnf = _cluster_member(profile, name, make_secrets(name))
+        member, vnf = _cluster_member(profile, name)
         additional.append(member)
         vnfs.append(vnf)
     if ns_package == "mec_env_ns":

@@ -188,6 +188,31 @@ class NbiClient:
             self._token = str(answer["id"])
         return self._token
 
+    @classmethod
+    def with_token(cls, url: str, token: str, verify: bool | str = True,
+                   **options: Any) -> "NbiClient":
+        """A client that authenticates only with an NBI token issued to someone else (no
+        password: a 401 is final)."""
+        client = cls(url, Credentials("", "", ""), verify=verify, **options)
+        client._token = token
+        return client
+
+    def issue_token(self) -> str:
+        """A new NBI token for this user, separate from the client's own (hand it to one
+        operation, then revoke_token it)."""
+        answer = self.request("POST", "/admin/v1/tokens", auth=False, ok=(200, 201), json={
+            "username": self.credentials.user, "password": self.credentials.password,
+            "project_id": self.credentials.project})
+        return str(answer["id"])
+
+    def revoke_token(self, token_id: str) -> None:
+        """Revoke an NBI token (DELETE /admin/v1/tokens/<id>); one already gone is fine."""
+        try:
+            self.request("DELETE", f"/admin/v1/tokens/{token_id}")
+        except NbiError as exc:
+            if exc.status != 404:
+                raise
+
     @property
     def is_sandbox(self) -> bool:
         """True when this NBI is osm-mec's embedded sandbox (results are simulated)."""

@@ -19,7 +19,7 @@ from .inputs import OPERATIONS, check
 from .instances import new_ns
 from .operations import check_instantiate, check_operation, check_state, operation_params
 from .lcm import EdgeLauncher, Lcm, Publish
-from .store import Conflict, NotAuthenticated, Store, new_id
+from .store import Conflict, NotAuthenticated, NotFound, Store, new_id
 from .timing import TimingModel
 
 ADMIN_COLLECTION = accounts.COLLECTION
@@ -63,6 +63,14 @@ class SandboxOsm:
     # -- tokens ---------------------------------------------------------------------------
     def login(self, body: Any) -> dict[str, Any]:
         return self.users.login(body)
+
+    def revoke_token(self, token_id: str) -> str:
+        """DELETE /admin/v1/tokens/<id>: the token stops working at once (404 if unknown)."""
+        with self.store.lock:
+            if token_id not in self.store.data["tokens"]:
+                raise NotFound(f"Token '{token_id}' not found")
+            self.store.remove("tokens", token_id)
+        return f"token '{token_id}' deleted"
 
     def authorise(self, header: str | None) -> None:
         token_id = (header or "").removeprefix("Bearer ").strip()

@@ -21,6 +21,7 @@ from .faults import Faults
 from .nbi_params import unyaml
 from .operations import declared_primitives
 from .primitives import ClusterView, PrimitiveFailed, run_primitive
+from .relations import related_instances
 from .kube_sim import SimulatedClusters
 from .store import Refusal, Store, new_id
 from .timing import TimingModel
@@ -321,6 +322,9 @@ class Lcm:
                 if controller is not None:  # the charm renders the controller VDU's params
                     self._views[vnfr["_id"]] = ClusterView(vnfr, vnfd, unyaml(
                         controller.get("additionalParams")))
+                    # the controller is initialised: related workers join over the relation
+                    self._views[vnfr["_id"]].join_related(related_instances(vnfd,
+                                                                            vnfr["vdur"]))
         with self.store.lock:
             nsr.update({"nsState": "READY", "operational-status": "running",
                         "config-status": "configured", "detailed-status": "Done",
@@ -390,7 +394,7 @@ class Lcm:
                         vnfr["vdur"].remove(last)
                         view = self._views.get(vnfr["_id"])
                         if view is not None:
-                            view.removed_nodes.discard(last["name"])
+                            view.forget(last["name"])
             groups = nsr["_admin"].setdefault("scaling-group", [])
             group = next((g for g in groups if g["name"] == aspect), None)
             if group is None:
@@ -416,8 +420,11 @@ class Lcm:
                 raise OperationError(f"action {p['primitive']}: member {p['member_vnf_index']} "
                                      "has no execution environment")
             try:
+                index = int(p.get("vdu_count_index") or 0)
+                related = (str(p.get("vdu_id")), index) in related_instances(
+                    view.vnfd, view.vnfr["vdur"])
                 results.update(run_primitive(view, p.get("vdu_id") or "", p["primitive"],
-                                             params))
+                                             params, index, related))
             except PrimitiveFailed as exc:
                 raise OperationError(str(exc)) from exc
             return json.dumps(results, sort_keys=True)

@@ -1,25 +1,30 @@
 """Day-2 primitives of the k8s-cluster proxy charm as the sandbox runs them: the results a
-real charm returns, computed from the VDUs that exist. ``register-cluster`` makes the real
-NBI calls to the OSM it is given (this sandbox, its Edge OSM, or any other)."""
+real charm returns, computed from the VDUs that exist. A worker is a Kubernetes node only
+once it has joined: through the cluster-join relation (``relations``) or the controller's
+``add-worker`` after the worker's ``authorize-controller``. ``register-cluster`` makes the
+real NBI calls to the OSM it is given (this sandbox, its Edge OSM, or any other) with the
+NBI token it is given, never a password."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import yaml
 
-from ..osm.credentials import Credentials
 from ..core.errors import OsmMecError
 from ..osm.nbi import NbiClient, RetryPolicy
 from ..osm.waiting import wait_for_admin
 from .deploy import day1_config
 
 CONTROLLER_ONLY = {"get-join-info", "get-kubeconfig", "remove-node", "list-nodes",
-                   "register-cluster"}
+                   "register-cluster", "add-worker"}
+WORKER_ONLY = {"authorize-controller"}
 
 
 class PrimitiveFailed(Exception):
@@ -33,11 +38,24 @@ class ClusterView:
     vnfr: dict[str, Any]
     vnfd: dict[str, Any]
     params: dict[str, Any]
-    removed_nodes: set[str] = field(default_factory=set)
+    joined: set[str] = field(default_factory=set)       # workers that are nodes
+    authorized: dict[str, str] = field(default_factory=dict)  # worker -> controller key
 
     def vdur(self, vdu_id: str, count: int = 0) -> dict[str, Any] | None:
         return next((v for v in self.vnfr["vdur"] if v["vdu-id-ref"] == vdu_id
                      and v["count-index"] == count), None)
+
+    def join_related(self, related: set[tuple[str, int]]) -> None:
+        """Workers related to the controller join with the relation's data."""
+        for vdu_id, index in related:
+            vdur = self.vdur(vdu_id, index)
+            if vdu_id == "worker" and vdur is not None:
+                self.joined.add(vdur["name"])
+
+    def forget(self, name: str) -> None:
+        """A worker VDU removed by a scale-in."""
+        self.joined.discard(name)
+        self.authorized.pop(name, None)
 
     def k8s_version(self) -> str:
         for primitive in day1_config(self.vnfd, "controller").get("initial-config-primitive", []):
@@ -55,7 +73,21 @@ def _nodes(view: ClusterView) -> list[dict[str, Any]]:
     version = f"v{view.k8s_version()}.4"
     return [{"name": v["name"], "roles": ["control-plane"] if v["vdu-id-ref"] == "controller"
              else [], "ready": True, "kubelet-version": version}
-            for v in view.vnfr["vdur"] if v["name"] not in view.removed_nodes]
+            for v in view.vnfr["vdur"]
+            if v["vdu-id-ref"] == "controller" or v["name"] in view.joined]
+
+
+def _host_key(vdur: dict[str, Any]) -> str:
+    """The simulated VM's SSH host key (stable per VDU instance)."""
+    digest = hashlib.sha256(str(vdur["_id"]).encode()).digest()
+    return "ssh-ed25519 " + __import__("base64").b64encode(b"\0\0\0\x0bssh-ed25519"
+                                                            + digest).decode()
+
+
+def _unit_key(view: ClusterView) -> str:
+    """The controller unit's SSH public key (what get-ssh-public-key returns)."""
+    controller = view.vdur("controller") or {"_id": view.vnfr["_id"]}
+    return _host_key(controller) + " osm-mec-sandbox"
 
 
 def _kubeconfig(view: ClusterView, account: str) -> dict[str, Any]:
@@ -68,10 +100,9 @@ def _kubeconfig(view: ClusterView, account: str) -> dict[str, Any]:
 
 
 def _register(view: ClusterView, p: dict[str, Any]) -> dict[str, Any]:
-    client = NbiClient(str(p["osm-url"]), Credentials(str(p["osm-user"]), str(p["osm-password"]),
-                                                      str(p.get("osm-project") or "admin")),
-                       verify=str(p.get("verify-tls", "true")).lower() != "false",
-                       timeout=30, retry=RetryPolicy(attempts=6, base_delay=0.2))
+    client = NbiClient.with_token(str(p["osm-url"]), str(p["osm-token"]),
+                                  verify=str(p.get("verify-tls", "true")).lower() != "false",
+                                  timeout=30, retry=RetryPolicy(attempts=6, base_delay=0.2))
     try:
         vim = client.find_admin("vim", str(p["vim-account"]))
         if vim is None:
@@ -95,35 +126,65 @@ def _register(view: ClusterView, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _join_info(view: ClusterView, p: dict[str, Any]) -> dict[str, Any]:
-    token = str(view.params.get("bootstrap_token", ""))
-    if str(p.get("new-token", "false")).lower() == "true" or not token:
-        token = f"{secrets.token_hex(3)}.{secrets.token_hex(8)}"
-    endpoint = view.api_server().removeprefix("https://")
-    ca_hash = str(view.params.get("ca_cert_hash", ""))
-    return {"endpoint": view.api_server(), "ca-cert-hash": ca_hash, "token": token,
-            "join-command": f"kubeadm join {endpoint} --token {token} "
-                            f"--discovery-token-ca-cert-hash {ca_hash}"}
+    """Public join data only: no token leaves the controller through OSM."""
+    digest = hashlib.sha256(str(view.vnfr["_id"]).encode()).hexdigest()
+    return {"endpoint": view.api_server(), "ca-cert-hash": f"sha256:{digest}"}
 
 
 def _remove_node(view: ClusterView, p: dict[str, Any]) -> dict[str, Any]:
     node = str(p["node"])
     if node not in {n["name"] for n in _nodes(view)}:
         return {"output": f"node {node} is not in the cluster: nothing to remove"}
-    view.removed_nodes.add(node)
+    view.joined.discard(node)
     return {"output": f"node {node} drained and deleted"}
 
 
-def _rejoin(view: ClusterView, p: dict[str, Any]) -> dict[str, Any]:
-    """join-cluster as a day-2 action (osm-mec's undo of a remove-node): workers drained and
-    deleted whose VM is still there are nodes again."""
-    back = {v["name"] for v in view.vnfr["vdur"]} & view.removed_nodes
-    view.removed_nodes -= back
-    return {"output": f"joined: {', '.join(sorted(back)) or 'already a node'}"}
+def _worker(view: ClusterView, count_index: int) -> dict[str, Any]:
+    vdur = view.vdur("worker", count_index)
+    if vdur is None:
+        raise PrimitiveFailed(f"no worker VDU with count-index {count_index}")
+    return vdur
+
+
+def _authorize(view: ClusterView, p: dict[str, Any], count_index: int,
+               related: bool) -> dict[str, Any]:
+    """authorize-controller: the worker lets the controller's key in; public answers."""
+    key = " ".join(str(p.get("public-key") or "").split()[:2])
+    if not key.startswith(("ssh-", "ecdsa-")) or len(key.split()) != 2:
+        raise PrimitiveFailed("parameters failed: public-key: not an OpenSSH public key line")
+    vdur = _worker(view, count_index)
+    view.authorized[vdur["name"]] = key
+    return {"address": vdur["ip-address"], "port": "22", "username": "ubuntu",
+            "host-key": _host_key(vdur), "related": "true" if related else "false",
+            "joined": "true" if vdur["name"] in view.joined else "false"}
+
+
+def _add_worker(view: ClusterView, p: dict[str, Any]) -> dict[str, Any]:
+    """add-worker: the controller joins the worker VM over SSH (its key must have been
+    authorised there, the host key must match), with a token that never leaves it."""
+    vdur = next((v for v in view.vnfr["vdur"] if v["vdu-id-ref"] == "worker"
+                 and v["ip-address"] == p.get("address")), None)
+    if vdur is None:
+        raise PrimitiveFailed(f"connect failed: no VM answers at {p.get('address')}")
+    if str(p.get("host-key")) != _host_key(vdur):
+        raise PrimitiveFailed(f"connect failed: the host key of {p['address']} does not match "
+                              "the pinned one")
+    if view.authorized.get(vdur["name"]) != " ".join(_unit_key(view).split()[:2]):
+        raise PrimitiveFailed(f"connect failed: {p['address']} refused the unit's key "
+                              "(run authorize-controller on that worker first)")
+    view.joined.add(vdur["name"])
+    del view.authorized[vdur["name"]]  # add-worker removes its key again
+    return {"node-name": vdur["name"]}
+
+
+def _leave(view: ClusterView, count_index: int) -> dict[str, Any]:
+    vdur = view.vdur("worker", count_index)
+    if vdur is not None:
+        view.joined.discard(vdur["name"])
+    return {"output": "left the cluster"}
 
 
 HANDLERS: dict[str, Callable[[ClusterView, dict[str, Any]], dict[str, Any]]] = {
-    "leave-cluster": lambda view, p: {"output": "kubeadm reset: done"},
-    "join-cluster": _rejoin,
     "list-nodes": lambda view, p: {"nodes": json.dumps(_nodes(view))},
     "get-join-info": _join_info,
     "get-kubeconfig": lambda view, p: {"kubeconfig": yaml.safe_dump(
@@ -132,18 +193,26 @@ HANDLERS: dict[str, Callable[[ClusterView, dict[str, Any]], dict[str, Any]]] = {
     "register-cluster": _register,
     "verify-ssh-credentials": lambda view, p: {"verified": True},
     "generate-ssh-key": lambda view, p: {"output": "ssh key present"},
-    "get-ssh-public-key": lambda view, p: {"pubkey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA "
-                                                     "osm-mec-sandbox"},
+    "add-worker": _add_worker,
+    "get-ssh-public-key": lambda view, p: {"pubkey": _unit_key(view)},
     "run": lambda view, p: {"output": ""},
 }
 
 
-def run_primitive(view: ClusterView, vdu_id: str, primitive: str,
-                  params: dict[str, Any]) -> dict[str, Any]:
-    """The action's results, or PrimitiveFailed with the charm's output."""
+def run_primitive(view: ClusterView, vdu_id: str, primitive: str, params: dict[str, Any],
+                  count_index: int = 0, related: bool = False) -> dict[str, Any]:
+    """The action's results, or PrimitiveFailed with the charm's output. `related`: whether
+    this unit has its cluster-join relation (LCM related it)."""
     if primitive in CONTROLLER_ONLY and vdu_id != "controller":
         raise PrimitiveFailed(f"{primitive} runs on the controller unit only (this unit is "
                               f"{vdu_id!r})")
+    if primitive in WORKER_ONLY and vdu_id != "worker":
+        raise PrimitiveFailed(f"{primitive} runs on a worker unit only (this unit is "
+                              f"{vdu_id!r})")
+    if primitive == "authorize-controller":
+        return _authorize(view, params, count_index, related)
+    if primitive == "leave-cluster":
+        return _leave(view, count_index)
     handler = HANDLERS.get(primitive)
     if handler is None:
         raise PrimitiveFailed(f"{primitive}: the charm has no such action")

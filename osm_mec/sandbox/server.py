@@ -117,6 +117,11 @@ def new_token(osm: SandboxOsm, r: Request) -> Answer:
     return 200, osm.login(r.json())
 
 
+@route("DELETE", f"/admin/v1/tokens/{ID}")
+def revoke_token(osm: SandboxOsm, r: Request) -> Answer:
+    return 200, osm.revoke_token(r["id"])
+
+
 @route("GET", "/version")
 def version(osm: SandboxOsm, r: Request) -> Answer:
     return 200, dict(SANDBOX_VERSION)

@@ -72,8 +72,9 @@ def test_a_refused_scale_in_rejoins_the_drained_node(osm, dirs) -> None:
                                    "mecaas-undo-env-cluster-worker-1"]
     primitives = [op["operationParams"].get("primitive") for op in main.list_operations(ns_id)
                   if op["lcmOperationType"] == "action"]
-    assert primitives[-6:] == ["list-nodes", "remove-node", "get-join-info", "leave-cluster",
-                               "join-cluster", "list-nodes"]  # the last one: this test's
+    assert primitives[-7:] == ["list-nodes", "remove-node", "leave-cluster",
+                               "get-ssh-public-key", "authorize-controller", "add-worker",
+                               "list-nodes"]  # the last one: this test's
 
 
 def test_scale_out_reports_the_workers_kubernetes_has(osm, dirs) -> None:

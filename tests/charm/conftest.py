@@ -46,15 +46,18 @@ class FakeVm:
         self.api_up_after = 0
         self.nodes: dict[str, bool] = {}
         self.tokens: list[str] = []
+        self.created: list[tuple[str, str]] = []  # (token, --ttl) of every token create
         self.storage_classes: dict[str, dict[str, str]] = {}
         self.failures: list[tuple[tuple[str, ...], Result | Exception]] = []
         self.credentials = None
+        self.connections: list = []
         self.closed = 0
 
     # factory signature of RemoteHost
     def __call__(self, credentials, pinned=None, on_first_use=lambda key: None,
                  connect_deadline: float = 300.0) -> "FakeVm":
         self.credentials = credentials
+        self.connections.append(credentials)
         self.connect_deadline = connect_deadline
         return self
 
@@ -129,6 +132,7 @@ class FakeVm:
                 "users": [{"user": {"client-certificate-data": "ADMIN-CERT"}}]})
             self.files.setdefault(CA_CRT, TEST_CA[0])
             self.nodes[self.hostname] = False
+            self.tokens.append("dflt00.0123456789abcdef")  # kubeadm's default 24 h token
             return "Your Kubernetes control-plane has initialized successfully!\n", 0, ""
         if args[:1] == ["join"]:
             self.files[KUBELET_CONF] = "kubelet"
@@ -142,9 +146,18 @@ class FakeVm:
             return "".join(json.dumps({"token": t, "usages": ["authentication", "signing"]})
                            + "\n" for t in self.tokens), 0, ""
         if args[:2] == ["token", "create"]:
-            token = f"new{len(self.tokens):03d}.0123456789abcdef"
+            if "--ttl" not in args:
+                return "", 1, "the charm must give every token a --ttl"
+            token = f"new{len(self.created):03d}.0123456789abcdef"
             self.tokens.append(token)
+            self.created.append((token, args[args.index("--ttl") + 1]))
             return token + "\n", 0, ""
+        if args[:2] == ["token", "delete"]:
+            kept = [t for t in self.tokens if t.split(".")[0] != args[2]]
+            if len(kept) == len(self.tokens):
+                return "", 1, f'bootstrap token "{args[2]}" not found'
+            self.tokens = kept
+            return f'bootstrap token "{args[2]}" deleted\n', 0, ""
         return "", 1, "unknown kubeadm command"
 
     def _kubectl(self, args: list[str], stdin: str | None) -> tuple[str, int, str]:
@@ -192,10 +205,31 @@ class FakeVm:
 
 
 def _make_test_ca() -> tuple[str, str, str]:
-    sys.path.insert(0, str(REPO))
-    from osm_mec.offer.cluster_secrets import new_cluster_secrets
-    secrets = new_cluster_secrets("test")
-    return secrets.ca_cert_pem, secrets.ca_key_pem, secrets.ca_cert_hash
+    """A self-signed CA like the one kubeadm init creates: (cert PEM, key PEM, kubeadm's
+    discovery hash, sha256 of the SubjectPublicKeyInfo, computed with cryptography)."""
+    import datetime
+    import hashlib
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kubernetes")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    spki = key.public_key().public_bytes(serialization.Encoding.DER,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo)
+    return (cert.public_bytes(serialization.Encoding.PEM).decode(),
+            key.private_bytes(serialization.Encoding.PEM,
+                              serialization.PrivateFormat.TraditionalOpenSSL,
+                              serialization.NoEncryption()).decode(),
+            "sha256:" + hashlib.sha256(spki).hexdigest())
 
 
 TEST_CA = _make_test_ca()

@@ -28,7 +28,7 @@ from . import sshd
 from .conftest import CHARM_DIR
 
 HOOK_TOOLS = Path(__file__).resolve().parent / "doubles" / "hook_tools.py"
-TOOLS = ("config-get", "action-get", "action-set", "action-fail", "action-log", "status-set",
+TOOLS = ("relation-ids", "config-get", "action-get", "action-set", "action-fail", "action-log", "status-set",
          "status-get", "is-leader", "juju-log", "application-version-set")
 BASE_PYTHON = Path("/usr/bin/python3")
 # The Python of each Ubuntu base in charmcraft.yaml (20.04: 3.8, 22.04: 3.10, 24.04: 3.12),

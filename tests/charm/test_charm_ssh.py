@@ -21,7 +21,7 @@ from remote import (AuthenticationFailed, CommandTimeout, Credentials, HostKeyCh
                     RemoteHost, Unreachable, generate_key)
 
 from . import sshd
-from .conftest import TEST_CA, FakeClock, charm_context
+from .conftest import FakeClock, charm_context
 from osm_mec.osm.credentials import Credentials as OsmLogin
 from osm_mec.sandbox import Sandbox
 
@@ -256,45 +256,42 @@ def test_charm_wrong_password(server, charm_env, monkeypatch):
     assert not ok and "refused the credentials" in results["output"]
 
 
-def test_cluster_day1_and_day2_over_ssh(server, charm_env, monkeypatch):
-    """Controller init and worker join run in parallel, as OSM runs the two VDUs' day-1."""
-    ctl = _unit(server, "osmmecctl", "controller", monkeypatch, charm_env)
-    wrk = _unit(server, "osmmecwrk", "worker", monkeypatch, charm_env,
-                **{"ssh-password": server.users["osmmecwrk"].password})
-    init = {"bootstrap-token": "abcdef.0123456789abcdef", "advertise-address": "172.16.0.10",
-            "pod-cidr": "10.244.0.0/16", "service-cidr": "10.96.0.0/12",
-            "kubernetes-version": "1.30", "cni": "flannel",
-            "ca-cert": TEST_CA[0], "ca-key": TEST_CA[1]}
-    join = {"controller-address": "172.16.0.10", "bootstrap-token": init["bootstrap-token"],
-            "ca-cert-hash": TEST_CA[2]}
+def _relation_event(config, relation, state_root, user, stored=None):
+    """A relation-changed hook of one unit; (status, the unit's relation data, state)."""
+    os.environ["K8S_CLUSTER_CHARM_STATE"] = str(state_root / user)
+    ctx = _context()
+    out = ctx.run(ctx.on.relation_changed(relation, remote_unit=0),
+                  testing.State(config=config, relations=[relation],
+                                stored_states=stored or []))
+    return out.unit_status, out.get_relation(relation.id).local_unit_data, out
+
+
+def _prepared(server) -> None:
     for user in server.users.values():  # cloud-init finished on both VMs
         marker = user.fake_root / "var/lib/osm-mec/node-prepared"
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
         sshd._chown_tree(user.fake_root, user.name)
+
+
+def test_cluster_day1_and_day2_over_ssh(server, charm_env, monkeypatch):
+    """Controller init, the worker's join through the cluster-join relation's data, the
+    day-2 actions, then a rejoin through authorize-controller + add-worker (the path for
+    workers OSM does not relate): no CA key and no token ever in an action's results."""
+    ctl = _unit(server, "osmmecctl", "controller", monkeypatch, charm_env)
+    wrk = _unit(server, "osmmecwrk", "worker", monkeypatch, charm_env,
+                **{"ssh-password": server.users["osmmecwrk"].password})
+    init = {"advertise-address": "172.16.0.10", "pod-cidr": "10.244.0.0/16",
+            "service-cidr": "10.96.0.0/12", "kubernetes-version": "1.30", "cni": "flannel"}
+    _prepared(server)
     monkeypatch.setattr(K8sClusterCharm, "clock", _SlowClock())
-    outcome: dict[str, object] = {}
-
-    def worker() -> None:
-        """The worker VDU's day-1, the same code its join-cluster action runs."""
-        creds = Credentials("127.0.0.1", "osmmecwrk", server.port,
-                            password=server.users["osmmecwrk"].password)
-        remote = RemoteHost(creds)
-        try:
-            outcome["worker"] = Node(remote, _SlowClock()).join_cluster(
-                join["controller-address"], join["bootstrap-token"], join["ca-cert-hash"],
-                ready_timeout=60)
-        except Exception as exc:  # noqa: BLE001
-            outcome["worker"] = exc
-        finally:
-            remote.close()
-
-    thread = threading.Thread(target=worker)
-    thread.start()  # the worker starts first and waits for the controller's API
-    time.sleep(0.5)
-    ok, results, _ = _act(ctl, "init-control-plane", init, charm_env, "osmmecctl")
-    thread.join(timeout=120)
-    assert ok, results
+    os.environ["K8S_CLUSTER_CHARM_STATE"] = str(charm_env / "osmmecctl")
+    ctx = _context()
+    join = testing.Relation("cluster-join", remote_app_name="worker-0",
+                            remote_units_data={0: {}})
+    out = ctx.run(ctx.on.action("init-control-plane", params=init),
+                  testing.State(config=ctl, relations=[join]))
+    results = dict(ctx.action_results or {})
     assert results == {"api-endpoint": "https://172.16.0.10:6443", "node-name": "test-controller",
                        "storage-class": "local-path"}
     cluster = json.loads(server.cluster_state.read_text())
@@ -302,48 +299,54 @@ def test_cluster_day1_and_day2_over_ssh(server, charm_env, monkeypatch):
         "provisioner": "rancher.io/local-path",
         "storageclass.kubernetes.io/is-default-class": "true"}
     assert "Deployment/local-path-provisioner" in cluster["applied"]
-    assert outcome["worker"] == {"node-name": "test-worker-1"}, outcome
-    curls = server.calls("curl")
-    assert curls and curls[0]["argv"][-1] == "https://172.16.0.10:6443/livez"
-    joins = [c["argv"] for c in server.calls("kubeadm") if c["argv"][:1] == ["join"]]
-    assert joins == [["join", "172.16.0.10:6443", "--token", "abcdef.0123456789abcdef",
-                      "--discovery-token-ca-cert-hash", TEST_CA[2]]]
+    published = dict(out.get_relation(join.id).local_unit_data)
+    assert published["endpoint"] == "https://172.16.0.10:6443"
+    assert cluster["tokens"] == [published["token"]]  # kubeadm's default token is gone
+    assert cluster["ttls"][published["token"]] == "30m"
     ca = server.users["osmmecctl"].fake_root / "etc/kubernetes/pki"
-    assert (ca / "ca.crt").read_text() == TEST_CA[0]
-    assert oct((ca / "ca.key").stat().st_mode & 0o777) == "0o600"
+    assert published["ca-cert-hash"] == cluster["ca_hash"]
+    assert oct((ca / "ca.key").stat().st_mode & 0o777) == "0o600"  # made on the VM
 
-    # idempotent: both day-1 actions again change nothing and succeed
-    before = len(server.calls("kubeadm"))
-    assert _act(ctl, "init-control-plane", init, charm_env, "osmmecctl")[0]
-    assert _act(wrk, "join-cluster", join, charm_env, "osmmecwrk")[0]
-    assert not [c for c in server.calls("kubeadm")[before:] if c["argv"][0] in ("init", "join")]
+    # the worker's hook joins with the relation's data and tells the controller
+    control_plane = testing.Relation("control-plane", remote_app_name="controller",
+                                     remote_units_data={0: published})
+    status, theirs, _ = _relation_event(wrk, control_plane, charm_env, "osmmecwrk")
+    assert isinstance(status, testing.ActiveStatus), status
+    assert theirs["node-name"] == "test-worker-1"
+    joins = [c["argv"] for c in server.calls("kubeadm") if c["argv"][:1] == ["join"]]
+    assert joins == [["join", "172.16.0.10:6443", "--token", published["token"],
+                      "--discovery-token-ca-cert-hash", published["ca-cert-hash"]]]
+    served = testing.Relation("cluster-join", remote_app_name="worker-0",
+                              remote_units_data={0: dict(theirs)}, local_unit_data=published)
+    _, mine, _ = _relation_event(ctl, served, charm_env, "osmmecctl")
+    assert "token" not in mine  # used: deleted from the cluster and the relation
+    assert json.loads(server.cluster_state.read_text())["tokens"] == []
 
     ok, results, _ = _act(ctl, "list-nodes", state_root=charm_env, user="osmmecctl")
     assert json.loads(results["nodes"]) == [
         {"name": "test-controller", "roles": ["control-plane"], "ready": True,
          "kubelet-version": "v1.30.2"},
         {"name": "test-worker-1", "roles": [], "ready": True, "kubelet-version": "v1.30.2"}]
-
     ok, info, _ = _act(ctl, "get-join-info", state_root=charm_env, user="osmmecctl")
-    assert ok and info["ca-cert-hash"] == TEST_CA[2] and info["token"] == init["bootstrap-token"]
-    ok, fresh, _ = _act(ctl, "get-join-info", {"new-token": True}, charm_env, "osmmecctl")
-    assert ok and fresh["token"] != init["bootstrap-token"]
-
+    assert ok and info == {"endpoint": "https://172.16.0.10:6443",
+                           "ca-cert-hash": published["ca-cert-hash"]}
     ok, results, _ = _act(ctl, "get-kubeconfig", state_root=charm_env, user="osmmecctl")
     assert ok and "FAKE-ADMIN" not in results["kubeconfig"]
     assert "https://127.0.0.1:6443" in results["kubeconfig"]
 
     nbi = Sandbox(OsmLogin("admin", "s3cret pass"), time_scale=0, vims=("edge-vim",)).start()
     try:
-        reg = {"osm-url": nbi.url, "osm-user": "admin", "osm-password": "s3cret pass",
-               "vim-account": "edge-vim", "cluster-name": "test-cluster"}
+        from osm_mec.osm.nbi import NbiClient
+        token = NbiClient(nbi.url, nbi.credentials).issue_token()
+        reg = {"osm-url": nbi.url, "osm-token": token, "vim-account": "edge-vim",
+               "cluster-name": "test-cluster"}
         ok, results, _ = _act(ctl, "register-cluster", reg, charm_env, "osmmecctl")
         assert ok and results["state"] == "ENABLED" and results["created"] == "true"
         ok, again, _ = _act(ctl, "register-cluster", reg, charm_env, "osmmecctl")
         assert ok and again["cluster-id"] == results["cluster-id"] and again["created"] == "false"
     finally:
         nbi.stop()
-    assert "s3cret" not in server.log.read_text()
+    assert token not in server.log.read_text()
 
     # scale-in: the controller removes the node, then the worker leaves
     ok, results, _ = _act(ctl, "remove-node", {"node": "test-worker-1"}, charm_env, "osmmecctl")
@@ -353,27 +356,51 @@ def test_cluster_day1_and_day2_over_ssh(server, charm_env, monkeypatch):
     assert not (server.users["osmmecwrk"].fake_root / "etc/kubernetes/kubelet.conf").exists()
     ok, results, _ = _act(wrk, "leave-cluster", state_root=charm_env, user="osmmecwrk")
     assert ok  # idempotent
-    ok, results, _ = _act(ctl, "remove-node", {"node": "test-worker-1"}, charm_env, "osmmecctl")
-    assert ok and "not in the cluster" in results["output"]
+
+    # rejoin as osm-mec joins a worker OSM did not relate: only public data crosses OSM
+    assert _act(ctl, "generate-ssh-key", state_root=charm_env, user="osmmecctl")[0]
+    ok, key, _ = _act(ctl, "get-ssh-public-key", state_root=charm_env, user="osmmecctl")
+    ok, worker, _ = _act(wrk, "authorize-controller", {"public-key": key["pubkey"]},
+                         charm_env, "osmmecwrk")
+    assert ok and worker["related"] == "false" and worker["joined"] == "false", worker
+    assert worker["host-key"].startswith("ssh-ed25519 ")
+    ok, added, _ = _act(ctl, "add-worker", {
+        "address": "127.0.0.1", "port": server.port, "username": "osmmecwrk",
+        "host-key": worker["host-key"]}, charm_env, "osmmecctl")
+    assert ok and added == {"node-name": "test-worker-1"}, added
+    cluster = json.loads(server.cluster_state.read_text())
+    assert cluster["tokens"] == [] and cluster["nodes"]["test-worker-1"]
+    authorized = server.users["osmmecwrk"].home / ".ssh" / "authorized_keys"
+    assert key["pubkey"].split()[1] not in authorized.read_text()  # its key removed again
+    forged = {"address": "127.0.0.1", "port": server.port, "username": "osmmecwrk",
+              "host-key": "ssh-ed25519 " + "A" * 68}
+    ok, refused, _ = _act(ctl, "add-worker", forged, charm_env, "osmmecctl")
+    assert not ok and "host key" in refused["output"]
+    assert json.loads(server.cluster_state.read_text())["tokens"] == []
 
 
-def test_join_with_a_wrong_ca_hash_fails_with_kubeadm_stderr(server, charm_env, monkeypatch):
+def test_join_with_a_wrong_ca_hash_is_refused_and_asks_again(server, charm_env, monkeypatch):
     wrk = _unit(server, "osmmecwrk", "worker", monkeypatch, charm_env,
                 **{"ssh-password": server.users["osmmecwrk"].password})
-    marker = server.users["osmmecwrk"].fake_root / "var/lib/osm-mec/node-prepared"
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.touch()
-    sshd._chown_tree(server.users["osmmecwrk"].fake_root, "osmmecwrk")
+    _prepared(server)
     if not server.cluster_state.read_text().strip():
         pytest.skip("needs the cluster from test_cluster_day1_and_day2_over_ssh")
-    ok, results, _ = _act(wrk, "join-cluster", {"controller-address": "172.16.0.10",
-                                                "bootstrap-token": "abcdef.0123456789abcdef",
-                                                "ca-cert-hash": "sha256:" + "0" * 64},
-                          charm_env, "osmmecwrk")
-    assert not ok
-    assert results["output"].startswith("kubeadm-join failed: exit status 1\ncommand: sudo -n "
-                                        "-- kubeadm join 172.16.0.10:6443")
-    assert "none of the public keys" in results["output"]
+    for path in ("etc/kubernetes", "var/lib/osm-mec/kubeadm-join-done"):
+        target = server.users["osmmecwrk"].fake_root / path
+        if target.is_dir():
+            import shutil
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    relation = testing.Relation("control-plane", remote_app_name="controller",
+                                remote_units_data={0: {
+                                    "endpoint": "https://172.16.0.10:6443",
+                                    "token": "abcdef.0123456789abcdef",
+                                    "ca-cert-hash": "sha256:" + "0" * 64}})
+    status, mine, _ = _relation_event(wrk, relation, charm_env, "osmmecwrk")
+    assert isinstance(status, testing.BlockedStatus)
+    assert status.message.startswith("cluster-join: kubeadm-join failed")
+    assert mine["token-request"] == "1"
 
 
 class _SlowClock(FakeClock):

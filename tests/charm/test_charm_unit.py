@@ -17,12 +17,10 @@ from .conftest import TEST_CA
 
 CONTROLLER = {"ssh-hostname": "10.0.0.5", "ssh-username": "ubuntu", "role": "controller"}
 WORKER = {"ssh-hostname": "10.0.0.6", "ssh-username": "ubuntu", "role": "worker"}
-INIT = {"bootstrap-token": "abcdef.0123456789abcdef", "advertise-address": "172.16.0.10",
-        "pod-cidr": "10.244.0.0/16", "service-cidr": "10.96.0.0/12",
-        "kubernetes-version": "1.30", "cni": "flannel",
-        "ca-cert": TEST_CA[0], "ca-key": TEST_CA[1]}
-JOIN = {"controller-address": "172.16.0.10", "bootstrap-token": "abcdef.0123456789abcdef",
-        "ca-cert-hash": TEST_CA[2]}
+INIT = {"advertise-address": "172.16.0.10", "pod-cidr": "10.244.0.0/16",
+        "service-cidr": "10.96.0.0/12", "kubernetes-version": "1.30", "cni": "flannel"}
+JOIN_DATA = {"endpoint": "https://172.16.0.10:6443", "ca-cert-hash": TEST_CA[2],
+             "token": "new000.0123456789abcdef"}
 
 
 def run_action(ctx, name, config, params=None):
@@ -150,12 +148,11 @@ def test_init_control_plane(ctx, vm):
     assert results == {"api-endpoint": "https://172.16.0.10:6443",
                        "node-name": "mecaas-acme-edge-controller", "storage-class": "local-path"}
     stdins = {c["argv"][-1]: c["stdin"] for c in vm.calls if c["argv"][0] == "install"}
-    assert stdins["/etc/kubernetes/pki/ca.crt"] == TEST_CA[0]
-    assert stdins["/etc/kubernetes/pki/ca.key"] == TEST_CA[1]
-    assert ["install", "-m", "0600", "/dev/stdin", "/etc/kubernetes/pki/ca.key"] in vm.commands()
+    assert not [p for p in stdins if "/pki/" in p]  # kubeadm makes the CA on the VM
     init_cfg, cluster_cfg = yaml.safe_load_all(stdins["/etc/kubernetes/osm-mec-kubeadm.yaml"])
-    assert init_cfg["bootstrapTokens"][0]["token"] == INIT["bootstrap-token"]
-    assert init_cfg["bootstrapTokens"][0]["ttl"] == "0s"
+    assert "bootstrapTokens" not in init_cfg
+    assert ["kubeadm", "token", "delete", "dflt00"] in vm.commands()  # kubeadm's 24 h token
+    assert vm.tokens == []
     assert init_cfg["localAPIEndpoint"]["advertiseAddress"] == "172.16.0.10"
     assert cluster_cfg["kubernetesVersion"] == "v1.30.2"
     assert cluster_cfg["networking"] == {"podSubnet": "10.244.0.0/16",
@@ -210,16 +207,6 @@ def test_init_control_plane_is_idempotent(ctx, vm):
     assert not vm.ran("kubeadm", "init") and not vm.ran("install")
 
 
-def test_init_refuses_a_different_ca_on_an_initialised_node(ctx, vm):
-    run_action(ctx, "init-control-plane", CONTROLLER, INIT)
-    from osm_mec.offer.cluster_secrets import new_cluster_secrets
-    other = new_cluster_secrets("other")
-    message, results = failed_action(ctx, "init-control-plane", CONTROLLER,
-                                     {**INIT, "ca-cert": other.ca_cert_pem,
-                                      "ca-key": other.ca_key_pem})
-    assert "already holds a different CA" in results["output"]
-
-
 def test_init_failure_reports_step_command_and_stderr(ctx, vm):
     vm.fail(["kubeadm", "init"], stderr="[ERROR Port-6443]: Port 6443 is in use\n" * 5)
     message, results = failed_action(ctx, "init-control-plane", CONTROLLER, INIT)
@@ -228,7 +215,7 @@ def test_init_failure_reports_step_command_and_stderr(ctx, vm):
                              "--config /etc/kubernetes/osm-mec-kubeadm.yaml --skip-token-print")
     assert "Port 6443 is in use" in output
     assert message == "kubeadm-init failed: exit status 1"
-    assert INIT["ca-key"] not in output and INIT["bootstrap-token"] not in output
+    assert "PRIVATE KEY" not in output
 
 
 def test_init_version_mismatch(ctx, vm):
@@ -251,12 +238,6 @@ def test_init_node_never_ready(ctx, vm):
         results["output"]
 
 
-def test_init_needs_both_ca_parts(ctx, vm):
-    message, results = failed_action(ctx, "init-control-plane", CONTROLLER,
-                                     {**INIT, "ca-key": ""})
-    assert "give both ca-cert and ca-key" in results["output"]
-
-
 def test_init_on_a_worker_is_refused(ctx, vm):
     message, results = failed_action(ctx, "init-control-plane", WORKER, INIT)
     assert "runs on a controller unit; this unit's role is 'worker'" in results["output"]
@@ -269,36 +250,158 @@ def test_calico_without_vendored_manifest(ctx, vm):
     assert "calico.yaml is not in the charm" in results["output"]
 
 
-def test_join_cluster(ctx, vm):
-    vm.hostname = "mecaas-acme-edge-worker-1a2b3c4d"
+# -- the cluster-join relation ------------------------------------------------------------
+def _worker_relation(data=None, local=None):
+    return testing.Relation("control-plane", remote_app_name="k8s-controller",
+                            remote_units_data={0: dict(data or {})},
+                            local_unit_data=dict(local or {}))
+
+
+def _controller_relation(worker=None, local=None):
+    return testing.Relation("cluster-join", remote_app_name="k8s-worker-0",
+                            remote_units_data={0: dict(worker or {})},
+                            local_unit_data=dict(local or {}))
+
+
+def _relation_event(ctx, relation, config):
+    out = ctx.run(ctx.on.relation_changed(relation, remote_unit=0),
+                  testing.State(config=config, relations=[relation]))
+    return out, out.get_relation(relation.id).local_unit_data
+
+
+def test_worker_joins_with_the_relation_data(ctx, vm):
+    vm.hostname = "mecaas-acme-edge-worker-0"
     vm.api_up_after = 2
-    results = run_action(ctx, "join-cluster", WORKER, JOIN)
-    assert results == {"node-name": "mecaas-acme-edge-worker-1a2b3c4d"}
-    curls = [c for c in vm.calls if c["argv"][0] == "curl"]
-    assert len(curls) == 3 and curls[0]["argv"][-1] == "https://172.16.0.10:6443/livez"
-    assert ["kubeadm", "join", "172.16.0.10:6443", "--token", JOIN["bootstrap-token"],
+    out, mine = _relation_event(ctx, _worker_relation(JOIN_DATA), WORKER)
+    assert ["kubeadm", "join", "172.16.0.10:6443", "--token", JOIN_DATA["token"],
             "--discovery-token-ca-cert-hash", TEST_CA[2]] in vm.commands()
     polls = [c["argv"] for c in vm.calls if c["argv"][3:5] == ["get", "node"]]
     assert polls[0][:3] == ["kubectl", "--kubeconfig", "/etc/kubernetes/kubelet.conf"]
-    vm.calls.clear()
-    assert run_action(ctx, "join-cluster", WORKER, JOIN) == results  # idempotent
+    assert mine["node-name"] == "mecaas-acme-edge-worker-0"
+    assert isinstance(out.unit_status, testing.ActiveStatus)
+    vm.calls.clear()  # joined: another event changes nothing
+    _relation_event(ctx, _worker_relation(JOIN_DATA, mine), WORKER)
     assert not vm.ran("kubeadm", "join")
 
 
-def test_join_waits_for_the_api_then_times_out(ctx, vm):
-    vm.api_up_after = 10**6
-    message, results = failed_action(ctx, "join-cluster", WORKER, {**JOIN, "ready-timeout": 30})
-    assert "wait-for-api failed: timed out after 30 s waiting for the API server" in \
-        results["output"]
-    assert not vm.ran("kubeadm", "join")
+def test_worker_waits_for_join_data_and_for_cloud_init(ctx, vm):
+    out, mine = _relation_event(ctx, _worker_relation({}), WORKER)
+    assert out.unit_status == testing.WaitingStatus("waiting for join data from the controller")
+    del vm.files["/var/lib/osm-mec/node-prepared"]
+    out, mine = _relation_event(ctx, _worker_relation(JOIN_DATA), WORKER)
+    assert out.unit_status == testing.WaitingStatus("waiting for cloud-init to prepare the node")
+    assert not vm.ran("kubeadm", "join") and "node-name" not in mine
 
 
-def test_join_with_a_bad_token(ctx, vm):
+def test_worker_asks_for_a_fresh_token_when_the_join_is_refused(ctx, vm):
     vm.fail(["kubeadm", "join"], stderr="error execution phase preflight: couldn't validate "
-            "the identity of the API Server: token id \"abcdef\" is invalid")
-    message, results = failed_action(ctx, "join-cluster", WORKER, JOIN)
-    assert results["output"].startswith("kubeadm-join failed")
-    assert "token id" in results["output"]
+            "the identity of the API Server: token id \"new000\" is invalid")
+    out, mine = _relation_event(ctx, _worker_relation(JOIN_DATA, {"token-request": "1"}),
+                                WORKER)
+    assert mine["token-request"] == "2"
+    assert isinstance(out.unit_status, testing.BlockedStatus)
+    assert "kubeadm-join" in out.unit_status.message
+    assert JOIN_DATA["token"] not in out.unit_status.message
+
+
+def test_worker_without_the_relation_does_not_join(ctx, vm):
+    out = ctx.run(ctx.on.update_status(), testing.State(config=WORKER))
+    assert isinstance(out.unit_status, testing.ActiveStatus) and not vm.ran("kubeadm", "join")
+
+
+def test_controller_publishes_join_data_once_initialised(ctx, vm):
+    relation = _controller_relation()
+    _, mine = _relation_event(ctx, relation, CONTROLLER)
+    assert "token" not in mine and not vm.ran("kubeadm", "token", "create")  # no cluster yet
+    out = ctx.run(ctx.on.action("init-control-plane", params=INIT),
+                  testing.State(config=CONTROLLER, relations=[relation]))
+    mine = out.get_relation(relation.id).local_unit_data
+    assert mine["endpoint"] == "https://172.16.0.10:6443"
+    assert mine["ca-cert-hash"] == TEST_CA[2]
+    assert mine["token"] == "new000.0123456789abcdef"
+    assert vm.created == [("new000.0123456789abcdef", "30m")]
+    assert "token" not in json.dumps(ctx.action_results)  # only in Juju's relation data
+
+
+def test_controller_deletes_the_token_once_the_worker_joined(ctx, vm):
+    run_action(ctx, "init-control-plane", CONTROLLER, INIT)
+    vm.tokens.append(JOIN_DATA["token"])
+    relation = _controller_relation({"node-name": "w0"}, {**JOIN_DATA, "served-request": ""})
+    _, mine = _relation_event(ctx, relation, CONTROLLER)
+    assert "token" not in mine and vm.tokens == []
+    assert ["kubeadm", "token", "delete", "new000"] in vm.commands()
+
+
+def test_controller_replaces_the_token_on_request(ctx, vm):
+    run_action(ctx, "init-control-plane", CONTROLLER, INIT)
+    old = "old000.0123456789abcdef"
+    vm.tokens.append(old)
+    relation = _controller_relation({"token-request": "1"},
+                                    {**JOIN_DATA, "token": old, "served-request": ""})
+    _, mine = _relation_event(ctx, relation, CONTROLLER)
+    assert mine["served-request"] == "1" and mine["token"] == vm.created[-1][0] != old
+    assert vm.tokens == [mine["token"]]  # the old one deleted
+    vm.calls.clear()
+    _relation_event(ctx, _controller_relation({"token-request": "1"}, mine), CONTROLLER)
+    assert not vm.ran("kubeadm", "token", "create")  # that request is served
+
+
+def test_controller_token_ttl_is_configurable(ctx, vm):
+    out = ctx.run(ctx.on.action("init-control-plane", params=INIT),
+                  testing.State(config={**CONTROLLER, "join-token-ttl": "10m"},
+                                relations=[_controller_relation()]))
+    assert vm.created[-1][1] == "10m"
+
+
+# -- joining a worker the relation does not reach (authorize-controller + add-worker) -------
+CONTROLLER_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBc0ntr0ll3rKey"
+
+
+def test_authorize_controller(ctx, vm):
+    results = run_action(ctx, "authorize-controller", WORKER, {"public-key": CONTROLLER_KEY
+                                                               + " comment"})
+    (call,) = [c for c in vm.calls if c["argv"][:2] == ["sh", "-c"]]
+    assert call["argv"][-1] == CONTROLLER_KEY and not call["sudo"]
+    assert results["address"] == "10.0.0.6" and results["username"] == "ubuntu"
+    assert results["related"] == "false" and results["joined"] == "false"
+
+
+@pytest.mark.parametrize("key", ["not a key", "ssh-ed25519 AAAA\nssh-rsa BBBB", "ssh-dss AAAA"])
+def test_authorize_controller_refuses_anything_but_one_key(ctx, vm, key):
+    message, results = failed_action(ctx, "authorize-controller", WORKER, {"public-key": key})
+    assert "not an OpenSSH public key line" in results["output"] and vm.calls == []
+
+
+def test_add_worker_joins_with_a_token_it_deletes(ctx, vm, tmp_path):
+    run_action(ctx, "generate-ssh-key", CONTROLLER)
+    run_action(ctx, "init-control-plane", CONTROLLER, INIT)
+    vm.calls.clear()
+    results = run_action(ctx, "add-worker", CONTROLLER, {
+        "address": "10.0.0.7", "host-key": "ssh-ed25519 " + "A" * 68})
+    assert results == {"node-name": "mecaas-acme-edge-controller"}  # the fake VM's name
+    (token, ttl), = vm.created
+    assert ["kubeadm", "join", "172.16.0.10:6443", "--token", token,
+            "--discovery-token-ca-cert-hash", TEST_CA[2]] in vm.commands()
+    assert ["kubeadm", "token", "delete", token.split(".")[0]] in vm.commands()
+    assert token not in json.dumps(results)
+    assert "10.0.0.7" in [c.host for c in vm.connections]
+    revoke = [c for c in vm.calls if c["argv"][:2] == ["sh", "-c"]]
+    assert revoke and revoke[-1]["argv"][-1].startswith("ssh-")  # its key removed again
+
+
+def test_add_worker_deletes_the_token_when_the_join_fails(ctx, vm):
+    run_action(ctx, "generate-ssh-key", CONTROLLER)
+    run_action(ctx, "init-control-plane", CONTROLLER, INIT)
+    vm.fail(["kubeadm", "join"], stderr="preflight failed")
+    message, results = failed_action(ctx, "add-worker", CONTROLLER, {
+        "address": "10.0.0.7", "host-key": "ssh-ed25519 " + "A" * 68})
+    assert "kubeadm-join failed" in results["output"] and vm.tokens == []
+
+
+def test_add_worker_without_a_unit_key(ctx, vm):
+    message, results = failed_action(ctx, "add-worker", CONTROLLER, {
+        "address": "10.0.0.7", "host-key": "ssh-ed25519 " + "A" * 68})
+    assert "no SSH key" in results["output"]
 
 
 def test_leave_cluster(ctx, vm):
@@ -337,21 +440,10 @@ def initialised(ctx, vm):
     return vm
 
 
-def test_get_join_info(ctx, initialised):
-    initialised.tokens.append("abcdef.0123456789abcdef")
+def test_get_join_info_is_public_data_only(ctx, initialised):
     results = run_action(ctx, "get-join-info", CONTROLLER)
-    assert results["ca-cert-hash"] == TEST_CA[2]
-    assert results["token"] == "abcdef.0123456789abcdef"
-    assert results["endpoint"] == "https://172.16.0.10:6443"
-    assert results["join-command"] == (f"kubeadm join 172.16.0.10:6443 --token "
-                                       f"abcdef.0123456789abcdef --discovery-token-ca-cert-hash "
-                                       f"{TEST_CA[2]}")
-    fresh = run_action(ctx, "get-join-info", CONTROLLER, {"new-token": True})
-    assert fresh["token"] == "new001.0123456789abcdef"
-
-
-def test_get_join_info_creates_a_token_when_none_is_valid(ctx, initialised):
-    assert run_action(ctx, "get-join-info", CONTROLLER)["token"] == "new000.0123456789abcdef"
+    assert results == {"endpoint": "https://172.16.0.10:6443", "ca-cert-hash": TEST_CA[2]}
+    assert not initialised.ran("kubeadm", "token", "create")
 
 
 def test_get_join_info_before_init(ctx, vm):
@@ -413,11 +505,11 @@ def test_day2_on_a_worker_is_refused(ctx, vm):
     ("remove-node", CONTROLLER, {}, "node"),
     ("remove-node", CONTROLLER, {"node": ""}, "node"),
     ("run", CONTROLLER, {"command": ""}, "command"),
-    ("join-cluster", WORKER, {"controller-address": "172.16.0.10"},
-     "bootstrap-token, ca-cert-hash"),
+    ("add-worker", CONTROLLER, {"address": "10.0.0.7"}, "host-key"),
+    ("authorize-controller", WORKER, {}, "public-key"),
     ("init-control-plane", CONTROLLER, {k: v for k, v in INIT.items() if k != "cni"}, "cni"),
-    ("register-cluster", CONTROLLER, {"osm-url": "http://x", "osm-user": "u"},
-     "osm-password, vim-account, cluster-name"),
+    ("register-cluster", CONTROLLER, {"osm-url": "http://x"},
+     "osm-token, vim-account, cluster-name"),
 ])
 def test_missing_parameters_fail_before_touching_the_vm(ctx, vm, action, config, params,
                                                         missing):

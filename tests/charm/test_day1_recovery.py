@@ -15,19 +15,17 @@ import os
 
 import pytest
 
+from ops import testing
+
 from . import sshd
-from .conftest import TEST_CA
-from .test_charm_ssh import _act, _SlowClock, _unit
+from .test_charm_ssh import _act, _context, _relation_event, _SlowClock, _unit
 
 pytestmark = pytest.mark.skipif(sshd.available() is not None and not os.environ.get("CI"),
                                 reason=sshd.available() or "")
 
-INIT = {"bootstrap-token": "abcdef.0123456789abcdef", "advertise-address": "172.16.0.10",
-        "pod-cidr": "10.244.0.0/16", "service-cidr": "10.96.0.0/12",
-        "kubernetes-version": "1.30", "cni": "flannel", "ready-timeout": 30,
-        "ca-cert": TEST_CA[0], "ca-key": TEST_CA[1]}
-JOIN = {"controller-address": "172.16.0.10", "bootstrap-token": INIT["bootstrap-token"],
-        "ca-cert-hash": TEST_CA[2], "ready-timeout": 30}
+INIT = {"advertise-address": "172.16.0.10", "pod-cidr": "10.244.0.0/16",
+        "service-cidr": "10.96.0.0/12", "kubernetes-version": "1.30", "cni": "flannel",
+        "ready-timeout": 30}
 
 
 @pytest.fixture(scope="module")
@@ -76,14 +74,23 @@ def test_failed_init_and_join_are_retried_and_scale_in_removes_the_node(server, 
     resets = [i for i, argv in enumerate(calls) if argv[0] == "reset"]
     assert len(inits) == 2 and resets and inits[0] < resets[0] < inits[1]
     assert calls[resets[0]][1:] == ["-f"]
-    ca = server.users["osmmecrc"].fake_root / "etc/kubernetes/pki/ca.crt"
-    assert ca.read_text() == TEST_CA[0]  # the supplied CA survives the clean-up
+    os.environ["K8S_CLUSTER_CHARM_STATE"] = str(state / "osmmecrc")
+    ctx = _context()
+    join = testing.Relation("cluster-join", remote_app_name="w", remote_units_data={0: {}})
+    out = ctx.run(ctx.on.update_status(), testing.State(config=ctl, relations=[join]))
+    data = dict(out.get_relation(join.id).local_unit_data)  # published by update-status
+    assert data["token"]
 
+    # the worker's join (in its relation hook) fails once, then succeeds on the next hook
     _arm(server, "osmmecrw", "join")
-    ok, results, _ = _act(wrk, "join-cluster", JOIN, state, "osmmecrw")
-    assert not ok and "kubelet-start" in results["output"]
-    ok, results, _ = _act(wrk, "join-cluster", JOIN, state, "osmmecrw")
-    assert ok and results == {"node-name": "retry-worker"}, results
+    relation = testing.Relation("control-plane", remote_app_name="c",
+                                remote_units_data={0: data})
+    status, mine, _ = _relation_event(wrk, relation, state, "osmmecrw")
+    assert isinstance(status, testing.BlockedStatus) and "kubeadm-join" in status.message
+    relation = testing.Relation("control-plane", remote_app_name="c",
+                                remote_units_data={0: data}, local_unit_data=dict(mine))
+    status, mine, _ = _relation_event(wrk, relation, state, "osmmecrw")
+    assert isinstance(status, testing.ActiveStatus) and mine["node-name"] == "retry-worker"
     calls = [argv[0] for argv in _kubeadm(server, "retry-worker")]
     assert calls.count("join") == 2 and calls.index("reset") > calls.index("join")
 

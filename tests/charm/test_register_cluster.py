@@ -1,5 +1,6 @@
 """register-cluster against the embedded OSM sandbox (a real NBI-compatible HTTP server
-with OSM's status codes, tokens and K8s cluster states)."""
+with OSM's status codes, tokens and K8s cluster states). The charm gets an NBI token issued
+for the registration, never a password; a 401 ends the action at once (no re-login)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from osm_registration import OsmRegistration, RegistrationError
 
 from ..net import free_port
 from osm_mec.osm.credentials import Credentials
+from osm_mec.osm.nbi import NbiClient
 from osm_mec.sandbox import Sandbox
 from osm_mec.sandbox.faults import parse_faults
 
@@ -43,9 +45,24 @@ def controller(ctx, vm):
     return vm
 
 
+def token(nbi) -> str:
+    """An NBI token issued for one registration, as the chain issues it."""
+    return NbiClient(nbi.url, nbi.credentials).issue_token()
+
+
 def params(nbi, **extra):
-    return {"osm-url": nbi.url, "osm-user": "admin", "osm-password": "s3cret pass",
-            "vim-account": "edge-vim", "cluster-name": "mecaas-acme-edge", **extra}
+    return {"osm-url": nbi.url, "osm-token": token(nbi), "vim-account": "edge-vim",
+            "cluster-name": "mecaas-acme-edge", **extra}
+
+
+def _known_token(sandbox: Sandbox, token_id: str) -> None:
+    """Make `token_id` a valid token of `sandbox` (for a registration built before the
+    sandbox was up)."""
+    doc = sandbox.osm.login({"username": sandbox.credentials.user,
+                             "password": sandbox.credentials.password,
+                             "project_id": sandbox.credentials.project})
+    sandbox.osm.store.remove("tokens", doc["_id"])
+    sandbox.osm.store.add("tokens", {**doc, "_id": token_id, "id": token_id})
 
 
 def test_register_creates_and_waits_for_enabled(ctx, controller, nbi, caplog):
@@ -64,7 +81,9 @@ def test_register_creates_and_waits_for_enabled(ctx, controller, nbi, caplog):
     kubeconfig = cluster["credentials"]
     assert kubeconfig["users"][0]["user"]["token"] == "********"  # OSM keeps it encrypted
     assert kubeconfig["clusters"][0]["cluster"]["server"] == "https://10.0.0.5:6443"
-    assert "s3cret pass" not in caplog.text and "s3cret pass" not in str(results)
+    given = params(nbi)
+    results = run_action(ctx, "register-cluster", CONTROLLER, given)
+    assert given["osm-token"] not in caplog.text and given["osm-token"] not in str(results)
 
 
 def test_register_is_idempotent(ctx, controller, nbi):
@@ -81,12 +100,21 @@ def test_register_by_vim_id(ctx, controller, nbi):
     assert results["state"] == "ENABLED"
 
 
-def test_wrong_password(ctx, controller, nbi):
-    message, results = failed_action(ctx, "register-cluster", CONTROLLER,
-                                     params(nbi, **{"osm-password": "wrong"}))
-    assert "HTTP 401 Invalid username or password" in results["output"]
-    assert "check osm-user, osm-password" in results["output"]
-    assert "osm-password': 'wrong" not in results["output"]
+def test_a_revoked_token_fails_at_once(ctx, controller, nbi):
+    given = params(nbi)
+    NbiClient(nbi.url, nbi.credentials).revoke_token(given["osm-token"])
+    message, results = failed_action(ctx, "register-cluster", CONTROLLER, given)
+    assert "HTTP 401" in results["output"] and "expired or was revoked" in results["output"]
+    assert given["osm-token"] not in results["output"]
+
+
+def test_401_is_final_no_relogin_loop(nbi):
+    """issue 14: the old client logged in again on every 401, without bound."""
+    slept: list[float] = []
+    registration = OsmRegistration(nbi.url, "not-a-token", timeout=60, sleep=slept.append)
+    with pytest.raises(RegistrationError, match="HTTP 401"):
+        registration.register("c1", "edge-vim", {}, "1.30")
+    assert slept == []
 
 
 def test_unknown_vim(ctx, controller, nbi):
@@ -114,10 +142,11 @@ def test_retries_until_osm_answers():
     def start_late() -> None:
         time.sleep(1.5)
         holder["server"] = _sandbox(port=port)
+        _known_token(holder["server"], "t0ken-issued-for-c1")
 
     thread = threading.Thread(target=start_late)
     thread.start()
-    registration = OsmRegistration(f"http://127.0.0.1:{port}/osm", "admin", "s3cret pass",
+    registration = OsmRegistration(f"http://127.0.0.1:{port}/osm", "t0ken-issued-for-c1",
                                    timeout=30, poll=0.05)
     result = registration.register("c1", "edge-vim", {"apiVersion": "v1"}, "1.30")
     thread.join()
@@ -134,7 +163,7 @@ def test_gives_up_when_osm_never_answers():
         slept.append(seconds)
         clock["t"] += seconds
 
-    registration = OsmRegistration(f"http://127.0.0.1:{port}/osm", "admin", "pw",
+    registration = OsmRegistration(f"http://127.0.0.1:{port}/osm", "tok",
                                    timeout=60, sleep=sleep, now=lambda: clock["t"])
     with pytest.raises(RegistrationError, match="OSM did not answer within 60 s"):
         registration.register("c1", "edge-vim", {}, "1.30")

@@ -72,6 +72,8 @@ STRICTER: dict[str, str] = {
     "charm-type": _CHARM,
     "charm-value": _CHARM,
     "charm-unknown-param": _CHARM,
+    "charm-relation-endpoint": _CHARM,
+    "charm-relation-role": _CHARM,
 }
 
 MODELS = {"b2b2c": {}, "b2c": {"model": "b2c"}}

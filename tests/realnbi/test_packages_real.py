@@ -14,6 +14,7 @@ operation after 100 ms and deploys nothing).
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -170,11 +171,54 @@ def test_register_cluster_as_the_chain_sends_it(real_nbi_lcm):
     ns_id, op_id = client.create_ns("rnreg-acme-nsp-cluster", nsd_id, vim, config=(
         instantiation_params(profile, "k8s_osm_cluster_ns", CSP)))
     client.wait_for_operation(op_id, timeout=30)
+    issued: list[str] = []
+    real_issue = client.issue_token
+
+    def issue() -> str:
+        issued.append(real_issue())
+        return issued[-1]
+
+    client.issue_token = issue  # type: ignore[method-assign]
     try:
-        action = day2.register_cluster(client, ns_id, client, "rnreg-vim",
-                                       cluster_name(profile, CSP, "nsp"))
+        op = day2.register_cluster(client, ns_id, client, "rnreg-vim",
+                                   cluster_name(profile, CSP, "nsp"),
+                                   lambda op_id: client.wait_for_operation(op_id, timeout=30))
     except NbiError as exc:
         pytest.fail(f"register-cluster as the chain sends it was refused: {exc}", pytrace=False)
-    op = client.get_operation(action)
     assert op["lcmOperationType"] == "action"
     assert op["operationParams"]["primitive"] == "register-cluster"
+    params = op["operationParams"]["primitive_params"]
+    params = json.loads(params) if isinstance(params, str) else params
+    assert params["osm-token"] == issued[0] and "osm-password" not in params
+    stale = NbiClient.with_token(real_nbi_lcm.url, issued[0], timeout=30)
+    with pytest.raises(NbiError) as refused:  # revoked when the operation ended
+        stale.request("GET", "/admin/v1/vim_accounts")
+    assert refused.value.status == 401
+
+    # the join of a worker the relation does not reach, as the chain sends it
+    for primitive, params, vdu, index in (
+            ("get-ssh-public-key", {}, "controller", None),
+            ("authorize-controller", {"public-key": "ssh-ed25519 AAAAC3Nza"}, "worker", 0),
+            ("add-worker", day2.add_worker_params({"address": "10.0.0.7",
+                                                   "host-key": "ssh-ed25519 AAAA"}),
+             "controller", None)):
+        try:
+            client.action(ns_id, "cluster", primitive, params, vdu_id=vdu,
+                          vdu_count_index=index)
+        except NbiError as exc:
+            pytest.fail(f"{primitive} as the chain sends it was refused: {exc}", pytrace=False)
+
+
+def test_the_cluster_join_relation_is_kept_by_nbi(nbi, onboarded):
+    """NBI stores the VNF-level day1-2 entry with the relation LCM reads."""
+    for model in MODELS:
+        vnfd = nbi.find_package("vnf", _profile(model).descriptor_id("k8s_cluster_vnf"))
+        assert vnfd is not None, onboarded[model]["k8s_cluster_vnf"]
+        day12 = vnfd["df"][0]["lcm-operations-configuration"]["operate-vnf-op-config"][
+            "day1-2"]
+        (vnf_level,) = [e for e in day12 if e["id"] == vnfd["id"]]
+        (relation,) = vnf_level["relation"]
+        assert relation["provider"]["endpoint"] == "cluster-join"
+        assert relation["requirer"]["endpoint"] == "control-plane"
+        assert (relation["provider"]["vdu-profile-id"],
+                relation["requirer"]["vdu-profile-id"]) == ("controller", "worker")

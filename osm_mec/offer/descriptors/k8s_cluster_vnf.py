@@ -34,8 +34,12 @@ SCALING_ASPECT = "worker-scale"
 # Order of the `vdu` list: the controller LAST (see the module docstring).
 VDU_ORDER = ("worker", "controller")
 CONTROLLER_DAY2 = ["get-join-info", "get-kubeconfig", "remove-node", "list-nodes",
-                   "register-cluster"]
-WORKER_DAY2 = ["join-cluster", "leave-cluster"]
+                   "register-cluster", "add-worker", "get-ssh-public-key"]
+WORKER_DAY2 = ["authorize-controller", "leave-cluster"]
+# The Juju relation that carries the join data (charm endpoints in its metadata.yaml).
+JOIN_RELATION = "cluster-join"
+PROVIDER_ENDPOINT = "cluster-join"   # the controller's EE provides it
+REQUIRER_ENDPOINT = "control-plane"  # each worker's EE requires it
 
 
 def cluster_cpd(role: str) -> str:
@@ -89,9 +93,6 @@ def _day12(charm: CharmInterface, profile: Profile, role: str) -> dict[str, Any]
         entry["initial-config-primitive"] = [
             _ssh_config(charm, profile, role),
             initial_primitive(charm, 2, "init-control-plane", EE_ID, {
-                "bootstrap-token": "<bootstrap_token>",
-                "ca-cert": "<ca_cert>",
-                "ca-key": "<ca_key>",
                 "advertise-address": "<controller_ip>",
                 "pod-cidr": cluster["pod_cidr"],
                 "service-cidr": cluster["service_cidr"],
@@ -104,20 +105,30 @@ def _day12(charm: CharmInterface, profile: Profile, role: str) -> dict[str, Any]
         entry["config-primitive"] = [config_primitive(charm, name, EE_ID)
                                      for name in CONTROLLER_DAY2]
     else:
-        entry["initial-config-primitive"] = [
-            _ssh_config(charm, profile, role),
-            initial_primitive(charm, 2, "join-cluster", EE_ID, {
-                "controller-address": "<controller_ip>",
-                "bootstrap-token": "<bootstrap_token>",
-                "ca-cert-hash": "<ca_cert_hash>",
-            }),
-        ]
+        # the worker joins through the cluster-join relation (see relation()), not a primitive
+        entry["initial-config-primitive"] = [_ssh_config(charm, profile, role)]
         entry["config-primitive"] = [config_primitive(charm, name, EE_ID)
                                      for name in WORKER_DAY2]
         entry["terminate-config-primitive"] = [
             initial_primitive(charm, 1, "leave-cluster", EE_ID, {})
         ]
     return entry
+
+
+def relation(vnfd_id: str) -> dict[str, Any]:
+    """The VNF-level day1-2 entry (LCM reads VNF relations from the entry whose id is the
+    VNFD's id) relating the controller's EE (provider) with the worker's (requirer).
+
+    OSM's LCM resolves a VDU end of a relation to the FIRST deployed instance of that VDU
+    (``get_deployed_vca`` has no count index), so only worker 0 is related; osm-mec joins
+    the other workers with the charm's authorize-controller and add-worker primitives."""
+    return {"id": vnfd_id, "relation": [{
+        "name": JOIN_RELATION,
+        "provider": {"vdu-profile-id": "controller", "execution-environment-ref": EE_ID,
+                     "endpoint": PROVIDER_ENDPOINT},
+        "requirer": {"vdu-profile-id": "worker", "execution-environment-ref": EE_ID,
+                     "endpoint": REQUIRER_ENDPOINT},
+    }]}
 
 
 def descriptor(profile: Profile) -> dict[str, Any]:
@@ -172,7 +183,8 @@ def descriptor(profile: Profile) -> dict[str, Any]:
                 }]},
             }],
             "lcm-operations-configuration": {"operate-vnf-op-config": {
-                "day1-2": [_day12(charm, profile, role) for role in cloud_init.ROLES],
+                "day1-2": [_day12(charm, profile, role) for role in cloud_init.ROLES]
+                + [relation(vnfd["id"])],
             }},
         }],
     })

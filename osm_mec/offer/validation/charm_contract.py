@@ -4,7 +4,8 @@ required parameters and compatible types. OSM itself only finds these mid-deploy
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from ..charm_interface import CharmInterface
 from .findings import WARNING, Finding
@@ -38,7 +39,7 @@ def _check_primitive(primitive: dict[str, Any], key: str, where: str, charm: Cha
     for q, param in enumerate(primitive.get("parameter") or []):
         if not isinstance(param, dict):
             continue
-        pname = param.get("name")
+        pname = str(param.get("name"))
         given[pname] = param
         declared = spec.params.get(pname)
         what = "config option" if name == "config" else f"parameter of action {name!r}"
@@ -66,6 +67,52 @@ def _check_primitive(primitive: dict[str, Any], key: str, where: str, charm: Cha
                    f"{required!r}: {verb} it here", "error")
 
 
+def _ee_charms(vnfd: dict[str, Any], charms: dict[str, CharmInterface | None]
+               ) -> dict[tuple[str, str], CharmInterface | None]:
+    """(day1-2 entry id, EE id) -> the charm of that execution environment."""
+    found: dict[tuple[str, str], CharmInterface | None] = {}
+    for _, entry in day12_entries(vnfd):
+        for env in entry.get("execution-environment-list") or []:
+            juju = env.get("juju") if isinstance(env, dict) else None
+            if isinstance(juju, dict) and "charm" in juju:
+                found[(str(entry.get("id")), str(env.get("id")))] = charms.get(juju["charm"])
+    return found
+
+
+def _check_relations(vnfd: dict[str, Any], charms: dict[str, CharmInterface | None],
+                     report: Callable[[str, str, str], None]) -> None:
+    """Each provider/requirer end names an endpoint of its EE's charm with the right role,
+    and both ends speak the same interface (Juju refuses the relation otherwise, and
+    OSM's N2VC only logs a warning: the join data would never arrive)."""
+    environments = _ee_charms(vnfd, charms)
+    for where, entry in day12_entries(vnfd):
+        for r, relation in enumerate(entry.get("relation") or []):
+            if not isinstance(relation, dict):
+                continue
+            interfaces = []
+            for side, role in (("provider", "provides"), ("requirer", "requires")):
+                end = relation.get(side)
+                if not isinstance(end, dict) or "vdu-profile-id" not in end:
+                    continue
+                key = (str(end["vdu-profile-id"]), str(end.get("execution-environment-ref")))
+                charm = environments.get(key)
+                if charm is None:
+                    continue
+                endpoint = charm.endpoints.get(str(end.get("endpoint")))
+                if endpoint is None or endpoint.role != role:
+                    report(f"{where}.relation[{r}].{side}.endpoint",
+                           f"{end.get('endpoint')!r} is not an endpoint charm {charm.name!r} "
+                           f"{role} (its {role}: "
+                           f"{', '.join(e.name for e in charm.endpoints.values() if e.role == role) or 'none'})",
+                           "error")
+                    continue
+                interfaces.append(endpoint.interface)
+            if len(interfaces) == 2 and interfaces[0] != interfaces[1]:
+                report(f"{where}.relation[{r}]", f"the provider speaks {interfaces[0]!r}, the "
+                       f"requirer {interfaces[1]!r}: Juju relates only the same interface",
+                       "error")
+
+
 def check_charm_contract(data: dict[str, Any], file: str,
                          charms: dict[str, CharmInterface | None]) -> list[Finding]:
     """Findings for a VNFD against the charms of its package (None: charm folder missing)."""
@@ -77,17 +124,15 @@ def check_charm_contract(data: dict[str, Any], file: str,
     vnfd = data.get("vnfd") if isinstance(data, dict) else None
     if not isinstance(vnfd, dict):
         return findings
+    ee_charms = _ee_charms(vnfd, charms)
     for where, entry in day12_entries(vnfd):
-        environments: dict[str, CharmInterface | None] = {}
-        for e, env in enumerate(entry.get("execution-environment-list") or []):
-            juju = env.get("juju") if isinstance(env, dict) else None
-            if isinstance(juju, dict) and "charm" in juju:
-                environments[env.get("id")] = charms.get(juju["charm"])
+        environments = {ee: charm for (entry_id, ee), charm in ee_charms.items()
+                        if entry_id == str(entry.get("id"))}
         for key in PRIMITIVE_LISTS:
             for p, primitive in enumerate(entry.get(key) or []):
                 if not isinstance(primitive, dict):
                     continue
-                charm = environments.get(primitive.get("execution-environment-ref"))
+                charm = environments.get(str(primitive.get("execution-environment-ref")))
                 if charm is not None:
                     _check_primitive(primitive, key, f"{where}.{key}[{p}]", charm, report)
         access = (entry.get("config-access") or {}).get("ssh-access") or {}
@@ -98,4 +143,5 @@ def check_charm_contract(data: dict[str, Any], file: str,
                     report(f"{where}.config-access.ssh-access", f"charm {charm.name!r} lacks "
                            f"{', '.join(missing)}, which OSM calls to inject its SSH key",
                            WARNING)
+    _check_relations(vnfd, charms, report)
     return findings

@@ -70,6 +70,16 @@ _CONFIG_PRIMITIVE = lst(obj({
     "parameter": _parameter("default-value"), "user-defined-script": STR,
 }), "name")
 
+_RELATION_EE = obj({
+    "vdu-profile-id": ID, "kdu-resource-profile-id": STR, "vnf-profile-id": STR,
+    "execution-environment-ref": STR, "endpoint": STR,
+})
+
+_RELATION = lst(obj({
+    "name": ID, "provider": _RELATION_EE, "requirer": _RELATION_EE,
+    "entities": lst(obj({"id": ID, "endpoint": STR}), "id"),
+}), "name")
+
 _DAY12 = lst(obj({
     "id": ID,
     "config-access": obj({"ssh-access": obj({"required": BOOL, "default-user": STR})}),
@@ -83,6 +93,7 @@ _DAY12 = lst(obj({
     "initial-config-primitive": _INITIAL_PRIMITIVE,
     "config-primitive": _CONFIG_PRIMITIVE,
     "terminate-config-primitive": _INITIAL_PRIMITIVE,
+    "relation": _RELATION,
 }), "id")
 
 _SCALING_ASPECT = lst(obj({

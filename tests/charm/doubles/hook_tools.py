@@ -60,6 +60,10 @@ def main():
     elif TOOL == "juju-log":
         if "--log-level" not in ARGS:
             fail(f"expected --log-level, got {ARGS}")
+    elif TOOL == "relation-ids":  # a unit outside any relation (no Juju model here)
+        if len(ARGS) != 2 or ARGS[1] != "--format=json":
+            fail(f"expected <endpoint> --format=json, got {ARGS}")
+        print(json.dumps(load("relations.json", {}).get(ARGS[0], [])))
     elif TOOL in ("application-version-set", "status-get"):
         if TOOL == "status-get":
             print(json.dumps({"status": "unknown", "message": ""}))

@@ -67,6 +67,7 @@ KUBEADM_FLAGS = {
     "reset": {"-f": 0, "--force": 0, "--cri-socket": 1, "--cleanup-tmp-dir": 0},
     "version": {"-o": 1}, "token list": {"-o": 1},
     "token create": {"--ttl": 1, "--print-join-command": 0, "--description": 1},
+    "token delete": {},
 }
 KUBECTL_FLAGS = {"-o": 1, "-f": 1, "-n": 1, "-p": 1, "--type": 1, "--ignore-not-found": 0,
                  "--ignore-daemonsets": 0, "--delete-emptydir-data": 0, "--force": 0,
@@ -186,7 +187,9 @@ def kubeadm():
         with cluster() as state:
             state.update(advertise=advertise, ca_hash=ca_hash(crt), sans=cfg["apiServer"]
                          ["certSANs"], pod_cidr=cfg["networking"]["podSubnet"])
-            state["tokens"] = [t["token"] for t in init["bootstrapTokens"]]
+            # no bootstrapTokens given: kubeadm makes a default one (24 h)
+            state["tokens"] = [t["token"] for t in init.get("bootstrapTokens")
+                               or [{"token": token()}]]
             state["nodes"][os.environ["NODE_NAME"]] = {"ready": False, "roles": [
                 "control-plane"]}
         print("Your Kubernetes control-plane has initialized successfully!")
@@ -232,7 +235,19 @@ def kubeadm():
         new = token()
         with cluster() as state:
             state["tokens"].append(new)
+            state.setdefault("ttls", {})[new] = flag(ARGS, "--ttl", "24h0m0s")
         print(new)
+        return
+    if ARGS[:2] == ["token", "delete"]:
+        if len(ARGS) < 3:
+            fail("missing subcommand; 'token delete' is missing token of form "
+                 "'[a-z0-9]{6}'")
+        with cluster() as state:
+            kept = [t for t in state["tokens"] if t.split(".")[0] != ARGS[2].split(".")[0]]
+            if len(kept) == len(state["tokens"]):
+                fail(f'bootstrap token "{ARGS[2]}" not found')
+            state["tokens"] = kept
+        print(f'bootstrap token "{ARGS[2]}" deleted')
         return
     fail(f"kubeadm double: unsupported {ARGS}")
 

@@ -26,9 +26,16 @@ from remote import (Credentials, HostKey, RemoteError, RemoteHost, decode_host_k
 logger = logging.getLogger(__name__)
 
 ROLES = ("controller", "worker", "standalone")
+# The controller publishes join data on JOIN_ENDPOINT; a worker reads it on CONTROL_PLANE.
+JOIN_ENDPOINT = "cluster-join"
+CONTROL_PLANE = "control-plane"
+KEY_TYPES = ("ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+             "ecdsa-sha2-nistp521")
 STDERR_TAIL = 800
 # A hook probes the VM briefly; actions wait the RemoteHost's full connect deadline.
 HOOK_CONNECT_DEADLINE = 20.0
+# A join in a hook waits this long for the API and for Ready (update-status retries).
+HOOK_JOIN_TIMEOUT = 300.0
 RemoteFactory = Callable[..., Any]
 
 
@@ -64,9 +71,10 @@ class K8sClusterCharm(ops.CharmBase):
         "verify-ssh-credentials": "_verify_ssh_credentials",
         "run": "_run_command",
         "init-control-plane": "_init_control_plane",
-        "join-cluster": "_join_cluster",
         "leave-cluster": "_leave_cluster",
+        "authorize-controller": "_authorize_controller",
         "get-join-info": "_get_join_info",
+        "add-worker": "_add_worker",
         "get-kubeconfig": "_get_kubeconfig",
         "remove-node": "_remove_node",
         "list-nodes": "_list_nodes",
@@ -77,22 +85,34 @@ class K8sClusterCharm(ops.CharmBase):
         super().__init__(framework)
         self._stored.set_default(host_key="")
         for hook in (self.on.install, self.on.config_changed, self.on.start,
-                     self.on.update_status):
+                     self.on.update_status, self.on[JOIN_ENDPOINT].relation_joined,
+                     self.on[JOIN_ENDPOINT].relation_changed,
+                     self.on[CONTROL_PLANE].relation_joined,
+                     self.on[CONTROL_PLANE].relation_changed):
             framework.observe(hook, self._on_config_changed)
         for action in self.ACTIONS:
             framework.observe(self.on[action].action, self._on_action)
 
     # -- status ---------------------------------------------------------------------------
     def _on_config_changed(self, event: ops.EventBase) -> None:
-        """Active or blocked, never waiting: N2VC waits for one of the two before it sends
-        the `config` primitive, so a unit waiting for its configuration would stall."""
+        """Active or blocked, never waiting before configuration: N2VC waits for one of the
+        two before it sends the `config` primitive, so a unit waiting for its configuration
+        would stall. Once the VM answers, the cluster-join relation is served (controller)
+        or used (worker)."""
         role = self.config.get("role", "")
         if role not in ROLES:
             self.unit.status = ops.BlockedStatus(f"role {role!r}: use one of {', '.join(ROLES)}")
-        elif not self.config.get("ssh-hostname"):
+            return
+        if not self.config.get("ssh-hostname"):
             self.unit.status = ops.BlockedStatus("waiting for ssh credentials")
-        else:
-            self.unit.status = self._reachability(role)
+            return
+        try:
+            status = self._reachability(role)
+            if isinstance(status, ops.ActiveStatus):
+                status = self._relation_work(role) or status
+        finally:
+            self._close()
+        self.unit.status = status
 
     def _reachability(self, role: str) -> ops.StatusBase:
         """Active when a short SSH probe of the VM succeeds, blocked with the reason if not."""
@@ -103,9 +123,79 @@ class K8sClusterCharm(ops.CharmBase):
                 raise StepFailed("probe", f"`true` exited {result.exit_status}")
         except (RemoteError, StepFailed) as exc:
             return ops.BlockedStatus(f"cannot reach the VM: {getattr(exc, 'detail', exc)}")
-        finally:
-            self._close()
         return ops.ActiveStatus(f"{role} at {self.config['ssh-hostname']}")
+
+    def _relation_work(self, role: str) -> ops.StatusBase | None:
+        """Serve (controller) or use (worker) the join data; a status when it matters."""
+        try:
+            if role == "controller":
+                for relation in self.model.relations.get(JOIN_ENDPOINT, []):
+                    self._serve_join(relation)
+                return None
+            if role == "worker":
+                return self._join_from_relation()
+        except (StepFailed, RemoteError) as exc:
+            first = failure_output(exc).splitlines()[0]
+            logger.error("cluster-join: %s", first)
+            return ops.BlockedStatus(f"cluster-join: {first}"[:120])
+        return None
+
+    # -- the cluster-join relation (join data in Juju's database, never in OSM's) ----------
+    def _serve_join(self, relation: ops.Relation) -> None:
+        """Publish endpoint, CA hash and a short-lived token to the related worker; delete
+        the token once the worker has joined. Nothing before the control plane is up."""
+        node = self._node()
+        if not node.initialised():
+            return
+        mine = relation.data[self.unit]
+        worker = next(iter(relation.units), None)
+        theirs = relation.data[worker] if worker is not None else {}
+        if theirs.get("node-name"):  # joined: its token has done its job
+            if mine.get("token"):
+                node.delete_token(mine["token"])
+                del mine["token"]
+            return
+        request = theirs.get("token-request", "")
+        if mine.get("token") and mine.get("served-request", "") == request:
+            return
+        if mine.get("token"):
+            node.delete_token(mine["token"])
+        mine.update(node.join_data())
+        mine["token"] = node.create_token(str(self.config.get("join-token-ttl", "30m")),
+                                          f"osm-mec join of {relation.app.name}")
+        mine["served-request"] = request
+        logger.info("published join data to %s", relation.app.name)
+
+    def _join_from_relation(self) -> ops.StatusBase | None:
+        """Join with the controller's relation data, once it is there and the VM is ready."""
+        relation = self.model.get_relation(CONTROL_PLANE)
+        if relation is None:
+            return None
+        mine = relation.data[self.unit]
+        controller = next(iter(relation.units), None)
+        data = relation.data[controller] if controller is not None else {}
+        node = self._node()
+        if node.joined():
+            if not mine.get("node-name"):
+                mine["node-name"] = node.hostname()
+            return None
+        if mine.get("node-name"):  # joined once and left since: osm-mec rejoins it
+            return None
+        if not all(data.get(k) for k in ("endpoint", "ca-cert-hash", "token")):
+            return ops.WaitingStatus("waiting for join data from the controller")
+        if not node.prepared():
+            return ops.WaitingStatus("waiting for cloud-init to prepare the node")
+        host = str(data["endpoint"]).split("://", 1)[-1].rsplit(":", 1)[0]
+        try:
+            result = node.join_cluster(host, data["token"], data["ca-cert-hash"],
+                                       prepare_timeout=0, ready_timeout=HOOK_JOIN_TIMEOUT)
+        except StepFailed as exc:
+            if exc.step == "kubeadm-join":  # e.g. the token expired: ask for a fresh one
+                mine["token-request"] = str(int(mine.get("token-request") or 0) + 1)
+            raise
+        mine["node-name"] = result["node-name"]
+        logger.info("joined the cluster as %s", result["node-name"])
+        return None
 
     # -- plumbing -------------------------------------------------------------------------
     def _on_action(self, event: ops.ActionEvent) -> None:
@@ -239,29 +329,22 @@ class K8sClusterCharm(ops.CharmBase):
 
     def _init_control_plane(self, event: ops.ActionEvent) -> dict[str, Any]:
         self._require_role("controller")
-        p = self._params(event, "bootstrap-token", "advertise-address", "pod-cidr",
-                         "service-cidr", "kubernetes-version", "cni")
+        p = self._params(event, "advertise-address", "pod-cidr", "service-cidr",
+                         "kubernetes-version", "cni")
         manifest = self._cni_manifest(p["cni"], p["pod-cidr"], p.get("cluster-net-cidr", ""))
         storage = str(p.get("storage", "local-path"))
         storage_manifest = self._storage_manifest(storage)
         node = self._node()
         results = node.init_control_plane(
-            token=p["bootstrap-token"], advertise=p["advertise-address"],
-            pod_cidr=p["pod-cidr"], service_cidr=p["service-cidr"],
-            version=str(p["kubernetes-version"]), cni_manifest=manifest,
-            mgmt_address=self.config.get("ssh-hostname", ""),
-            ca_cert=p.get("ca-cert", ""), ca_key=p.get("ca-key", ""),
+            advertise=p["advertise-address"], pod_cidr=p["pod-cidr"],
+            service_cidr=p["service-cidr"], version=str(p["kubernetes-version"]),
+            cni_manifest=manifest, mgmt_address=self.config.get("ssh-hostname", ""),
             ready_timeout=float(p.get("ready-timeout", 600)))
         if storage_manifest:
             results["storage-class"] = node.install_default_storage(storage_manifest, storage)
+        for relation in self.model.relations.get(JOIN_ENDPOINT, []):
+            self._serve_join(relation)  # workers related before init can join now
         return results
-
-    def _join_cluster(self, event: ops.ActionEvent) -> dict[str, Any]:
-        self._require_role("worker")
-        p = self._params(event, "controller-address", "bootstrap-token", "ca-cert-hash")
-        return self._node().join_cluster(p["controller-address"], p["bootstrap-token"],
-                                         p["ca-cert-hash"],
-                                         ready_timeout=float(p.get("ready-timeout", 900)))
 
     def _leave_cluster(self, event: ops.ActionEvent) -> dict[str, Any]:
         try:
@@ -272,10 +355,64 @@ class K8sClusterCharm(ops.CharmBase):
             # The VM is already gone or unreachable: a scale-in must not fail on that.
             return {"output": f"node unreachable, nothing to clean: {exc}"}
 
+    def _authorize_controller(self, event: ops.ActionEvent) -> dict[str, Any]:
+        """Worker: let the controller's unit log in to this VM to join it (add-worker). Only
+        public material goes through OSM: the controller's public key in, this VM's address
+        and pinned host key out."""
+        self._require_role("worker")
+        given = str(self._params(event, "public-key")["public-key"]).strip()
+        key = " ".join(given.split()[:2])
+        if key.split(" ", 1)[0] not in KEY_TYPES or "\n" in given or len(key.split()) != 2:
+            raise StepFailed("parameters", f"public-key: not an OpenSSH public key line (use "
+                             f"one of {', '.join(KEY_TYPES)})")
+        node = self._node()
+        node.authorize_key(key)
+        joined = node.joined()
+        return {"address": self.config.get("ssh-hostname", ""),
+                "port": str(self.config.get("ssh-port", 22)),
+                "username": self.config.get("ssh-username", "ubuntu"),
+                "host-key": self._stored.host_key,
+                "related": "true" if self.model.get_relation(CONTROL_PLANE) else "false",
+                "joined": "true" if joined else "false"}
+
     # -- day 2 ----------------------------------------------------------------------------
     def _get_join_info(self, event: ops.ActionEvent) -> dict[str, Any]:
+        """The API endpoint and the CA's hash: public, no token (tokens go through the
+        cluster-join relation or add-worker, never through OSM)."""
         self._require_role("controller")
-        return self._node().join_info(new_token=bool(event.params.get("new-token", False)))
+        return self._node().join_data()
+
+    def _add_worker(self, event: ops.ActionEvent) -> dict[str, Any]:
+        """Controller: join the worker VM at `address` itself, over SSH with this unit's key
+        (the worker's authorize-controller let it in) and the host key it reported. The
+        token is created for this join, used and deleted here: it never leaves this unit
+        except towards the worker VM."""
+        self._require_role("controller")
+        p = self._params(event, "address", "host-key")
+        key = self._key_path()
+        if not key.exists():
+            raise StepFailed("add-worker", "this unit has no SSH key: run generate-ssh-key")
+        host_key = decode_host_key(str(p["host-key"]))
+        worker = self.remote_factory(
+            Credentials(host=str(p["address"]), username=str(p.get("username") or "ubuntu"),
+                        port=int(p.get("port", 22)), key_filename=str(key)),
+            pinned=host_key, on_first_use=lambda found: None)
+        controller = self._node()
+        token = ""
+        try:
+            data = controller.join_data()
+            token = controller.create_token(str(self.config.get("join-token-ttl", "30m")),
+                                            f"osm-mec add-worker {p['address']}")
+            host = data["endpoint"].split("://", 1)[-1].rsplit(":", 1)[0]
+            result = Node(worker, self.clock).join_cluster(
+                host, token, data["ca-cert-hash"],
+                ready_timeout=float(p.get("ready-timeout", 900)))
+            Node(worker, self.clock).revoke_key(key.with_suffix(".pub").read_text().strip())
+            return result
+        finally:
+            if token:
+                controller.delete_token(token)
+            worker.close()
 
     def _server_url(self) -> str:
         return f"https://{self.config.get('ssh-hostname')}:6443"
@@ -299,15 +436,13 @@ class K8sClusterCharm(ops.CharmBase):
 
     def _register_cluster(self, event: ops.ActionEvent) -> dict[str, Any]:
         self._require_role("controller")
-        p = self._params(event, "osm-url", "osm-user", "osm-password", "vim-account",
-                         "cluster-name")
+        p = self._params(event, "osm-url", "osm-token", "vim-account", "cluster-name")
         node = self._node()
         kubeconfig = yaml.safe_load(node.kubeconfig("osm-admin", "kube-system", 31536000,
                                                     self._server_url()))
         version = node.server_version()
         registration = OsmRegistration(
-            p["osm-url"], p["osm-user"], p["osm-password"], p.get("osm-project", "admin"),
-            verify_tls=bool(p.get("verify-tls", True)), timeout=float(p.get("timeout", 600)),
+            p["osm-url"], p["osm-token"], verify_tls=bool(p.get("verify-tls", True)), timeout=float(p.get("timeout", 600)),
             poll=self.clock.poll, sleep=self.clock.sleep, now=self.clock.now)
         result = registration.register(p["cluster-name"], p["vim-account"], kubeconfig,
                                        version, p.get("vim-network", ""))

@@ -33,6 +33,12 @@ LEFTOVERS = (ADMIN_CONF, KUBELET_CONF, "/etc/kubernetes/manifests/kube-apiserver
 API_PORT = 6443
 DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class"
 ADMIN = ["kubectl", "--kubeconfig", ADMIN_CONF]
+AUTHORIZE_KEY = ('umask 077; mkdir -p ~/.ssh; touch ~/.ssh/authorized_keys; '
+                 'grep -qxF "$1" ~/.ssh/authorized_keys || printf "%s\\n" "$1" >> '
+                 '~/.ssh/authorized_keys')
+REVOKE_KEY = ('[ -f ~/.ssh/authorized_keys ] || exit 0; umask 077; '
+              'grep -vxF "$1" ~/.ssh/authorized_keys > ~/.ssh/authorized_keys.osm-mec; '
+              'mv ~/.ssh/authorized_keys.osm-mec ~/.ssh/authorized_keys')
 AS_NODE = ["kubectl", "--kubeconfig", KUBELET_CONF]
 
 
@@ -173,30 +179,19 @@ class Node:
         return self._run("kubeadm-version", ["kubeadm", "version", "-o", "short"]).stdout.strip()
 
     # -- day 1 ----------------------------------------------------------------------------
-    def _install_ca(self, cert: str, key: str) -> None:
-        if self._exists(CA_CRT):
-            current = self._run("read-ca", ["cat", CA_CRT]).stdout
-            if ca_cert_hash(current) != ca_cert_hash(cert):
-                raise StepFailed("install-ca", f"{CA_CRT} already holds a different CA; this "
-                                 "node belongs to another cluster (reset it first)")
-            return
-        self._run("install-ca", ["install", "-d", "-m", "0755", PKI_DIR])
-        self._run("install-ca", ["install", "-m", "0644", "/dev/stdin", CA_CRT], stdin=cert)
-        self._run("install-ca", ["install", "-m", "0600", "/dev/stdin", CA_KEY], stdin=key)
-
     @staticmethod
-    def kubeadm_config(version: str, token: str, advertise: str, extra_sans: list[str],
+    def kubeadm_config(version: str, advertise: str, extra_sans: list[str],
                        pod_cidr: str, service_cidr: str) -> str:
-        """kubeadm's InitConfiguration + ClusterConfiguration (v1beta3, or v1beta4 on 1.31+)."""
+        """kubeadm's InitConfiguration + ClusterConfiguration (v1beta3, or v1beta4 on 1.31+).
+
+        No CA and no bootstrap token are given: kubeadm creates the cluster CA on this VM
+        (its key never leaves it) and a default token, which init_control_plane deletes."""
         minor = int(version.lstrip("v").split(".")[1])
         api = "kubeadm.k8s.io/v1beta4" if minor >= 31 else "kubeadm.k8s.io/v1beta3"
         kubelet_args: Any = ([{"name": "node-ip", "value": advertise}] if minor >= 31
                              else {"node-ip": advertise})
         init = {
             "apiVersion": api, "kind": "InitConfiguration",
-            "bootstrapTokens": [{"token": token, "ttl": "0s",
-                                 "usages": ["signing", "authentication"],
-                                 "groups": ["system:bootstrappers:kubeadm:default-node-token"]}],
             "localAPIEndpoint": {"advertiseAddress": advertise, "bindPort": API_PORT},
             "nodeRegistration": {"kubeletExtraArgs": kubelet_args},
         }
@@ -209,38 +204,36 @@ class Node:
         }
         return yaml.safe_dump_all([init, cluster], sort_keys=False)
 
-    def init_control_plane(self, token: str, advertise: str, pod_cidr: str, service_cidr: str,
+    def init_control_plane(self, advertise: str, pod_cidr: str, service_cidr: str,
                            version: str, cni_manifest: str, mgmt_address: str = "",
-                           ca_cert: str = "", ca_key: str = "",
                            prepare_timeout: float = 1200, ready_timeout: float = 600
                            ) -> dict[str, str]:
-        """kubeadm init with the supplied token (no expiry) and CA, the CNI, wait Ready."""
+        """kubeadm init (its own CA, no lasting token), the CNI, wait until Ready."""
         self.wait_prepared(prepare_timeout)
         name = self.hostname()
-        if bool(ca_cert) != bool(ca_key):
-            raise StepFailed("install-ca", "give both ca-cert and ca-key, or neither")
-        if self._exists(INIT_DONE):
-            if ca_cert:
-                self._install_ca(ca_cert, ca_key)  # only verifies: the CA exists already
-        else:
+        if not self._exists(INIT_DONE):
             self._clean_failed_attempt()
-            if ca_cert:
-                self._install_ca(ca_cert, ca_key)
             installed = self.kubeadm_version()
             if installed.lstrip("v").rsplit(".", 1)[0] != version.lstrip("v"):
                 raise StepFailed("kubeadm-version", f"kubeadm {installed} is installed but "
                                  f"kubernetes-version {version} was asked for")
-            config = self.kubeadm_config(installed, token, advertise,
+            config = self.kubeadm_config(installed, advertise,
                                          [mgmt_address] if mgmt_address else [],
                                          pod_cidr, service_cidr)
-            self._run("kubeadm-config", ["install", "-m", "0600", "/dev/stdin", KUBEADM_CONFIG],
+            self._run("kubeadm-config", ["install", "-D", "-m", "0600", "/dev/stdin",
+                                         KUBEADM_CONFIG],
                       stdin=config)
             self._run("kubeadm-init", ["kubeadm", "init", "--config", KUBEADM_CONFIG,
                                        "--skip-token-print"], timeout=900)
             self._mark(INIT_DONE)
+            self.delete_tokens()  # kubeadm's default 24 h token: joins get short-lived ones
         self._run("install-cni", ADMIN + ["apply", "-f", "-"], stdin=cni_manifest, timeout=300)
         self.wait_ready(name, ADMIN, ready_timeout)
         return {"api-endpoint": f"https://{advertise}:{API_PORT}", "node-name": name}
+
+    def initialised(self) -> bool:
+        """Whether this node runs an initialised control plane."""
+        return self._exists(INIT_DONE) and self._exists(ADMIN_CONF)
 
     def install_default_storage(self, manifest: str, name: str) -> str:
         """Apply the provisioner and its StorageClass; mark it default unless another class
@@ -275,6 +268,22 @@ class Node:
             self._mark(JOIN_DONE)
         self.wait_ready(name, AS_NODE, ready_timeout)
         return {"node-name": name}
+
+    def joined(self) -> bool:
+        """Whether kubeadm join succeeded on this node."""
+        return self._exists(JOIN_DONE)
+
+    def prepared(self) -> bool:
+        """Whether cloud-init has finished preparing this node."""
+        return self._exists(PREPARED_MARKER)
+
+    def authorize_key(self, public_key: str) -> None:
+        """Let the holder of public_key log in as this node's login user (idempotent)."""
+        self._run("authorize-key", ["sh", "-c", AUTHORIZE_KEY, "sh", public_key], sudo=False)
+
+    def revoke_key(self, public_key: str) -> None:
+        """Remove public_key from the login user's authorized keys (absent is fine)."""
+        self._run("revoke-key", ["sh", "-c", REVOKE_KEY, "sh", public_key], sudo=False)
 
     def _mark(self, marker: str) -> None:
         self._run("mark-done", ["install", "-D", "-m", "0644", "/dev/null", marker])
@@ -322,23 +331,38 @@ class Node:
                              "not initialised (run init-control-plane first)")
         return yaml.safe_load(self._run("read-kubeconfig", ["cat", ADMIN_CONF]).stdout)
 
-    def join_info(self, new_token: bool = False) -> dict[str, str]:
-        """Endpoint, CA hash and a bootstrap token (a fresh one when asked)."""
+    def join_data(self) -> dict[str, str]:
+        """What a worker needs besides a token: the API endpoint and the CA's pinned hash
+        (public: the hash of the CA's public key)."""
         server = self._admin_kubeconfig()["clusters"][0]["cluster"]["server"]
         ca_hash = ca_cert_hash(self._run("read-ca", ["cat", CA_CRT]).stdout)
-        token = ""
-        if not new_token:
-            listed = self._run("token-list", ["kubeadm", "token", "list", "-o", "json"]).stdout
-            for doc in _json_documents(listed):
-                if "authentication" in (doc.get("usages") or []) and doc.get("token"):
-                    token = doc["token"]
-                    break
+        return {"endpoint": server, "ca-cert-hash": ca_hash}
+
+    def create_token(self, ttl: str, description: str) -> str:
+        """A fresh bootstrap token that expires after ttl (kubeadm duration, e.g. 30m)."""
+        self._admin_kubeconfig()  # the control plane must be up
+        token = self._run("token-create", ["kubeadm", "token", "create", "--ttl", ttl,
+                                           "--description", description]).stdout.strip()
         if not token:
-            token = self._run("token-create", ["kubeadm", "token", "create"]).stdout.strip()
-        endpoint = server[len("https://"):] if server.startswith("https://") else server
-        return {"endpoint": server, "ca-cert-hash": ca_hash, "token": token,
-                "join-command": f"kubeadm join {endpoint} --token {token} "
-                                f"--discovery-token-ca-cert-hash {ca_hash}"}
+            raise StepFailed("token-create", "kubeadm token create printed no token")
+        return token
+
+    def delete_token(self, token: str) -> None:
+        """Delete one bootstrap token (by token or id); one already gone is fine."""
+        token_id = token.split(".", 1)[0]
+        result = self._run("token-delete", ["kubeadm", "token", "delete", token_id],
+                           check=False)
+        if not result.ok and "not found" not in result.stderr:
+            raise StepFailed("token-delete", f"exit status {result.exit_status}",
+                             result.command, result.stderr)
+
+    def delete_tokens(self) -> int:
+        """Delete every bootstrap token of the cluster; how many there were."""
+        listed = self._run("token-list", ["kubeadm", "token", "list", "-o", "json"]).stdout
+        tokens = [str(doc["token"]) for doc in _json_documents(listed) if doc.get("token")]
+        for token in tokens:
+            self.delete_token(token)
+        return len(tokens)
 
     def kubeconfig(self, service_account: str, namespace: str, duration: int,
                    server: str = "") -> str:

@@ -1,8 +1,11 @@
 """Registering this cluster in an OSM through its NBI ``k8sclusters`` API (stdlib only).
 
-Retries until that OSM answers (bounded), adopts an existing registration with the same
-name instead of duplicating it, waits for ``_admin.operationalState`` ENABLED. The password
-and the kubeconfig never appear in errors or logs.
+Authenticates with a short-lived NBI token that osm-mec issued for this one registration
+(and revokes when the action ends): no password reaches the charm. Retries until that OSM
+answers (bounded), adopts an existing registration with the same name instead of
+duplicating it, waits for ``_admin.operationalState`` ENABLED. A 401 is final (the token
+expired or was revoked: nothing to log in again with). The token and the kubeconfig never
+appear in errors or logs.
 """
 
 from __future__ import annotations
@@ -29,27 +32,24 @@ class NbiAnswer:
 class OsmRegistration:
     """Just enough of an NBI client to register one K8s cluster."""
 
-    def __init__(self, url: str, user: str, password: str, project: str = "admin",
-                 verify_tls: bool = True, timeout: float = 600.0, poll: float = 5.0,
+    def __init__(self, url: str, token: str, verify_tls: bool = True, timeout: float = 600.0, poll: float = 5.0,
                  sleep: Callable[[float], None] = time.sleep,
                  now: Callable[[], float] = time.monotonic) -> None:
         self.base = url.rstrip("/")
-        self.user, self._password, self.project = user, password, project
+        self._token = token
         self.context = ssl.create_default_context()
         if not verify_tls:
             self.context.check_hostname = False
             self.context.verify_mode = ssl.CERT_NONE
         self.deadline = now() + timeout
         self.timeout, self.poll, self.sleep, self.now = timeout, poll, sleep, now
-        self._token: str | None = None
 
-    def _call(self, method: str, path: str, body: Any = None, auth: bool = True) -> NbiAnswer:
+    def _call(self, method: str, path: str, body: Any = None) -> NbiAnswer:
         """One NBI call; connection errors and 5xx are retried until the deadline."""
         delay = 1.0
         while True:
-            headers = {"Accept": "application/json", "Content-Type": "application/json"}
-            if auth:
-                headers["Authorization"] = f"Bearer {self._login()}"
+            headers = {"Accept": "application/json", "Content-Type": "application/json",
+                       "Authorization": f"Bearer {self._token}"}
             data = json.dumps(body).encode() if body is not None else None
             request = urllib.request.Request(self.base + path, data=data, method=method,
                                              headers=headers)
@@ -63,10 +63,11 @@ class OsmRegistration:
                     answer = json.loads(raw) if raw else {}
                 except ValueError:
                     answer = {"detail": raw.decode(errors="replace")[:200]}
-                if exc.code == 401 and auth and self._token is not None:
-                    self._token = None  # expired: log in again once
-                    auth_retry = self._call(method, path, body, auth)
-                    return auth_retry
+                if exc.code == 401:
+                    raise RegistrationError(
+                        f"{method} {self.base}{path}: HTTP 401 {answer.get('detail', '')}: "
+                        "the osm-token expired or was revoked; ask osm-mec for a new one "
+                        "(run the registration again)")
                 if exc.code < 500:
                     return NbiAnswer(exc.code, answer)
                 problem = f"HTTP {exc.code} {answer.get('detail', '')}"
@@ -77,18 +78,6 @@ class OsmRegistration:
                                         f"{self.timeout:.0f} s (last: {problem})")
             self.sleep(delay)
             delay = min(delay * 2, 15.0)
-
-    def _login(self) -> str:
-        if self._token is None:
-            answer = self._call("POST", "/admin/v1/tokens", {
-                "username": self.user, "password": self._password, "project_id": self.project,
-            }, auth=False)
-            if answer.status != 200 or not isinstance(answer.body, dict):
-                raise RegistrationError(f"POST {self.base}/admin/v1/tokens: HTTP "
-                                        f"{answer.status} {self._detail(answer)} (check "
-                                        "osm-user, osm-password and osm-project)")
-            self._token = str(answer.body["id"])
-        return self._token
 
     @staticmethod
     def _detail(answer: NbiAnswer) -> str:
