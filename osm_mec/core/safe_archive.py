@@ -16,7 +16,8 @@ import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
+from collections.abc import Iterator
 
 from .errors import UsageError
 
@@ -87,7 +88,8 @@ class _LimitedTarInfo(tarfile.TarInfo):
     def _proc_member(self, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:
         if self.type in _METADATA_TYPES and self.size > MAX_METADATA_BYTES:
             raise _MetadataTooLarge(self)
-        return super()._proc_member(tarfile_)  # type: ignore[misc]
+        info: tarfile.TarInfo = super()._proc_member(tarfile_)  # type: ignore[misc]
+        return info
 
 
 def unsafe_name(name: str) -> bool:
@@ -145,7 +147,7 @@ def iter_members(stream: BinaryIO, label: str,
         data = _decompressed(stream)
         bounded = _Bounded(data, budget, label)
         try:
-            tar = tarfile.open(fileobj=bounded, mode="r|",  # type: ignore[call-overload]
+            tar = tarfile.open(fileobj=bounded, mode="r|",  # type: ignore[call-overload]  # noqa: SIM115 - closed by `with tar:` below
                                tarinfo=_LimitedTarInfo)
         except tarfile.ReadError as exc:
             if data is not stream:
@@ -153,9 +155,8 @@ def iter_members(stream: BinaryIO, label: str,
             raise ArchiveError(f"{label}: not a readable tar archive (not compressed with "
                                f"gzip, bzip2 or xz, and not a tar: {exc})") from None
         with tar:
-            members = total = 0
-            for info in tar:
-                members += 1
+            total = 0
+            for members, info in enumerate(tar, 1):
                 total += max(info.size, 0)
                 _check_limits(label, limits, members, total, info)
                 yield ArchiveMember(info, tar, label)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.events import (AliasEvent, CollectionEndEvent, DocumentEndEvent, MappingStartEvent,
+from yaml.events import (AliasEvent, CollectionEndEvent, MappingStartEvent,
                          ScalarEvent, SequenceStartEvent, StreamEndEvent)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -171,6 +171,8 @@ def _compose_document(loader: Any, source: str, limits: YamlLimits) -> Node:
     anchors: dict[str, tuple[Node, int | None]] = {}  # size None: still open
     stack: list[_Open] = []
     root: Node | None = None
+    node: Node
+    size: int | None
     while root is None:
         event = loader.get_event()
         if isinstance(event, CollectionEndEvent):
@@ -194,7 +196,9 @@ def _compose_document(loader: Any, source: str, limits: YamlLimits) -> Node:
             tag = event.tag
             if tag is None or tag == "!":
                 tag = loader.resolve(ScalarNode, event.value, event.implicit)
-            node, size = ScalarNode(tag, event.value, event.start_mark, event.end_mark,
+            # libyaml's events carry its own Mark type, which PyYAML's stubs do not list
+            node, size = ScalarNode(tag, event.value, event.start_mark,  # type: ignore[arg-type]
+                                    event.end_mark,  # type: ignore[arg-type]
                                     style=event.style), 1
             budget.add(1, event.start_mark)
             if event.anchor is not None:

@@ -5,7 +5,7 @@ gets a new one when it expires or the MEP answers 401 (credentials rotated)."""
 from __future__ import annotations
 
 import time
-from typing import Generator
+from collections.abc import Generator
 
 import httpx
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
 from . import app_support, oauth, platform_mgmt, problems, service_mgmt
 from .callbacks import CallbackPolicy, Resolve, parse_networks, system_resolve
-from .context import MepContext, Settings
+from .clock import Clock, SystemClock
+from .context import MepContext, Settings, TokenCache
 from .gates import BodyLimit, FastPath, JsonOnly
 from .lifecycle import Timers, watchdog
 from .notifications import Notifier
@@ -24,9 +25,10 @@ from .tasks import stop_tasks
 
 
 def create_app(settings: Settings, admin_token: str, store: Store | None = None,
-               resolve: Resolve = system_resolve) -> FastAPI:
+               resolve: Resolve = system_resolve, clock: Clock | None = None) -> FastAPI:
     """The MEP application. The store is created from settings.redis_url when not given;
-    `resolve` turns callback host names into addresses (the system resolver)."""
+    `resolve` turns callback host names into addresses (the system resolver); `clock`
+    times liveness, terminations and the token cache (the system clock)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -35,8 +37,10 @@ def create_app(settings: Settings, admin_token: str, store: Store | None = None,
         notifier = Notifier(own_store, settings.public_url, policy,
                             max_attempts=settings.notify_max_attempts,
                             first_backoff=settings.notify_first_backoff)
-        mep = MepContext(settings, own_store, notifier, policy,
-                         legacy_networks=parse_networks(settings.legacy_app_networks))
+        own_clock = clock or SystemClock()
+        mep = MepContext(settings, own_store, notifier, policy, TokenCache(clock=own_clock),
+                         legacy_networks=parse_networks(settings.legacy_app_networks),
+                         clock=own_clock)
         app.state.mep = mep
         app.state.timers = Timers(mep)
         notifier.start()

@@ -29,7 +29,7 @@ def _rules_routes(path: str) -> None:
         return JSONResponse(await ctx(request).store.rules(app, kind))
 
     @router.get(f"/applications/{{appInstanceId}}/{path}/{{ruleId}}", name=f"get_{path}")
-    async def get_rule(ruleId: str, request: Request,  # noqa: N803
+    async def get_rule(ruleId: str, request: Request,
                        app: str = Depends(own_app)) -> Response:
         entry = await ctx(request).store.rule(app, kind, ruleId)
         if entry is None:
@@ -38,8 +38,9 @@ def _rules_routes(path: str) -> None:
 
     @router.put(f"/applications/{{appInstanceId}}/{path}/{{ruleId}}", name=f"put_{path}")
     async def put_rule(ruleId: str, body: model, request: Request,  # type: ignore[valid-type]
-                       app: str = Depends(own_app)) -> Response:  # noqa: N803
-        rule: dict[str, Any] = body.model_dump(mode="json", exclude_none=True)
+                       app: str = Depends(own_app)) -> Response:
+        rule: dict[str, Any] = body.model_dump(mode="json",  # type: ignore[attr-defined]
+                                               exclude_none=True)
         if rule[id_field] != ruleId:
             raise Problem(400, f"{id_field} {rule[id_field]!r} does not match the URI "
                                f"({ruleId!r})")
@@ -47,9 +48,11 @@ def _rules_routes(path: str) -> None:
             entry = await ctx(request).store.replace_rule(app, kind, ruleId, rule,
                                                           if_match(request))
         except Conflict as exc:
-            raise Problem(412, f"If-Match does not match the rule's current ETag {exc}")
+            raise Problem(412, f"If-Match does not match the rule's current ETag {exc}") \
+                from None
         except KeyError:
-            raise Problem(404, f"{id_field} {ruleId!r} not found for application {app!r}")
+            raise Problem(404, f"{id_field} {ruleId!r} not found for application {app!r}") \
+                from None
         return JSONResponse(entry["rule"], headers={"ETag": entry["etag"]})
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
-import time
 from dataclasses import dataclass, field
 
 from fastapi import Request
 
 from .callbacks import CallbackPolicy
+from .clock import Clock, SystemClock
 from .notifications import Notifier
 from .problems import Problem
 from .store import Store
@@ -42,9 +42,10 @@ class MepContext:
     store: Store
     notifier: Notifier
     policy: CallbackPolicy
-    tokens: "TokenCache" = field(default_factory=lambda: TokenCache())
+    tokens: TokenCache = field(default_factory=lambda: TokenCache())
     legacy_networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = field(
         default_factory=list)
+    clock: Clock = field(default_factory=SystemClock)   # liveness and termination deadlines
 
 
 def ctx(request: Request) -> MepContext:
@@ -67,20 +68,21 @@ class TokenCache:
     Revocations made by this process take effect at once (`forget`); those made by
     another MEP replica within `ttl` seconds."""
 
-    def __init__(self, ttl: float = 2.0) -> None:
+    def __init__(self, ttl: float = 2.0, clock: Clock | None = None) -> None:
         self.ttl = ttl
+        self.clock = clock or SystemClock()
         self.entries: dict[str, tuple[str, float]] = {}
 
     def get(self, token: str) -> str | None:
         entry = self.entries.get(token)
-        if entry is None or entry[1] < time.monotonic():
+        if entry is None or entry[1] < self.clock.monotonic():
             return None
         return entry[0]
 
     def put(self, token: str, app_id: str) -> None:
         if len(self.entries) > 10000:
             self.entries.clear()
-        self.entries[token] = (app_id, time.monotonic() + self.ttl)
+        self.entries[token] = (app_id, self.clock.monotonic() + self.ttl)
 
     def forget(self, app_id: str) -> None:
         for token in [t for t, (a, _) in self.entries.items() if a == app_id]:
@@ -126,7 +128,7 @@ async def caller(request: Request) -> str:
     return app_id
 
 
-async def own_app(appInstanceId: str, request: Request) -> str:  # noqa: N803 (spec name)
+async def own_app(appInstanceId: str, request: Request) -> str:
     """The path's application, which must be the caller: 401 without a valid token, 403
     with another application's token (whether or not the path's id exists)."""
     if await caller(request) != appInstanceId:

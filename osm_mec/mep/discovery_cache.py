@@ -9,7 +9,7 @@ before a change from storing its (old) answer after it.
 from __future__ import annotations
 
 import time
-from typing import Hashable
+from collections.abc import Hashable
 
 
 class DiscoveryCache:

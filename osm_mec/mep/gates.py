@@ -5,7 +5,8 @@ discovery."""
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from typing import Any
+from collections.abc import Awaitable, Callable
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -79,7 +80,12 @@ class BodyLimit:
     async def _refuse(self, scope: dict, send: Any) -> None:
         response = problems.problem_response(
             413, f"request body larger than {self.limit} bytes", problems.instance_url(scope))
-        await response(scope, None, send)
+        await response(scope, _no_body, send)
+
+
+async def _no_body() -> dict[str, Any]:
+    """An ASGI receive for an answer given before the body is read: an empty body."""
+    return {"type": "http.request", "body": b"", "more_body": False}
 
 
 class TooLarge(HTTPException):
@@ -102,7 +108,7 @@ class FastPath:
         request = Request(scope, receive)
         try:
             response = await self.handler(request)
-        except Exception as exc:  # noqa: BLE001 - answered by the registered handler
+        except Exception as exc:
             handler = _handler_for(scope["app"], exc)
             if handler is None:
                 raise

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 
 from .context import MepContext
 from .outage import UNAVAILABLE
@@ -41,7 +40,7 @@ class Timers:
 
     def schedule(self, app_id: str, deadline: float) -> None:
         async def later() -> None:
-            await asyncio.sleep(max(0.0, deadline - time.time()))
+            await self.mep.clock.sleep_until(deadline)
             while True:
                 try:
                     app = await self.mep.store.get_app(app_id)
@@ -90,7 +89,7 @@ async def watchdog(mep: MepContext, stop: asyncio.Event) -> None:
     by the client library, so the loop does not rely on cancellation alone."""
     while not stop.is_set():
         try:
-            due = await mep.store.expired(time.time())
+            due = await mep.store.expired(mep.clock.time())
             mep.store.outage.recovered()
             for sid in due:
                 await mep.store.clear_deadline(sid)

@@ -69,7 +69,7 @@ class EndPointInfo(_Open):
     alternative: dict[str, Any] | None = None
 
     @model_validator(mode="after")
-    def _one_form(self) -> "EndPointInfo":
+    def _one_form(self) -> EndPointInfo:
         given = [k for k in ("uris", "addresses", "alternative") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("endpoint needs exactly one of uris, addresses or alternative")
@@ -124,7 +124,7 @@ class ServiceInfo(_Open):
     livenessInterval: UInt32 | None = None  # v2.2.1
 
     @model_validator(mode="after")
-    def _one_transport(self) -> "ServiceInfo":
+    def _one_transport(self) -> ServiceInfo:
         if (self.transportId is None) == (self.transportInfo is None):
             raise ValueError("give exactly one of transportId or transportInfo")
         return self
@@ -138,7 +138,7 @@ class FilteringCriteria(_Open):
     isLocal: bool | None = None
 
     @model_validator(mode="after")
-    def _exclusive(self) -> "FilteringCriteria":
+    def _exclusive(self) -> FilteringCriteria:
         given = [k for k in ("serInstanceIds", "serNames", "serCategories")
                  if getattr(self, k) is not None]
         if len(given) > 1:

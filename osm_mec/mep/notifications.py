@@ -35,10 +35,8 @@ def _matches(criteria: dict[str, Any] | None, info: dict[str, Any]) -> bool:
             return False
     if criteria.get("states") is not None and info["state"] not in criteria["states"]:
         return False
-    if criteria.get("isLocal") is not None and \
-            bool(info.get("isLocal", True)) != criteria["isLocal"]:
-        return False
-    return True
+    return criteria.get("isLocal") is None or \
+        bool(info.get("isLocal", True)) == criteria["isLocal"]
 
 
 class Notifier:

@@ -86,12 +86,12 @@ async def _app(request: Request, app_id: str) -> dict:
 
 
 @router.get("/app_instances/{appInstanceId}", dependencies=[Depends(manager)])
-async def get_app(appInstanceId: str, request: Request) -> Response:  # noqa: N803
+async def get_app(appInstanceId: str, request: Request) -> Response:
     return JSONResponse(_public(await _app(request, appInstanceId)))
 
 
 @router.post("/app_instances/{appInstanceId}/token", dependencies=[Depends(manager)])
-async def rotate_token(appInstanceId: str, request: Request) -> Response:  # noqa: N803
+async def rotate_token(appInstanceId: str, request: Request) -> Response:
     """New credentials for the application; every token issued before stops working."""
     mep = ctx(request)
     record = await _app(request, appInstanceId)
@@ -105,7 +105,7 @@ async def rotate_token(appInstanceId: str, request: Request) -> Response:  # noq
 
 
 @router.delete("/app_instances/{appInstanceId}", dependencies=[Depends(manager)])
-async def deregister_app(appInstanceId: str, request: Request,  # noqa: N803
+async def deregister_app(appInstanceId: str, request: Request,
                          force: bool = Query(False)) -> Response:
     """Deregister: with termination subscriptions and no force, notify the application and
     wait (up to its graceful timeout) for confirm_termination (202); else remove now (204)."""
@@ -114,7 +114,7 @@ async def deregister_app(appInstanceId: str, request: Request,  # noqa: N803
     if not force and record.get("state") != "TERMINATING" and \
             await mep.store.subscriptions_of(appInstanceId, "termination"):
         timeout = int(record.get("gracefulTerminationTimeout", 30))
-        deadline = time.time() + timeout
+        deadline = mep.clock.time() + timeout
         await mep.store.put_app({**record, "state": "TERMINATING",
                                  "terminationDeadline": deadline})
         await mep.notifier.app_terminating(appInstanceId, timeout)

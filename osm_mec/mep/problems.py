@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -28,7 +30,7 @@ class Problem(Exception):
         self.headers = headers or {}
 
 
-def instance_url(scope: dict) -> str:
+def instance_url(scope: Mapping[str, Any]) -> str:
     """The request's URL as a valid URI (odd path segments percent-encoded)."""
     host = dict(scope.get("headers") or []).get(b"host", b"localhost").decode("latin-1")
     raw = scope.get("raw_path")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -145,7 +144,7 @@ async def discover(request: Request) -> Response:
 
 
 @router.get("/services/{serviceId}")
-async def discover_one(serviceId: str, request: Request,  # noqa: N803
+async def discover_one(serviceId: str, request: Request,
                        app: str = Depends(caller)) -> Response:
     service = await ctx(request).store.get_service(serviceId)
     if service is None:
@@ -188,7 +187,7 @@ async def register_service(body: ServiceInfo, request: Request,
                            "this platform allows per application: delete one first")
     service = await mep.store.add_service(app, info)
     if info.get("livenessInterval"):
-        await mep.store.set_deadline(sid, time.time() + info["livenessInterval"])
+        await mep.store.set_deadline(sid, mep.clock.time() + info["livenessInterval"])
     await mep.notifier.service_changed("ADDED", [service])
     url = _service_url(request, app, sid)
     return JSONResponse(info, status_code=201, headers={"Location": url, "ETag": service.etag})
@@ -202,14 +201,14 @@ async def _owned_service(request: Request, app: str, sid: str) -> Service:
 
 
 @router.get("/applications/{appInstanceId}/services/{serviceId}")
-async def get_service(serviceId: str, request: Request,  # noqa: N803
+async def get_service(serviceId: str, request: Request,
                       app: str = Depends(own_app)) -> Response:
     service = await _owned_service(request, app, serviceId)
     return JSONResponse(service.info, headers={"ETag": service.etag})
 
 
 @router.put("/applications/{appInstanceId}/services/{serviceId}")
-async def update_service(serviceId: str, body: ServiceInfo, request: Request,  # noqa: N803
+async def update_service(serviceId: str, body: ServiceInfo, request: Request,
                          app: str = Depends(own_app)) -> Response:
     mep = ctx(request)
     await _owned_service(request, app, serviceId)
@@ -220,11 +219,12 @@ async def update_service(serviceId: str, body: ServiceInfo, request: Request,  #
     try:
         old, new = await mep.store.replace_service(serviceId, info, if_match(request))
     except Conflict as exc:
-        raise Problem(412, f"If-Match does not match the service's current ETag {exc}")
+        raise Problem(412, f"If-Match does not match the service's current ETag {exc}") \
+            from None
     except KeyError:
-        raise Problem(404, f"service {serviceId!r} not found")
+        raise Problem(404, f"service {serviceId!r} not found") from None
     if info.get("livenessInterval"):
-        await mep.store.set_deadline(serviceId, time.time() + info["livenessInterval"])
+        await mep.store.set_deadline(serviceId, mep.clock.time() + info["livenessInterval"])
     else:
         await mep.store.clear_deadline(serviceId)
     change = "STATE_CHANGED" if old.info["state"] != new.info["state"] else "ATTRIBUTES_CHANGED"
@@ -234,7 +234,7 @@ async def update_service(serviceId: str, body: ServiceInfo, request: Request,  #
 
 
 @router.delete("/applications/{appInstanceId}/services/{serviceId}", status_code=204)
-async def delete_service(serviceId: str, request: Request,  # noqa: N803
+async def delete_service(serviceId: str, request: Request,
                          app: str = Depends(own_app)) -> Response:
     mep = ctx(request)
     await _owned_service(request, app, serviceId)
@@ -245,21 +245,21 @@ async def delete_service(serviceId: str, request: Request,  # noqa: N803
 
 
 @router.get("/applications/{appInstanceId}/services/{serviceId}/liveness")
-async def get_liveness(serviceId: str, request: Request,  # noqa: N803
+async def get_liveness(serviceId: str, request: Request,
                        app: str = Depends(own_app)) -> Response:
     service = await _owned_service(request, app, serviceId)
     interval = service.info.get("livenessInterval")
     if not interval:
         raise Problem(404, f"service {serviceId!r} has no livenessInterval")
     deadline = await ctx(request).store.deadline(serviceId)
-    last = (deadline - interval) if deadline else time.time()
+    last = (deadline - interval) if deadline else ctx(request).clock.time()
     return JSONResponse({"state": service.info["state"], "interval": interval,
                          "timeStamp": {"seconds": int(last),
                                        "nanoSeconds": int((last % 1) * 1e9)}})
 
 
 @router.patch("/applications/{appInstanceId}/services/{serviceId}/liveness", status_code=204)
-async def heartbeat(serviceId: str, body: LivenessUpdate, request: Request,  # noqa: N803
+async def heartbeat(serviceId: str, body: LivenessUpdate, request: Request,
                     app: str = Depends(own_app)) -> Response:
     """v2.2.1 heartbeat: the service stays (or becomes again) ACTIVE."""
     mep = ctx(request)
@@ -267,7 +267,7 @@ async def heartbeat(serviceId: str, body: LivenessUpdate, request: Request,  # n
     interval = service.info.get("livenessInterval")
     if not interval:
         raise Problem(409, f"service {serviceId!r} has no livenessInterval to refresh")
-    await mep.store.set_deadline(serviceId, time.time() + interval)
+    await mep.store.set_deadline(serviceId, mep.clock.time() + interval)
     if service.info["state"] == "SUSPENDED":
         _, new = await mep.store.replace_service(serviceId, {**service.info, "state": "ACTIVE"},
                                                  None)

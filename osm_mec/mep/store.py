@@ -22,12 +22,14 @@ Key layout (all under the prefix, default ``mep:``):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
@@ -155,7 +157,8 @@ class Store:
 
     def __init__(self, client: aioredis.Redis, prefix: str = "mep:",
                  where: str = "") -> None:
-        self.r = client
+        # decode_responses=True (connect): answers are str, which redis's types cannot say
+        self.r: Any = client
         self.p = prefix
         self.outage = Outage(where or "the configured URL")
         self._discover = client.register_script(_DISCOVER)
@@ -169,7 +172,7 @@ class Store:
         self.channel = self.k("changed")
 
     @classmethod
-    def from_url(cls, url: str, prefix: str = "mep:", max_connections: int = 64) -> "Store":
+    def from_url(cls, url: str, prefix: str = "mep:", max_connections: int = 64) -> Store:
         """A store on a bounded pool: under load, callers wait for a free connection
         (up to 10 s) instead of failing with "Too many connections"."""
         pool = aioredis.BlockingConnectionPool.from_url(
@@ -205,10 +208,8 @@ class Store:
                 self.outage.failed(exc)
                 self.cache.clear()
             finally:
-                try:
+                with contextlib.suppress(*UNAVAILABLE):
                     await pubsub.aclose()
-                except UNAVAILABLE:
-                    pass
             await wait_event(stop, delay)
             delay = min(delay * 2, max_backoff)
 
@@ -453,13 +454,13 @@ class Store:
     async def subscriptions_of(self, owner: str, kind: str) -> dict[str, dict[str, Any]]:
         ids = sorted(await self.r.smembers(self.k("app", owner, "subs")))
         values = await self.r.mget([self.k("sub", i) for i in ids]) if ids else []
-        subs = {i: json.loads(v) for i, v in zip(ids, values) if v}
+        subs = {i: json.loads(v) for i, v in zip(ids, values, strict=True) if v}
         return {i: s for i, s in subs.items() if s["kind"] == kind}
 
     async def all_subscriptions(self, kind: str) -> dict[str, dict[str, Any]]:
         ids = list(await self.r.smembers(self.k("subs", kind)))
         values = await self.r.mget([self.k("sub", i) for i in ids]) if ids else []
-        return {i: json.loads(v) for i, v in zip(ids, values) if v}
+        return {i: json.loads(v) for i, v in zip(ids, values, strict=True) if v}
 
     async def delete_subscription(self, sub_id: str) -> bool:
         sub = await self.get_subscription(sub_id)

@@ -32,9 +32,9 @@ async def create(request: Request, base: str, app: str, kind: str,
     """Store a subscription (201 + Location) after checking its callbackReference."""
     mep = ctx(request)
     try:
-        await mep.policy.check(getattr(body, "callbackReference"))
+        await mep.policy.check(body.callbackReference)  # type: ignore[attr-defined]
     except ValueError as exc:
-        raise Problem(400, str(exc))
+        raise Problem(400, str(exc)) from None
     sub_id = mep.store.new_id()
     limit = mep.settings.max_subscriptions_per_app
     if not await mep.store.reserve(app, "subs", sub_id, limit):
@@ -58,14 +58,14 @@ def add_item_routes(router: APIRouter, kind: str) -> None:
     """GET and DELETE of one subscription of `kind`, owned by the calling application."""
 
     @router.get("/applications/{appInstanceId}/subscriptions/{subscriptionId}")
-    async def get_subscription(subscriptionId: str, request: Request,  # noqa: N803
+    async def get_subscription(subscriptionId: str, request: Request,
                                app: str = Depends(own_app)) -> Response:
         sub = await owned(request, app, kind, subscriptionId)
         return JSONResponse(sub["body"])
 
     @router.delete("/applications/{appInstanceId}/subscriptions/{subscriptionId}",
                    status_code=204)
-    async def unsubscribe(subscriptionId: str, request: Request,  # noqa: N803
+    async def unsubscribe(subscriptionId: str, request: Request,
                           app: str = Depends(own_app)) -> Response:
         await owned(request, app, kind, subscriptionId)
         await ctx(request).store.delete_subscription(subscriptionId)

@@ -130,5 +130,5 @@ def poll_record(consumer: Consumer, timeout: float) -> Record | None:
     if message.error():
         raise KafkaUnavailable(f"Kafka: {message.error()}")
     raw_key = message.key()
-    return Record(message.topic(), raw_key.decode() if raw_key else "",
+    return Record(message.topic() or "", raw_key.decode() if raw_key else "",
                   decode_value(message.value()), message.timestamp()[1])

@@ -34,7 +34,8 @@ import math
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from ..core.errors import UsageError
 from ..core.yamlio import load_yaml_file

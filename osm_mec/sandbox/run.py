@@ -8,7 +8,7 @@ import secrets
 import signal
 import threading
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 import yaml
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import csv
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 # our (NS package, operation) -> the paper's (table file, column)
@@ -20,7 +20,7 @@ PAPER = {("k8s-osm-cluster-ns", "instantiate"): ("paper-table1-deploy.csv", "k8s
 BASELINE_NS = ("baseline-vnf-ns", "baseline-cnf-ns")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _column(table: str, column: str) -> tuple[float, ...]:
     text = resources.files("osm_mec.timings.paper_data").joinpath(table).read_text()
     return tuple(float(row[column]) for row in csv.DictReader(text.splitlines()))
