@@ -33,7 +33,7 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> "RedisServer":
+    def start(self) -> RedisServer:
         assert Path(REDIS).exists(), "redis-server is not installed (scripts/install.sh --test)"
         self.folder.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
@@ -62,20 +62,21 @@ class MepServer:
     """The MEP application served by uvicorn in a thread on a free loopback port."""
 
     def __init__(self, redis_url: str, admin_token: str = "admin-token",
-                 resolve: Any = None, **settings: Any) -> None:
+                 resolve: Any = None, clock: Any = None, **settings: Any) -> None:
         """Callbacks to loopback (the test receivers) are allowed unless settings say
-        otherwise; `resolve` replaces the system resolver for callback host names."""
+        otherwise; `resolve` replaces the system resolver for callback host names,
+        `clock` the system clock (tests/mep/clock.py)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         settings.setdefault("allowed_callback_networks", ["127.0.0.0/8"])
         self.settings = Settings(redis_url=redis_url, public_url=self.url, **settings)
-        self.app = create_app(self.settings, admin_token,
+        self.app = create_app(self.settings, admin_token, clock=clock,
                               **({"resolve": resolve} if resolve else {}))
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
                                                     log_level="warning", lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def start(self) -> "MepServer":
+    def start(self) -> MepServer:
         self.thread.start()
         deadline = time.monotonic() + 10
         while not self.server.started:
@@ -107,7 +108,7 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"null")
                 with receiver.lock:

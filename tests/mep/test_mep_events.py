@@ -8,6 +8,7 @@ import httpx
 import pytest
 import redis
 
+from .clock import ManualClock
 from .conftest import ADMIN, add_service, register_app, service_body
 from .servers import MepServer, Receiver
 
@@ -128,7 +129,31 @@ def test_undeliverable_subscriptions_expire(redis_server):
         server.stop()
 
 
-def test_liveness_heartbeats_and_watchdog(client, receiver):
+@pytest.fixture()
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture()
+def clocked(redis_server, clock):
+    """A MEP on the test's clock, its watchdog looking every 10 ms of real time."""
+    redis.Redis.from_url(redis_server.url).flushall()
+    server = MepServer(redis_server.url, clock=clock, watchdog_period=0.01).start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=10) as http:
+            yield http
+    finally:
+        server.stop()
+
+
+def _let_the_mep_look() -> None:
+    """Real time for the watchdog and timers to look several times; the MEP's clock
+    stands still meanwhile, so nothing lapses unless the test moved it."""
+    time.sleep(0.15)
+
+
+def test_liveness_heartbeats_and_watchdog(clocked, clock, receiver):
+    client = clocked
     watcher, watcher_auth = register_app(client, "watcher")
     app, auth = register_app(client, "app-1")
     subscribe(client, watcher, watcher_auth, f"{receiver.url}/cb")
@@ -138,11 +163,19 @@ def test_liveness_heartbeats_and_watchdog(client, receiver):
     assert liveness.endswith(f"/services/{sid}/liveness")
     path = liveness.split(str(client.base_url))[1]
     for _ in range(4):  # heartbeats keep it ACTIVE past several intervals
-        time.sleep(0.4)
+        clock.advance(0.9)
+        _let_the_mep_look()
         assert client.patch(path, json={"state": "ACTIVE"}, headers=auth).status_code == 204
+    _let_the_mep_look()
     assert client.get(f"{SM}/services/{sid}", headers=auth).json()["state"] == "ACTIVE"
     status = client.get(path, headers=auth).json()
     assert status["state"] == "ACTIVE" and status["interval"] == 1
+    assert status["timeStamp"]["seconds"] == int(clock.time())  # the last heartbeat
+    assert len(receiver.wait_for(1)) == 1  # ADDED only: nothing lapsed
+    clock.advance(0.99)
+    _let_the_mep_look()
+    assert client.get(f"{SM}/services/{sid}", headers=auth).json()["state"] == "ACTIVE"
+    clock.advance(0.02)  # one interval without a heartbeat
     received = receiver.wait_for(2, timeout=5)  # ADDED, then STATE_CHANGED on the lapse
     assert [r["body"]["serviceReferences"][0]["changeType"] for r in received] == [
         "ADDED", "STATE_CHANGED"]
@@ -191,16 +224,22 @@ def test_graceful_termination(client, receiver):
     assert removed[-1]["body"]["serviceReferences"][0]["changeType"] == "REMOVED"
 
 
-def test_termination_times_out_without_confirmation(client, receiver):
+def test_termination_times_out_without_confirmation(clocked, clock, receiver):
+    client = clocked
     app, auth = register_app(client, "app-1", gracefulTerminationTimeout=1)
     client.post(f"{AS}/applications/{app}/subscriptions", json={
         "subscriptionType": "AppTerminationNotificationSubscription",
         "callbackReference": f"{receiver.url}/terminate", "appInstanceId": app}, headers=auth)
     assert client.delete(f"{PM}/app_instances/{app}", headers=ADMIN).status_code == 202
+    clock.advance(0.9)
+    _let_the_mep_look()
+    assert client.get(f"{PM}/app_instances/{app}", headers=ADMIN).json()["state"] == \
+        "TERMINATING"
+    clock.advance(0.2)  # past the graceful timeout
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and \
             client.get(f"{PM}/app_instances/{app}", headers=ADMIN).status_code != 404:
-        time.sleep(0.1)
+        time.sleep(0.02)
     assert client.get(f"{PM}/app_instances/{app}", headers=ADMIN).status_code == 404
 
 
