@@ -191,7 +191,6 @@ def upward_imports(graph: list[Import]) -> list[str]:
     return sorted(set(wrong))
 
 
-@pytest.mark.xfail(strict=False, reason="cycles being broken (issue 14); xfail goes at the end")
 def test_no_import_cycles() -> None:
     cycles = import_cycles(import_graph())
     assert not cycles, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in cycles)
