@@ -13,7 +13,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, ClassVar
 
 import ops
 import yaml
@@ -65,7 +65,7 @@ class K8sClusterCharm(ops.CharmBase):
     remote_factory: RemoteFactory = RemoteHost
     clock: Clock = Clock()
 
-    ACTIONS = {
+    ACTIONS: ClassVar[dict[str, str]] = {
         "generate-ssh-key": "_generate_ssh_key",
         "get-ssh-public-key": "_get_ssh_public_key",
         "verify-ssh-credentials": "_verify_ssh_credentials",
@@ -211,7 +211,7 @@ class K8sClusterCharm(ops.CharmBase):
             logger.error("action %s failed: %s", name, output.splitlines()[0])
             event.set_results({"output": output})
             event.fail(output.splitlines()[0])
-        except Exception as exc:  # noqa: BLE001 - an action must never raise
+        except Exception as exc:  # an action must never raise
             output = f"unexpected error: {type(exc).__name__}: {exc}"
             logger.exception("action %s crashed", name)
             event.set_results({"output": output})
@@ -236,9 +236,9 @@ class K8sClusterCharm(ops.CharmBase):
                                  "primitive (ssh-hostname, ssh-username) first")
             key = self._key_path()
             credentials = Credentials(
-                host=host, username=self.config.get("ssh-username", "ubuntu"),
+                host=str(host), username=str(self.config.get("ssh-username", "ubuntu")),
                 port=int(self.config.get("ssh-port", 22)),
-                password=self.config.get("ssh-password") or None,
+                password=str(self.config.get("ssh-password") or "") or None,
                 key_filename=str(key) if key.exists() else None)
             self._host = self.remote_factory(credentials,
                                              pinned=decode_host_key(self._stored.host_key),
@@ -272,7 +272,7 @@ class K8sClusterCharm(ops.CharmBase):
         path = self._key_path()
         if path.exists():
             return {"output": "the unit already has an SSH key; kept it"}
-        private, public = generate_key(self.config.get("ssh-key-type", "rsa"),
+        private, public = generate_key(str(self.config.get("ssh-key-type", "rsa")),
                                        int(self.config.get("ssh-key-bits", 4096)))
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -338,7 +338,7 @@ class K8sClusterCharm(ops.CharmBase):
         results = node.init_control_plane(
             advertise=p["advertise-address"], pod_cidr=p["pod-cidr"],
             service_cidr=p["service-cidr"], version=str(p["kubernetes-version"]),
-            cni_manifest=manifest, mgmt_address=self.config.get("ssh-hostname", ""),
+            cni_manifest=manifest, mgmt_address=str(self.config.get("ssh-hostname", "")),
             ready_timeout=float(p.get("ready-timeout", 600)))
         if storage_manifest:
             results["storage-class"] = node.install_default_storage(storage_manifest, storage)

@@ -67,7 +67,7 @@ class OsmRegistration:
                     raise RegistrationError(
                         f"{method} {self.base}{path}: HTTP 401 {answer.get('detail', '')}: "
                         "the osm-token expired or was revoked; ask osm-mec for a new one "
-                        "(run the registration again)")
+                        "(run the registration again)") from None
                 if exc.code < 500:
                     return NbiAnswer(exc.code, answer)
                 problem = f"HTTP {exc.code} {answer.get('detail', '')}"
