@@ -319,27 +319,40 @@ def test_ns_create_records_and_operations(nbi, cluster_ns, packages, vims) -> No
 
 # -- the chain's day-2 requests ----------------------------------------------------------
 def test_the_chains_primitives_are_accepted(nbi, cluster_ns, vims) -> None:
+    """Every day-2 request of the chain, as it sends it; none carries a secret (register-
+    cluster's NBI token is revoked when its operation ends)."""
     client, sent = nbi
     path = f"/nslcm/v1/ns_instances/{cluster_ns}/action"
     cluster = cluster_name(default_profile(), CSP, "nsp")
-    join = {"endpoint": "https://10.10.0.4:6443", "token": "abcdef.0123456789abcdef",
-            "ca-cert-hash": "sha256:" + "0" * 64}  # what get-join-info returns
     controller = {"vdu_id": day2.CONTROLLER_VDU}
     worker = {"vdu_id": day2.WORKER_VDU, "vdu_count_index": 0}
+    wait = lambda op_id: client.wait_for_operation(op_id, timeout=30)  # noqa: E731
+    mark = sent.mark()
+    op = day2.register_cluster(client, cluster_ns, client, NSP_VIM, cluster, wait)
+    request = sent.one(mark, "POST", path)
+    token = request.body["primitive_params"]["osm-token"]
+    assert request.body["primitive_params"] == day2.register_cluster_params(
+        client, token, NSP_VIM, cluster)
+    assert op["operationParams"]["primitive"] == "register-cluster"
+    assert sent.one(mark, "DELETE", f"/admin/v1/tokens/{token}").status == 200
+    added = {"address": "10.10.0.7", "host-key": "ssh-ed25519 AAAA", "username": "ubuntu",
+             "port": "22"}
     for start, primitive, params, vdu in (
-            (lambda: day2.register_cluster(client, cluster_ns, client, NSP_VIM, cluster),
-             "register-cluster", day2.register_cluster_params(client, NSP_VIM, cluster),
-             controller),
             (lambda: day2.list_nodes(client, cluster_ns), "list-nodes", {}, controller),
             (lambda: day2.remove_node(client, cluster_ns, "worker-9"), "remove-node",
              {"node": "worker-9"}, controller),
-            # the undo of a refused scale-in: a fresh token, the worker resets and rejoins
-            (lambda: day2.get_join_info(client, cluster_ns), "get-join-info",
-             {"new-token": True}, controller),
+            # the undo of a refused scale-in: the worker resets, the controller rejoins it
             (lambda: day2.leave_cluster(client, cluster_ns, 0), "leave-cluster", {}, worker),
-            (lambda: day2.join_cluster(client, cluster_ns, 0, join), "join-cluster",
-             {"controller-address": "10.10.0.4", "bootstrap-token": join["token"],
-              "ca-cert-hash": join["ca-cert-hash"]}, worker)):
+            (lambda: client.action(cluster_ns, nsd_members.CLUSTER_MEMBER,
+                                   "get-ssh-public-key", vdu_id=day2.CONTROLLER_VDU),
+             "get-ssh-public-key", {}, controller),
+            (lambda: client.action(cluster_ns, nsd_members.CLUSTER_MEMBER,
+                                   "authorize-controller", {"public-key": "ssh-ed25519 AAAA"},
+                                   vdu_id=day2.WORKER_VDU, vdu_count_index=0),
+             "authorize-controller", {"public-key": "ssh-ed25519 AAAA"}, worker),
+            (lambda: client.action(cluster_ns, nsd_members.CLUSTER_MEMBER, "add-worker",
+                                   day2.add_worker_params(added), vdu_id=day2.CONTROLLER_VDU),
+             "add-worker", added, controller)):
         mark = sent.mark()
         op_id = start()
         request = sent.one(mark, "POST", path)
@@ -347,10 +360,9 @@ def test_the_chains_primitives_are_accepted(nbi, cluster_ns, vims) -> None:
         assert_json_request(request)
         assert request.body == {"member_vnf_index": nsd_members.CLUSTER_MEMBER,
                                 "primitive": primitive, "primitive_params": params, **vdu}
-        expected = (primitive, params)
-        op = client.wait_for_operation(op_id, timeout=30)
+        op = wait(op_id)
         assert op["operationState"] == "COMPLETED" and op["lcmOperationType"] == "action"
-        assert op["operationParams"]["primitive"] == expected[0]
+        assert op["operationParams"]["primitive"] == primitive
 
 
 def test_a_refused_action_is_an_nbi_error(nbi, cluster_ns) -> None:
