@@ -124,13 +124,14 @@ def validate(paths: tuple[Path, ...], fmt: str) -> None:
               help="Where to write the file (0600); '-' prints it to stdout. "
                    "Default: <csp>-<ns>-params.yaml")
 @click.option("--force", is_flag=True,
-              help="Replace FILE if it exists (its CA key and token are lost).")
+              help="Replace FILE if it exists.")
 def params(profile_path: Path | None, ns_package: str, csp: str, out: str | None,
            force: bool) -> None:
-    """Write the `osm ns-create --config` file of an NS for a CSP, with a fresh bootstrap
-    token and cluster CA for every cluster it creates. The file holds secrets: it is
-    created 0600, never written through a symbolic link, never overwritten without
-    --force, and never printed unless --out - is given."""
+    """Write the `osm ns-create --config` file of an NS for a CSP. It holds no secret (OSM
+    keeps these parameters in its records and on Kafka: the cluster CA is made on the
+    controller and workers get their join tokens through a Juju relation, see
+    docs/security.md); it is still created 0600, never written through a symbolic link and
+    never overwritten without --force."""
     from ..offer.params import instantiation_params
     from ..core.secret_files import write_secret_file
     from ..core.yamlio import dump_yaml
@@ -142,8 +143,7 @@ def params(profile_path: Path | None, ns_package: str, csp: str, out: str | None
         click.echo(text, nl=False)
         return
     target = Path(out or f"{csp}-{ns_package}-params.yaml")
-    on_files(target, lambda: write_secret_file(target, text, force),
-             exists=" (it may hold the only copy of a cluster's CA key and token)")
+    on_files(target, lambda: write_secret_file(target, text, force))
     click.echo(f"wrote {target} (0600); use it with: osm ns-create --config_file {target} ...",
                err=True)
 
