@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..offer.descriptors import package_spec
-from ..core.errors import UsageError
+from ..core.errors import OsmMecError, UsageError
 from ..offer.packages import archive_bytes, package_files
 from ..offer.params import instantiation_params
 from ..offer.profile import Profile
@@ -36,7 +36,8 @@ def _load(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
-        raise UsageError(f"{path}: not readable JSON ({exc}); move it away to start over")
+        raise UsageError(f"{path}: not readable JSON ({exc}); move it away to start over") \
+            from None
     if not isinstance(data, dict):
         raise UsageError(f"{path}: not a JSON object; move it away to start over")
     return data
@@ -122,6 +123,9 @@ def _baseline(session: Session, profile: Profile, chain_csp: str, iteration: int
             progress.step(f"baseline {label} #{iteration}")
             nsd = client.find_package("ns", profile.descriptor_id(ns_package))
             vim = client.find_admin("vim", chain.nsp_vim)
+            if nsd is None or vim is None:
+                raise OsmMecError(f"baseline {label}: the NS package {ns_package} or the VIM "
+                                  f"account {chain.nsp_vim} is not in OSM; run the bench again")
             ns_id, op_id = client.create_ns(name, nsd["_id"], vim["_id"], config=
                                             instantiation_params(profile, ns_package, "bench"))
             chain.main.know(ns_id, name)

@@ -40,7 +40,7 @@ class CspLock:
         return (f"`osm-mec {holder.get('command', '?')}` (pid {holder.get('pid', '?')} on "
                 f"{holder.get('host', '?')}, since {started})")
 
-    def __enter__(self) -> "CspLock":
+    def __enter__(self) -> CspLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         deadline = time.monotonic() + self.wait

@@ -37,8 +37,8 @@ def shape_problems(data: Any, csp: str) -> list[str]:
         problems.append("objects: missing")
     if isinstance(data.get("csp"), str) and data["csp"] != csp:
         problems.append(f"csp: {data['csp']!r}, but the file is the state of CSP {csp!r}")
-    for key, entry in (data.get("objects") if isinstance(data.get("objects"), dict)
-                       else {}).items():
+    objects = data.get("objects")
+    for key, entry in (objects if isinstance(objects, dict) else {}).items():
         if not isinstance(entry, dict):
             problems.append(f"objects.{key}: {_kind(entry)}, expected {JSON_TYPES[dict]}")
         else:
@@ -68,7 +68,7 @@ class CspState:
     data: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, directory: Path, csp: str) -> "CspState":
+    def load(cls, directory: Path, csp: str) -> CspState:
         path = directory / f"{csp}.json"
         if not path.exists():
             return cls(csp, path, {"csp": csp, "objects": {}})

@@ -15,7 +15,7 @@ import shutil
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from .assets import chart_dir, charm_dir
 from .charm_build import build_charm

@@ -12,7 +12,8 @@ import copy
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import jsonschema
 import yaml

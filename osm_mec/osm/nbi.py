@@ -190,7 +190,7 @@ class NbiClient:
 
     @classmethod
     def with_token(cls, url: str, token: str, verify: bool | str = True,
-                   **options: Any) -> "NbiClient":
+                   **options: Any) -> NbiClient:
         """A client that authenticates only with an NBI token issued to someone else (no
         password: a 401 is final)."""
         client = cls(url, Credentials("", "", ""), verify=verify, **options)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from ..osm.credentials import Credentials
@@ -18,18 +19,19 @@ from .faults import Faults
 from .inputs import OPERATIONS, check
 from .instances import new_ns
 from .operations import check_instantiate, check_operation, check_state, operation_params
-from .lcm import EdgeLauncher, Lcm, Publish
+from .lcm import EdgeLauncher, Lcm
 from .store import Conflict, NotAuthenticated, NotFound, Store, new_id
 from .timing import TimingModel
 
 ADMIN_COLLECTION = accounts.COLLECTION
+KafkaPublish = Callable[[str, str, dict[str, Any], int], None]  # topic, key, message, time ms
 
 
 class SandboxOsm:
     """One simulated OSM (Main or Edge)."""
 
     def __init__(self, credentials: Credentials, time_scale: float = 0.0, seed: int | None = None,
-                 faults: Faults | None = None, publish: Publish | None = None,
+                 faults: Faults | None = None, publish: KafkaPublish | None = None,
                  launch_edge: EdgeLauncher | None = None, vims: tuple[str, ...] = (),
                  token_lifetime: float = 3600.0, name: str = "main") -> None:
         self.name = name

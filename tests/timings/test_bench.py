@@ -76,7 +76,7 @@ def test_a_finished_bench_says_it_is_complete_and_does_nothing(tmp_path: Path,
 
     def no_session(*_args, **_kwargs):
         raise AssertionError("a finished bench must not start an OSM")
-    monkeypatch.setattr("osm_mec.cli.chain_commands.Session", no_session)
+    monkeypatch.setattr("osm_mec.chain.session.Session", no_session)  # bench imports it late
     again = CliRunner().invoke(cli, args)
     assert again.exit_code == 0, again.output
     assert "complete" in again.output and str(results / "report.md") in again.output

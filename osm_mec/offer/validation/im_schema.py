@@ -192,8 +192,9 @@ _VNFD = obj({
         "helm-chart": ID, "juju-bundle": ID, "helm-version": {"enum": ["v2", "v3"]},
         # no mgmt-service: OSM's IM dropped it in 2021 (OSM 11+), NBI answers 422
         "service": lst(obj({"name": ID, "external-connection-point-ref": STR}), "name"),
-    }, **{"not": {"required": ["helm-chart", "juju-bundle"]},
-          "anyOf": [{"required": ["helm-chart"]}, {"required": ["juju-bundle"]}]}), "name"),
+    }, (), **{"not": {"required": ["helm-chart", "juju-bundle"]},
+              "anyOf": [{"required": ["helm-chart"]}, {"required": ["juju-bundle"]}]}),
+        "name"),
     "df": lst(obj({
         "id": ID, "description": STR,
         "vdu-profile": lst(obj({

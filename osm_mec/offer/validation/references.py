@@ -7,7 +7,8 @@ information model still gets every reference finding that applies.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 
 from .findings import CONTENT, MISSING_DEPENDENCY, WARNING, Finding
 
@@ -225,10 +226,10 @@ def check_nsd_references(data: dict[str, Any], file: str,
         profile_ids = _ids(df, "vnf-profile")
         for p, prof in _items(df, "vnf-profile"):
             where = f"nsd.nsd[0].df[{d}].vnf-profile[{p}]"
-            vnfd_id = prof.get("vnfd-id")
-            if vnfd_id not in declared:
-                report(f"{where}.vnfd-id", f"{vnfd_id!r} is not in the NSD's vnfd-id list")
-            vnfd = known.get(vnfd_id) if isinstance(vnfd_id, str) else None
+            profile_vnfd = prof.get("vnfd-id")
+            if profile_vnfd not in declared:
+                report(f"{where}.vnfd-id", f"{profile_vnfd!r} is not in the NSD's vnfd-id list")
+            vnfd = known.get(profile_vnfd) if isinstance(profile_vnfd, str) else None
             ext_cpds = _ids(vnfd, "ext-cpd") if vnfd is not None else None
             for c, conn in _items(prof, "virtual-link-connectivity"):
                 vl = conn.get("virtual-link-profile-id")
@@ -244,7 +245,7 @@ def check_nsd_references(data: dict[str, Any], file: str,
                     cpd_id = cpd.get("constituent-cpd-id")
                     if ext_cpds is not None and cpd_id not in ext_cpds:
                         report(f"{base}.constituent-cpd-id",
-                               f"{cpd_id!r} is not an ext-cpd of VNFD {vnfd_id!r}")
+                               f"{cpd_id!r} is not an ext-cpd of VNFD {profile_vnfd!r}")
         for p, prof in _items(df, "virtual-link-profile"):
             if prof.get("virtual-link-desc-id") in mgmt_vls and "virtual-link-protocol-data" in prof:
                 report(f"nsd.nsd[0].df[{d}].virtual-link-profile[{p}].virtual-link-protocol-data",
