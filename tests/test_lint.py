@@ -10,15 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parent.parent
 TARGETS = ("osm_mec", "charms/k8s-cluster/src")
-
-pytestmark = pytest.mark.xfail(
-    strict=False, reason="issue 14: findings being fixed; this mark goes once both are clean"
-)
-
 
 def test_ruff_finds_nothing() -> None:
     result = subprocess.run(
