@@ -3,6 +3,7 @@ osm_mec.appd, render."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,14 +39,32 @@ def appd_group() -> None:
 
 @appd_group.command("check")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def check(file: Path) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+def check(file: Path, fmt: str) -> None:
     """Check an AppD (YAML or JSON) or an AppD package (.zip, .csar, .tar.gz); exit 2
     naming every bad field. Warnings name the fields osm-mec keeps but cannot act on."""
+    if fmt == "json":
+        _check_json(file)
+        return
     appd, chart = _load(file)
     _echo_warnings(appd)
     extra = f", chart {chart.name}" if chart is not None else ""
     click.echo(f"{file}: valid AppD {appd.appd_id!r} ({appd.name} {appd.soft_version}"
                f"{extra}; {len(appd.warnings)} warning(s))")
+
+
+def _check_json(file: Path) -> None:
+    """{"file", "valid", "appDId" (null when invalid), "findings"}; exit 2 when invalid."""
+    from ..appd import check_appd
+
+    findings = check_appd(file)
+    valid = not any(f.severity == "error" for f in findings)
+    appd_id = _load(file)[0].appd_id if valid else None
+    click.echo(json.dumps({"file": str(file), "valid": valid, "appDId": appd_id,
+                           "findings": [f.as_dict() for f in findings]}, indent=2))
+    if not valid:
+        sys.exit(2)
 
 
 def _chart(given: str | None, packaged: HelmChart | None, file: Path) -> HelmChart:
@@ -77,6 +96,8 @@ def package(file: Path, chart_ref: str | None, out_dir: Path, vim_network: str) 
     validator (exit 1 when they fail it)."""
     from ..appd import build_app_packages
 
+    if not vim_network.strip():
+        raise click.UsageError("--vim-network: give the name of the edge cluster's network")
     appd, packaged = _load(file)
     chart = _chart(chart_ref, packaged, file)
     _echo_warnings(appd)
