@@ -99,7 +99,7 @@ def main() -> None:
             process.wait(10)
             edge.stop()
     direct, facade = results["direct"], results["facade"]
-    added = [f - d for d, f in zip(direct, facade)]
+    added = [f - d for d, f in zip(direct, facade, strict=True)]
     p95_added = percentile(facade, 0.95) - percentile(direct, 0.95)
     record_result("meo_overhead", {
         "benchmark": "meo_overhead", "date": time.strftime("%Y-%m-%d"),

@@ -37,7 +37,7 @@ CHECKS = ["not_a_server_error", "status_code_conformance", "response_schema_conf
 schemathesis.openapi.media_type("application/zip", st.one_of(
     st.binary(max_size=256), st.just(sample_package("conformance-upload"))))
 UNDOCUMENTED_409 = {("DELETE", "/app_packages/{appPkgId}")}
-FAST = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck),
+FAST = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck),
                 database=None)
 
 
