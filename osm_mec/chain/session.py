@@ -9,7 +9,7 @@ import secrets
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from collections.abc import Mapping
 
 from ..osm.credentials import Credentials, load_credentials, read_credentials_file
@@ -22,6 +22,9 @@ from .progress import Progress
 from .provision import Chain
 from .state import CspState
 from .target import OsmTarget
+
+if TYPE_CHECKING:
+    from ..sandbox import Sandbox
 
 ENV_HOSTNAME = "OSM_HOSTNAME"  # osmclient's: host or host:port of the NBI
 
@@ -121,15 +124,28 @@ def first_contact_hint(exc: NbiFailure) -> str:
 
 
 class Session:
-    """The Main OSM for a command; stops the embedded sandbox at the end."""
+    """The Main OSM for a command; stops the embedded sandbox at the end. Making one does
+    nothing yet: ``open()`` (or ``with Session(options) as session``) checks the URL and
+    the credentials and asks the OSM, or starts the embedded sandbox."""
+
+    url: str
+    verify: bool | str
+    kafka: str | None
+    simulated: bool
+    credentials: Credentials
 
     def __init__(self, options: OsmOptions) -> None:
         self.options = options
-        self.sandbox = None
+        self.sandbox: Sandbox | None = None
         self._listener: OperationListener | None = None
         self._kafka_error: str | None = None
         self._lock = threading.Lock()
         self._onboarding = threading.Lock()
+
+    def open(self) -> Session:
+        """Connect to the chosen OSM (one login to tell a sandbox from a real OSM), or start
+        the embedded sandbox."""
+        options = self.options
         if options.osm_url:
             check_nbi_url(options.osm_url)
             self.credentials = load_credentials(options.user, options.project,
@@ -142,7 +158,7 @@ class Session:
             except NbiFailure as exc:
                 raise OsmMecError(f"{exc}\n  what to do: {first_contact_hint(exc)}") from exc
         else:
-            from ..sandbox import Sandbox
+            from ..sandbox import Sandbox  # started only when asked for
             self.credentials = Credentials(options.user or "admin", secrets.token_urlsafe(18),
                                            options.project or "admin")
             self.sandbox = Sandbox(self.credentials, time_scale=options.time_scale,
@@ -150,6 +166,7 @@ class Session:
                                    vims=(options.nsp_vim, options.edge_vim)).start()
             self.url, self.verify = self.sandbox.url, self.sandbox.verify
             self.kafka, self.simulated = self.sandbox.kafka_bootstrap, True
+        return self
 
     def target(self) -> OsmTarget:
         """The Main OSM for one chain; all chains share one Kafka listener."""
@@ -189,7 +206,7 @@ class Session:
             self.sandbox = None
 
     def __enter__(self) -> Session:
-        return self
+        return self.open()
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
