@@ -1,5 +1,6 @@
-"""`osm-mec demo`, the README's main job: an embedded sandbox, one CSP provisioned, scaled
-out and in, torn down, and the timing report beside the paper's (every figure simulated)."""
+"""`osm-mec demo`, the README's main job: an embedded sandbox, one CSP provisioned (its first
+MEC app, the sample app, deployed from its AppD as `provision --appd` does), scaled out and
+in, torn down, and the timing report beside the paper's (every figure simulated)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ import shutil
 import time
 from pathlib import Path
 
+from ..appd import sample_appd, sample_appd_package
+from ..appd.samples import sample_appd_path
 from ..offer.profile import default_profile
+from .apps import AppSource
 from ..timings.report import write_report
 from .progress import Progress
-from .run import provision_action, run_for_csp, scale_action, teardown_action
+from .provision import provision_with
+from .run import run_for_csp, scale_action, teardown_action
 from .session import OsmOptions, Session
 
 
@@ -21,10 +26,11 @@ def run_demo(csp: str, time_scale: float, seed: int | None, out_dir: Path) -> st
     profile = default_profile()
     progress = Progress()
     started = time.monotonic()
+    app = AppSource(sample_appd_package(), sample_appd().appd_id, str(sample_appd_path()))
     with Session(OsmOptions(time_scale=time_scale, seed=seed)) as session:
         progress.note(f"embedded sandbox OSM at {session.url}, Kafka {session.kafka} "
                       f"(time scale {time_scale}: simulated)")
-        for title, action in (("provision", provision_action),
+        for title, action in (("provision", provision_with(app)),
                               ("scale out", scale_action(True, 1)),
                               ("scale in", scale_action(False, 1)),
                               ("teardown", teardown_action)):

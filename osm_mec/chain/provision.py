@@ -7,15 +7,16 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+from pathlib import Path
 from dataclasses import dataclass, field
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..osm.credentials import Credentials
 from ..offer.descriptors import package_spec
 from ..offer.descriptors import network_services as nsd_members
 from ..offer.descriptors.juju_bundle import NBI_SERVICE
-from ..core.errors import OsmMecError
+from ..core.errors import OsmMecError, UsageError
 from ..osm.nbi import NbiClient, NbiError, NbiFailure, RetryPolicy
 from ..offer.packages import archive_bytes, package_files
 from ..offer.params import instantiation_params
@@ -29,6 +30,9 @@ from .placement import networks_per_vim, node_ports_left_to_kubernetes
 from .progress import Progress
 from .state import CspState
 from .target import OsmTarget
+
+if TYPE_CHECKING:  # the MEO's code needs the meo extra: imported when an AppD is given
+    from .apps import AppSource, EdgeApps
 
 EDGE_OSM_WAIT = 600.0
 NBI_NODE_PORT_SERVICE = "osm-mec-nbi"  # the NodePort Service the chain puts in front of it
@@ -86,6 +90,8 @@ class Chain:
     created: list[tuple[str, str]] = field(default_factory=list)  # (osm, state key)
     onboarding: threading.Lock = field(default_factory=threading.Lock)  # shared by a session
     embedded: bool = False  # the Main OSM is an embedded sandbox that ends with the command
+    appd: AppSource | None = None  # the CSP's first MEC app from its AppD (B2B2C), not the sample
+    appd_ns_names: set[str] = field(default_factory=set)  # its NS, timed as mec-app-ns
     _vims: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def vim(self, target: OsmTarget, name: str) -> dict[str, Any] | None:
@@ -107,6 +113,10 @@ class Chain:
 
     # -- the whole chain ------------------------------------------------------------------
     def provision(self) -> dict[str, Any]:
+        if self.appd is not None and not self.b2b2c:
+            raise UsageError(f"--appd {self.appd.label}: the first MEC app from an AppD goes "
+                             "to the CSP's Edge OSM, which only the b2b2c model has; drop "
+                             "--appd (`osm-mec app deploy` needs an Edge OSM too)")
         self.state.set(csp=self.csp, model=self.profile["model"], main_url=self.main.client.url,
                        embedded=self.embedded)
         steps: list[tuple[str, Callable[[], None]]] = [
@@ -439,9 +449,81 @@ class Chain:
     # -- step 5 ---------------------------------------------------------------------------
     def application(self) -> None:
         target = self.app_target()
+        recorded = self.state.get(names.APP.key) or {}
+        if self.b2b2c and (self.appd is not None or recorded.get("appd")):
+            self.application_from_appd(target, recorded)
+            return
         if self.b2b2c:
             self.onboard(target, names.EDGE_PACKAGES)
         self.ensure_ns(target, names.APP, self.edge_vim, self._config(names.APP))
+
+    @property
+    def facade_folder(self) -> Path:
+        """The MEC 010-2 facade's state of this CSP (chain.apps.facade_state, known without
+        importing the MEO's code, which needs the meo extra)."""
+        return self.state.path.with_name(f"{self.state.path.stem}.meo")
+
+    def edge_apps(self, target: OsmTarget) -> EdgeApps:
+        """The MEC 010-2 facade's code and state on the Edge OSM `target`."""
+        from .apps import EdgeApps
+
+        client = target.client
+        return EdgeApps(target, lambda: NbiClient(client.url, client.credentials,
+                                                  verify=client.verify, retry=EDGE_RETRY),
+                        self.facade_folder, self.edge_vim, None, self.progress)
+
+    def application_from_appd(self, target: OsmTarget, recorded: dict[str, Any]) -> None:
+        """The first MEC app deployed from its AppD through the facade's code (its NS in
+        the Edge OSM recorded as mec-app-ns); a READY one recorded earlier is kept."""
+        from ..meo.problems import Problem
+
+        wanted = self.appd.appd_id if self.appd is not None else recorded["appd"]
+        step = f"deploy {wanted}"
+        if recorded.get("appd") not in (None, wanted) or (recorded and not recorded.get("appd")):
+            raise ChainFailed(step, f"the CSP's first application is already "
+                              f"{recorded.get('appd') or 'the sample app'} "
+                              f"({recorded.get('name')})", "deploy more applications with "
+                              f"`osm-mec app deploy --csp {self.csp}`, or `osm-mec teardown "
+                              f"--csp {self.csp}` first")
+        existing = target.client.find_ns(recorded["name"]) if recorded.get("name") else None
+        if existing is not None and existing.get("nsState") == "READY":
+            target.know(existing["_id"], recorded["name"])
+            self.progress.status(f"{recorded['name']} ({wanted}): exists and is READY")
+            return
+        if existing is not None or self.appd is None:
+            state = existing.get("nsState") if existing else "missing"
+            raise ChainFailed(step, f"{recorded['name']} of {wanted} is {state} in the "
+                              f"{target.label} OSM", f"run `osm-mec teardown --csp "
+                              f"{self.csp}`, then provision again with --appd")
+        apps = self.edge_apps(target)
+        self.created.append((target.label, names.APP.key))
+        self.state.record(names.APP.key, appd=wanted, osm=target.label)
+        try:
+            deployed = apps.deploy(self.appd, None)
+        except Problem as exc:
+            raise ChainFailed(step, f"{self.appd.label}: {exc.detail}", "fix the AppD or its "
+                              f"chart, then `osm-mec provision --csp {self.csp} --appd ...` "
+                              "again") from exc
+        except OsmMecError as exc:
+            raise ChainFailed(step, str(exc), f"`osm-mec teardown --csp {self.csp}` removes "
+                              "it; fix the cause, then provision again with --appd") from exc
+        finally:
+            apps.close()
+        self.state.record(names.APP.key, id=deployed["ns_id"], name=deployed["ns"],
+                          appd=wanted, osm=target.label)
+
+    def label_appd_app(self) -> None:
+        """Remember the NS of the first app from an AppD as mec-app-ns for this command's
+        timings (teardown forgets it in the state before they are written)."""
+        app = self.state.get(names.APP.key) or {}
+        if app.get("appd") and app.get("name"):
+            self.appd_ns_names.add(app["name"])
+
+    def timing_labels(self) -> dict[str, str]:
+        """NS name -> the paper's column; the first app from an AppD is mec-app-ns."""
+        self.label_appd_app()
+        return {**names.paper_labels(self.profile, self.csp),
+                **dict.fromkeys(self.appd_ns_names, names.APP.paper)}
 
     # -- results --------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -449,7 +531,7 @@ class Chain:
         result: dict[str, Any] = {"csp": self.csp, "model": self.profile["model"],
                                   "main_osm": self.main.client.url, "objects": objects}
         app = objects.get(names.APP.key)
-        if app:
+        if app and app.get("id"):
             target = self.app_target()
             records = target.client.vnf_records(app["id"])
             result["application"] = [s for v in records for k in v.get("kdur", [])
@@ -484,3 +566,11 @@ class Chain:
         for target in (self.main, self.edge):
             if target is not None:
                 target.close()
+
+
+def provision_with(appd: AppSource | None) -> Callable[[Chain], dict[str, Any]]:
+    """The provision action, the CSP's first MEC app from `appd` when given."""
+    def provision_action(chain: Chain) -> dict[str, Any]:
+        chain.appd = appd
+        return chain.provision()
+    return provision_action

@@ -16,7 +16,6 @@ from ..osm.nbi import NbiFailure
 from ..osm.waiting import OperationFailed
 from ..offer.profile import Profile
 from ..timings.records import write_jsonl
-from . import names
 from .lock import CspLock
 from .progress import Progress
 from .provision import Chain, ChainFailed
@@ -30,7 +29,7 @@ Action = Callable[[Chain], dict[str, Any]]
 
 def record_timings(chain: Chain, timings_dir: Path, iteration: int | None = None) -> list[str]:
     """Append this command's operation timings to <timings_dir>/<csp>.jsonl; notes."""
-    labels = names.paper_labels(chain.profile, chain.csp)
+    labels = chain.timing_labels()
     notes: list[str] = []
     for target in (chain.main, chain.edge):
         if target is None:

@@ -4,6 +4,7 @@ already gone is skipped; works after any partial failure."""
 
 from __future__ import annotations
 
+import shutil
 from typing import Any
 
 from ..core.errors import OsmMecError
@@ -16,10 +17,12 @@ from .provision import Chain
 from .target import OsmTarget
 
 
-def _delete_ns(chain: Chain, target, role: names.NsRole, progress: Progress,
+def _delete_ns(chain: Chain, target: OsmTarget, role: names.NsRole, progress: Progress,
                done: list[str]) -> None:
-    """Every NS of that name (two runs at once could have made two), one after the other."""
-    name = role.ns_name(chain.profile, chain.csp)
+    """Every NS of that name (two runs at once could have made two), one after the other;
+    the name recorded in the state file when it differs (an app from its AppD)."""
+    name = (chain.state.get(role.key) or {}).get("name") or role.ns_name(chain.profile,
+                                                                          chain.csp)
     found = [ns for ns in target.client.list_ns(name) if ns.get("name") == name]
     if not found:
         progress.status(f"{name}: not in the {target.label} OSM")
@@ -34,7 +37,7 @@ def _delete_ns(chain: Chain, target, role: names.NsRole, progress: Progress,
     chain.state.forget(role.key)
 
 
-def _delete_admin(chain: Chain, target, kind: str, name: str, key: str, progress: Progress,
+def _delete_admin(chain: Chain, target: OsmTarget, kind: str, name: str, key: str, progress: Progress,
                   done: list[str]) -> bool:
     """Delete a registration; False when OSM refuses because other NS still use it."""
     found = target.client.find_admin(kind, name)
@@ -50,6 +53,31 @@ def _delete_admin(chain: Chain, target, kind: str, name: str, key: str, progress
         progress.status(f"{name}: deleted from the {target.label} OSM")
     chain.state.forget(key)
     return True
+
+
+def _remove_appd_apps(chain: Chain, edge: OsmTarget, progress: Progress,
+                      done: list[str]) -> None:
+    """Every application deployed from an AppD on the CSP's edge (`provision --appd`, `app
+    deploy`): terminated and deleted with their packages through the facade's code."""
+    if not chain.facade_folder.is_dir():
+        return
+    from ..meo import lcm, pkgm
+    from ..meo.problems import Problem
+
+    apps = chain.edge_apps(edge)
+    try:
+        store = apps.meo.store
+        for appd_id in sorted({d["appDId"] for kind in (lcm.INSTANCES, pkgm.KIND)
+                               for d in store.all(kind)}):
+            try:
+                removed = apps.remove(appd_id, graceful=True)
+            except Problem as exc:
+                raise OsmMecError(f"removing application {appd_id} from the Edge OSM: "
+                                  f"{exc.detail}") from exc
+            done.append(f"edge: application {appd_id} ({len(removed['removed_instances'])} "
+                        "instance(s) and its package)")
+    finally:
+        apps.close()
 
 
 def _remove_csp_accounts(chain: Chain, edge: OsmTarget, progress: Progress, done: list[str],
@@ -89,6 +117,8 @@ def teardown(chain: Chain, keys: set[str] | None = None) -> dict[str, Any]:
                 notes.append(f"Edge OSM not reachable ({exc}); its objects go with it")
         if edge is not None:
             if wanted(names.APP.key):
+                chain.label_appd_app()
+                _remove_appd_apps(chain, edge, progress, done)
                 _delete_ns(chain, edge, names.APP, progress, done)
             if wanted("edge-cluster"):
                 _delete_admin(chain, edge, "k8scluster", edge_cluster, "edge-cluster",
@@ -111,6 +141,8 @@ def teardown(chain: Chain, keys: set[str] | None = None) -> dict[str, Any]:
         _delete_ns(chain, chain.main, names.ENV, progress, done)
         chain.state.forget("edge-osm")
         remove_accounts(accounts_dir(chain.state.path))
+        if chain.b2b2c:  # the facade's state of that Edge OSM goes with it
+            shutil.rmtree(chain.facade_folder, ignore_errors=True)
     kept = False
     if wanted("nsp-cluster"):
         progress.step("Main OSM: NSP cluster registration")
