@@ -231,7 +231,7 @@ def test_core_install_builds_validates_and_writes_parameters(core_installed: Ins
 @pytest.mark.parametrize(("argv", "extra"), [
     (["provision", "--csp", "acme", "--sandbox"], "chain"),
     (["sandbox"], "chain"),
-    (["demo"], "chain,report"),
+    (["demo"], "chain,report,meo"),
     (["mep", "serve"], "mep"),
 ])
 def test_core_install_names_the_extra_a_command_needs(core_installed: Installed, argv, extra):

@@ -132,14 +132,26 @@ def _run_for_csps(kw: dict[str, Any], csps: list[str], action: Action, parallel:
               help="Provision this many CSPs at once.")
 @click.option("--rollback", is_flag=True, help="When a step fails, tear down what this "
               "run created.")
+@click.option("--appd", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="B2B2C: deploy the CSP's first MEC app from this AppD (file, or AppD "
+              "package archive) instead of the sample app.")
+@click.option("--app-chart", metavar="DIR|REPO/CHART",
+              help="The Helm chart of the --appd file (an AppD package has its own).")
 @osm_options
-def provision(csps: tuple[str, ...], parallel: int, rollback: bool, **kw: Any) -> None:
+def provision(csps: tuple[str, ...], parallel: int, rollback: bool, appd: Path | None,
+              app_chart: str | None, **kw: Any) -> None:
     """Provision a CSP's MEC environment: steps 1-5 of the B2B2C chain (resumable)."""
-    require_extras("provision", "chain")
-    from ..chain.run import provision_action
+    require_extras("provision", "chain", *(("meo",) if appd else ()))
+    from ..chain.provision import provision_with
 
+    if app_chart and not appd:
+        raise click.UsageError("--app-chart goes with --appd")
+    source = None
+    if appd:
+        from ..chain.apps import read_source
+        source = read_source(appd, app_chart)
     names = [c for item in csps for c in item.split(",") if c]
-    _run_for_csps(kw, names, provision_action, parallel, rollback)
+    _run_for_csps(kw, names, provision_with(source), parallel, rollback)
 
 
 @click.command()
@@ -274,7 +286,7 @@ def bench(iterations: int, scale_iterations: int, baselines: bool, results_dir: 
               help="Folder for timings, report and plots.")
 def demo(csp: str, time_scale: float, seed: int, out_dir: Path) -> None:
     """The main job: sandbox, provision one CSP, scale out and in, tear down, report."""
-    require_extras("demo", "chain", "report")
+    require_extras("demo", "chain", "report", "meo")
     from ..chain.demo import run_demo
 
     click.echo(run_demo(csp, time_scale, seed, out_dir))
