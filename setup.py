@@ -17,7 +17,7 @@ from pathlib import Path
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
-ASSET_DIRS = ("charms", "helm")
+ASSET_DIRS = ("charms", "helm", "examples")  # examples/: the sample AppD (demo)
 ASSETS_PACKAGE_DIR = "osm_mec/_assets"
 # what never ships: caches, hidden files, charmcraft's outputs (the charm's wheelhouse/ does)
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".*", "build", "venv", "*.charm")
@@ -26,7 +26,7 @@ os.environ.setdefault("SOURCE_DATE_EPOCH", "315532800")
 
 
 class BuildPyWithAssets(build_py):
-    """build_py, then a clean copy of charms/ and helm/ into the built package."""
+    """build_py, then a clean copy of charms/, helm/ and examples/ into the built package."""
 
     def run(self) -> None:
         super().run()

@@ -12,6 +12,7 @@ COPY pyproject.toml setup.cfg setup.py MANIFEST.in README.md ./
 COPY osm_mec ./osm_mec
 COPY charms ./charms
 COPY helm ./helm
+COPY examples ./examples
 RUN pip wheel --no-deps --wheel-dir /dist .
 
 FROM python:3.11-slim

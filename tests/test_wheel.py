@@ -30,7 +30,7 @@ from osm_mec import __version__
 REPO = Path(__file__).resolve().parent.parent
 # everything a wheel is built from (the Dockerfiles' build stage copies exactly these)
 BUILD_INPUTS = ("pyproject.toml", "setup.cfg", "setup.py", "MANIFEST.in", "README.md",
-                "osm_mec", "charms", "helm")
+                "osm_mec", "charms", "helm", "examples")
 # what setup.py leaves out of the wheel, and build outputs
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".*", "build", "venv", "*.charm",
                                  "*.egg-info")
