@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from osm_mec.chain.run import provision_action, scale_action
 from osm_mec.osm.credentials import Credentials
@@ -87,6 +88,10 @@ def test_day1_requests_to_the_real_nbi_leave_no_secret(real_nbi_lcm, tmp_path: P
     cluster id, so the chain stops there): the instantiation and the register-cluster
     request as OSM records and publishes them."""
     chain = ChainRun(real_nbi_lcm, tmp_path, "scan", "b2b2c", False)
+    profile = Path(chain.args[chain.args.index("--profile") + 1])  # packages of its own:
+    data = yaml.safe_load(profile.read_text())                      # the harness is shared
+    chain.prefix = data["name_prefix"] = "scanrn"
+    profile.write_text(yaml.safe_dump(data))
     # an operator of our own: the harness's admin/admin cannot be told apart from "_admin"
     chain.client.request("POST", "/admin/v1/users", json={
         "username": OPERATOR.user, "password": OPERATOR.password,
