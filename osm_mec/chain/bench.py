@@ -108,7 +108,7 @@ def _same_osm(session: Session, next_step: str, results: Path,
 
 
 def _baseline(session: Session, profile: Profile, chain_csp: str, iteration: int,
-              results: Path, progress: Progress, state_dir: Path) -> None:
+              results: Path, progress: Progress, state_dir: Path, run: int) -> None:
     """One iteration of both baselines on the NSP cluster of `chain_csp` (kept provisioned)."""
     chain = session.chain(profile, chain_csp, state_dir, progress)
     try:
@@ -136,7 +136,7 @@ def _baseline(session: Session, profile: Profile, chain_csp: str, iteration: int
         timings, _ = chain.main.timings({f"{profile.prefix}-bench-{label}-{iteration}": label
                                          for _, _, label in BASELINES})
         write_jsonl(results / "baselines.jsonl",
-                    [replace(t, iteration=iteration) for t in timings])
+                    [replace(t, iteration=iteration, run=run) for t in timings])
     finally:
         chain.close()
 
@@ -150,11 +150,12 @@ def run_bench(session: Session, profile: Profile, iterations: int, scale_iterati
     resumed = _same_osm(session, _next_step(done, _targets(iterations, scale_iterations,
                                                            baselines)), results, progress)
     csp = "bench"
+    run = time.time_ns() // 1_000_000  # labels this run's timings: a resumed bench re-runs
     for i in range(done.get("iterations", 0) + 1, iterations + 1):
         for title, action in (("provision", provision_action), ("teardown", teardown_action)):
             progress.note(f"== iteration {i}/{iterations}: {title}")
             run_for_csp(session, profile, csp, state_dir, results, action, progress,
-                        iteration=i)
+                        iteration=i, run=run)
         done["iterations"] = i
         _save(marker, done)
     if scale_iterations and done.get("scale", 0) < scale_iterations:
@@ -165,7 +166,7 @@ def run_bench(session: Session, profile: Profile, iterations: int, scale_iterati
                 progress.note(f"== scale iteration {j}/{scale_iterations}: "
                               f"{'out' if direction else 'in'}")
                 run_for_csp(session, profile, csp, state_dir, results,
-                            scale_action(direction, 1), progress, iteration=j)
+                            scale_action(direction, 1), progress, iteration=j, run=run)
             done["scale"] = j
             _save(marker, done)
         run_for_csp(session, profile, csp, state_dir, setup, teardown_action, progress)
@@ -179,7 +180,7 @@ def run_bench(session: Session, profile: Profile, iterations: int, scale_iterati
         finally:
             chain.close()
         for b in range(done.get("baselines", 0) + 1, iterations + 1):
-            _baseline(session, profile, base_csp, b, results, progress, state_dir)
+            _baseline(session, profile, base_csp, b, results, progress, state_dir, run)
             done["baselines"] = b
             _save(marker, done)
         run_for_csp(session, profile, base_csp, state_dir, setup, teardown_action, progress)

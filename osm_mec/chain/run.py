@@ -27,8 +27,10 @@ from .teardown import teardown
 Action = Callable[[Chain], dict[str, Any]]
 
 
-def record_timings(chain: Chain, timings_dir: Path, iteration: int | None = None) -> list[str]:
-    """Append this command's operation timings to <timings_dir>/<csp>.jsonl; notes."""
+def record_timings(chain: Chain, timings_dir: Path, iteration: int | None = None,
+                   run: int | None = None) -> list[str]:
+    """Append this command's operation timings to <timings_dir>/<csp>.jsonl; notes.
+    A bench labels them with its iteration and its run (a resumed bench re-runs one)."""
     labels = chain.timing_labels()
     notes: list[str] = []
     for target in (chain.main, chain.edge):
@@ -36,7 +38,7 @@ def record_timings(chain: Chain, timings_dir: Path, iteration: int | None = None
             continue
         timings, target_notes = target.timings(labels)
         if iteration is not None:
-            timings = [replace(t, iteration=iteration) for t in timings]
+            timings = [replace(t, iteration=iteration, run=run) for t in timings]
         write_jsonl(timings_dir / f"{chain.csp}.jsonl", timings)
         notes += target_notes
     return notes
@@ -44,7 +46,8 @@ def record_timings(chain: Chain, timings_dir: Path, iteration: int | None = None
 
 def run_for_csp(session: Session, profile: Profile, csp: str, state_dir: Path,
                 timings_dir: Path, action: Action, progress: Progress,
-                rollback: bool = False, iteration: int | None = None) -> dict[str, Any]:
+                rollback: bool = False, iteration: int | None = None,
+                run: int | None = None) -> dict[str, Any]:
     """One command for one CSP; commands that change it hold the CSP's lock (a second one
     at the same time exits 2 naming the holder)."""
     name = getattr(action, "__name__", "command").removesuffix("_action")
@@ -69,7 +72,7 @@ def run_for_csp(session: Session, profile: Profile, csp: str, state_dir: Path,
                                   f"{chain.state.path}: run the command again to resume, or "
                                   f"`osm-mec teardown --csp {csp}`") from None
             finally:
-                notes = record_timings(chain, timings_dir, iteration)
+                notes = record_timings(chain, timings_dir, iteration, run)
             result["timings_file"] = str(timings_dir / f"{csp}.jsonl")
             if notes:
                 result.setdefault("notes", []).extend(notes)

@@ -34,6 +34,7 @@ class OpTiming:
     simulated: bool = False
     ns_package: str = ""    # e.g. k8s-osm-cluster-ns: the paper's column
     iteration: int | None = None
+    run: int | None = None  # which bench run timed it (a resumed bench re-runs an iteration)
 
     @property
     def duration_s(self) -> float:
@@ -184,16 +185,18 @@ def _json_line(timing: OpTiming) -> str:
     t = timing
     if not (type(t.request_ms) is type(t.completion_ms) is int and type(t.simulated) is bool
             and (t.iteration is None or type(t.iteration) is int)
+            and (t.run is None or type(t.run) is int)
             and all(type(text) is str for text in (t.ns_id, t.ns_name, t.ns_package, t.op_id,
                                                     t.operation, t.osm, t.source, t.state))):
         return _JSON.encode(t.as_dict())
     text = _JSON_STR
     iteration = "null" if t.iteration is None else repr(t.iteration)
+    run = "null" if t.run is None else repr(t.run)
     return (f'{{"completion_ms": {t.completion_ms!r}, "duration_s": '
             f'{round(t.duration_s, 3)!r}, "iteration": {iteration}, "ns_id": {text(t.ns_id)}, '
             f'"ns_name": {text(t.ns_name)}, "ns_package": {text(t.ns_package)}, '
             f'"op_id": {text(t.op_id)}, "operation": {text(t.operation)}, '
-            f'"osm": {text(t.osm)}, "request_ms": {t.request_ms!r}, "simulated": '
+            f'"osm": {text(t.osm)}, "request_ms": {t.request_ms!r}, "run": {run}, "simulated": '
             f'{"true" if t.simulated else "false"}, "source": {text(t.source)}, '
             f'"state": {text(t.state)}}}')
 

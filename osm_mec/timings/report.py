@@ -67,14 +67,26 @@ def parse_ns_map(items: Iterable[str], compare_paper: bool) -> dict[str, str]:
 
 
 def _points(timings: list[OpTiming]) -> tuple[tuple[tuple[int, float], ...], int]:
-    """(iteration, seconds) ordered by recorded iteration, the last run of an iteration
-    kept; without recorded iterations, numbered in request order. And how many runs of an
-    iteration were superseded."""
+    """(iteration, seconds) ordered by recorded iteration, keeping only the last bench run
+    of each iteration (an iteration may time several operations of one kind, e.g. actions;
+    timings without a run label keep only the last of an iteration); without recorded
+    iterations, numbered in request order. And how many timings of
+    earlier runs of an iteration were superseded."""
     ordered = sorted(timings, key=lambda t: t.request_ms)
     if any(t.iteration is None for t in ordered):
         return tuple((i, t.duration_s) for i, t in enumerate(ordered, 1)), 0
-    last = {t.iteration: t.duration_s for t in ordered if t.iteration is not None}
-    return tuple(sorted(last.items())), len(ordered) - len(last)
+    runs = [(t.iteration, -1 if t.run is None else t.run, t.duration_s)
+            for t in ordered if t.iteration is not None]
+    last_run: dict[int, int] = {}
+    for iteration, run, _ in runs:
+        last_run[iteration] = max(last_run.get(iteration, -1), run)
+    kept = [(iteration, seconds) for iteration, run, seconds in runs
+            if run == last_run[iteration] != -1]
+    # timings without a run label (files of earlier versions): the last one of an iteration
+    unlabelled = {iteration: seconds for iteration, run, seconds in runs
+                  if run == last_run[iteration] == -1}
+    kept += unlabelled.items()
+    return tuple(sorted(kept, key=lambda point: point[0])), len(ordered) - len(kept)
 
 
 def group_timings(timings: list[OpTiming], ns_map: dict[str, str] | None = None) -> Grouping:

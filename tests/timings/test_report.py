@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -208,6 +209,21 @@ def test_csv_rows_follow_the_recorded_iteration(tmp_path: Path) -> None:
         "3,12.000,"]
     assert "2 earlier run(s) of re-run iterations are left out" in text
     assert "| k8s-osm-cluster-ns | instantiate | 3 | 14.333 ±" in text
+
+
+def test_a_bench_run_keeps_every_operation_of_an_iteration(tmp_path: Path) -> None:
+    """Timings labelled with their bench run: an iteration with two actions of one NS keeps
+    both; the interrupted run's timings of a re-run iteration are left out and counted."""
+    def labelled(start_ms: int, seconds: float, iteration: int, run: int) -> OpTiming:
+        return replace(_timing("a", "action", start_ms, seconds, iteration,
+                               package="mec-env-ns"), run=run)
+    timings = [labelled(0, 1.0, 1, 7), labelled(10_000, 2.0, 1, 7),
+               labelled(20_000, 5.0, 2, 7),                        # interrupted run
+               labelled(30_000, 3.0, 2, 9), labelled(40_000, 4.0, 2, 9)]
+    write_jsonl(tmp_path / "bench.jsonl", timings)
+    text = write_report(tmp_path, plots=False)
+    assert "| mec-env-ns | action | 4 | 2.500 ±" in text
+    assert "1 earlier run(s) of re-run iterations are left out" in text
 
 
 def test_stale_plots_do_not_outlive_their_data(tmp_path: Path) -> None:
