@@ -76,8 +76,12 @@ def build(profile_path: Path | None, out_dir: Path, check_dir: Path | None,
     from ..offer.packages import build as build_packages
     from ..offer.packages import check
 
+    from ..offer.images import profile_image_problems
+
     prof = load_profile(profile_path)
     specs = [package_spec(n) for n in names] if names else list(PACKAGES)
+    for problem in profile_image_problems(prof):
+        click.echo(f"warning: {problem}", err=True)
     if check_dir is not None:
         problems = on_files(check_dir, lambda: check(prof, check_dir, specs), "read")
         for problem in problems:

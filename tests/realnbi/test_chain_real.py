@@ -150,3 +150,24 @@ def test_with_registered_clusters_provision_and_scale_reach_the_lcm_boundary(
     ops = run.client.list_operations(run.client.find_ns(f"{run.prefix}-far-{model}-env")["_id"])
     assert ops[before:] == []  # nothing drained, nothing scaled
     run.teardown_removes_everything()
+
+
+def test_provision_on_a_real_osm_refuses_images_without_a_registry(real_nbi_lcm, tmp_path):
+    """A real OSM's Kubernetes would pull `osm-mec/mep:...` from Docker Hub, where it is not
+    published: provision stops with exit 2 naming the profile field, before it changes
+    anything in OSM (`build` only warns; the embedded sandbox never pulls an image)."""
+    run = ChainRun(real_nbi_lcm, tmp_path, "noreg", "b2b2c", credentials_file=False)
+    profile = Path(run.args[run.args.index("--profile") + 1])
+    data = yaml.safe_load(profile.read_text())
+    data["mep"]["image"] = "osm-mec/mep:0.1.0"
+    profile.write_text(yaml.safe_dump(data))
+    packages_before = len(run.client.list_packages("vnf"))
+    result = run("provision")
+    assert result.exit_code == 2, result.output
+    assert "mep.image" in result.output and "registry" in result.output
+    assert run.ns_names() == [] and not run.state.exists()
+    assert len(run.client.list_packages("vnf")) == packages_before
+    built = CliRunner().invoke(cli, ["build", "--profile", str(profile), "--out",
+                                     str(tmp_path / "out"), "--package", "mec_blocks_cnf"])
+    assert built.exit_code == 0, built.output
+    assert "warning: mep.image" in built.output
