@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..offer.descriptors import network_services as nsd_members
-from ..core.errors import OsmMecError
 from ..osm.nbi import NbiFailure
 from . import names
 from .kube import KubeFailed, server_host
-from .provision import Chain
+from .provision import Chain, ChainFailed
 from .target import OsmTarget
 
 
@@ -65,8 +64,9 @@ def status(chain: Chain) -> dict[str, Any]:
         if role is names.APP and chain.b2b2c:
             try:
                 target = chain.connect_edge(take_over=False)
-            except OsmMecError:  # no Edge OSM (yet or any more)
-                result["ns"][name] = {"state": "absent (no Edge OSM)"}
+            except ChainFailed as missing:  # no Edge OSM found (yet or any more)
+                result["ns"][name] = {"state": "absent (no Edge OSM)",
+                                      "detailed-status": missing.detail}
                 continue
         ns = target.client.find_ns(name)
         result["ns"][name] = ({"state": "absent"} if ns is None else

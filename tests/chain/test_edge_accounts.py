@@ -16,7 +16,7 @@ import requests
 
 from osm_mec.chain.edge_osm import (EdgeAccessFailed, EdgeOsmAccess, accounts_dir,
                                     new_password, read_accounts, write_accounts, EdgeAccounts)
-from osm_mec.chain.run import provision_action, teardown_action
+from osm_mec.chain.run import provision_action, status_action, teardown_action
 from osm_mec.osm.credentials import Credentials
 from osm_mec.osm.nbi import NbiClient
 from osm_mec.sandbox import CHARMED_OSM_INITIAL, TOPICS, Sandbox
@@ -158,6 +158,22 @@ def test_chain_uses_its_own_edge_credentials_and_teardown_removes_them(osm, dirs
     for secret in (accounts.admin.password, accounts.csp.password):
         assert secret not in shown and secret not in bus
     assert result["objects"]["edge-osm"]["url"] == edge.url
+    # status looks into the Edge OSM as the CSP; credentials it refuses are an error that
+    # names them, never "no Edge OSM"
+    seen = run(options, status_action, "acme", dirs)
+    assert all(ns["state"] != "absent (no Edge OSM)" for ns in seen["ns"].values())
+    files = {path: path.read_text() for path in (directory / "csp.yaml",
+                                                  directory / "admin.yaml")}
+    for path, text in files.items():
+        for secret in (accounts.csp.password, accounts.admin.password):
+            text = text.replace(secret, "Wr0ng-but-valid-passw0rd!")
+        path.write_text(text)
+    try:
+        with pytest.raises(EdgeAccessFailed):
+            run(options, status_action, "acme", dirs)
+    finally:
+        for path, text in files.items():
+            path.write_text(text)
     # a second provision finds the files and reuses them
     run(options, provision_action, "acme", dirs)
     assert read_accounts(directory) == accounts
