@@ -11,7 +11,7 @@ import pytest
 import yaml
 from ops import testing
 
-from remote import AuthenticationFailed, CommandTimeout, Unreachable
+from remote import AuthenticationFailed, CommandTimeout, HostKeyChanged, Unreachable
 
 from .conftest import TEST_CA
 
@@ -412,11 +412,21 @@ def test_leave_cluster(ctx, vm):
         "output": "was not joined; reset anyway"}
 
 
-@pytest.mark.parametrize("error", [Unreachable("gone"), AuthenticationFailed("refused")])
-def test_leave_cluster_never_fails_a_scale_in_for_a_gone_node(ctx, vm, error):
-    vm.raise_on(["test"], error)
+def test_leave_cluster_never_fails_a_scale_in_for_a_gone_node(ctx, vm):
+    vm.raise_on(["test"], Unreachable("gone"))
     results = run_action(ctx, "leave-cluster", WORKER)
     assert results["output"].startswith("node unreachable, nothing to clean")
+
+
+@pytest.mark.parametrize("error", [AuthenticationFailed("refused"),
+                                   HostKeyChanged("another host key"),
+                                   CommandTimeout("kubeadm reset hung")])
+def test_leave_cluster_fails_when_the_node_answers_but_cannot_be_reset(ctx, vm, error):
+    """A VM that refuses our key, shows another host key, or hangs is not a gone node: the
+    action fails (OSM shows why) instead of reporting a clean leave."""
+    vm.raise_on(["test"], error)
+    message, results = failed_action(ctx, "leave-cluster", WORKER)
+    assert "nothing to clean" not in results.get("output", "")
 
 
 def test_leave_cluster_without_kubeadm(ctx, vm):

@@ -20,8 +20,8 @@ import yaml
 
 from cluster_ops import Clock, Node, StepFailed, iface_regex
 from osm_registration import OsmRegistration, RegistrationError
-from remote import (Credentials, HostKey, RemoteError, RemoteHost, decode_host_key,
-                    generate_key)
+from remote import (Credentials, HostKey, RemoteError, RemoteHost, Unreachable,
+                    decode_host_key, generate_key)
 
 logger = logging.getLogger(__name__)
 
@@ -349,10 +349,12 @@ class K8sClusterCharm(ops.CharmBase):
     def _leave_cluster(self, event: ops.ActionEvent) -> dict[str, Any]:
         try:
             return self._node().leave_cluster()
-        except (RemoteError, StepFailed) as exc:
-            if isinstance(exc, StepFailed) and exc.step not in ("connect",):
+        except (Unreachable, StepFailed) as exc:
+            if isinstance(exc, StepFailed) and exc.step != "connect":
                 raise
-            # The VM is already gone or unreachable: a scale-in must not fail on that.
+            # The VM is already gone (or was never configured): a scale-in must not fail on
+            # that. A VM that answers but refuses our key, shows another host key or hangs
+            # is not gone: that fails, with the reason in OSM's detailed status.
             return {"output": f"node unreachable, nothing to clean: {exc}"}
 
     def _authorize_controller(self, event: ops.ActionEvent) -> dict[str, Any]:
