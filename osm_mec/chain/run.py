@@ -3,7 +3,6 @@ rollback on request, several CSPs in parallel without sharing anything but the O
 
 from __future__ import annotations
 
-import os
 from contextlib import nullcontext
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -56,7 +55,7 @@ def run_for_csp(session: Session, profile: Profile, csp: str, state_dir: Path,
         require_registry_images(profile, sandbox=session.simulated)
     with nullcontext() if action is status_action else CspLock(state_dir, csp, name):
         chain = session.chain(profile, csp, state_dir, progress,
-                              os.environ.get("OSM_EDGE_VIM_PASSWORD") or None)
+                              session.options.edge_vim_password)
         try:
             try:
                 result = action(chain)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import secrets
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from collections.abc import Mapping
@@ -44,6 +44,8 @@ class OsmOptions:
     seed: int | None = None
     faults: Any = None
     sandbox: bool = False            # an embedded sandbox for this command (--sandbox)
+    # the edge VIM's password for the Edge OSM (from OSM_EDGE_VIM_PASSWORD, read by the CLI)
+    edge_vim_password: str | None = field(default=None, repr=False)
 
     def verify(self) -> bool | str:
         if self.insecure and self.ca_bundle:

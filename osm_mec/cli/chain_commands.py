@@ -4,6 +4,7 @@ Thin: parse, call osm_mec.chain / osm_mec.timings, render (text or --json)."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,7 +72,8 @@ def _options(kw: dict[str, Any]) -> OsmOptions:
     return OsmOptions(kw["osm_url"], kw["credentials_file"], kw["osm_user"], kw["osm_project"],
                       kw["ca_bundle"], kw["insecure"], kw["kafka"], kw["nsp_vim"],
                       kw["edge_vim"], kw["time_scale"], kw["seed"],
-                      sandbox=kw.get("sandbox", False))
+                      sandbox=kw.get("sandbox", False),
+                      edge_vim_password=os.environ.get("OSM_EDGE_VIM_PASSWORD") or None)
 
 
 def _render(results: list[dict[str, Any]], as_json: bool) -> None:

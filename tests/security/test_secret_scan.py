@@ -14,6 +14,7 @@ revoked: each one found is first shown to be refused (401) by the OSM that issue
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -55,9 +56,9 @@ def _sandbox_documents(sandbox) -> list[tuple[str, object]]:
     return documents
 
 
-def test_full_chain_on_the_sandbox_leaves_no_secret_in_osm(osm, dirs, monkeypatch):  # noqa: F811
+def test_full_chain_on_the_sandbox_leaves_no_secret_in_osm(osm, dirs):  # noqa: F811
     sandbox, options = osm()
-    monkeypatch.setenv("OSM_EDGE_VIM_PASSWORD", EDGE_VIM_PASSWORD)
+    options = replace(options, edge_vim_password=EDGE_VIM_PASSWORD)
     run(options, provision_action, "scan", dirs)
     out = run(options, scale_action(True, 1), "scan", dirs)
     assert len(out["workers"]) == 2, out  # the scale-out worker joined the cluster
