@@ -38,8 +38,12 @@ class TestUser:
         return self.home / "root"
 
     def authorize(self, public_key: str) -> None:
+        """Add a key to the user's authorized keys (keys other tests added stay)."""
         ssh = self.home / ".ssh"
-        (ssh / "authorized_keys").write_text(public_key.strip() + "\n")
+        keys = ssh / "authorized_keys"
+        known = keys.read_text().splitlines() if keys.exists() else []
+        if public_key.strip() not in known:
+            keys.write_text("".join(f"{k}\n" for k in [*known, public_key.strip()]))
         _chown_tree(ssh, self.name)
 
 

@@ -43,11 +43,13 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def keypair(tmp_path_factory):
+def keypair(server, tmp_path_factory):
+    """A key pair osmmecctl accepts (authorized here, so no test depends on another)."""
     private, public = generate_key("ed25519")
     path = tmp_path_factory.mktemp("key") / "id"
     path.write_text(private)
     path.chmod(0o600)
+    server.users["osmmecctl"].authorize(public)
     return path, public
 
 
@@ -266,6 +268,19 @@ def _relation_event(config, relation, state_root, user, stored=None):
     return out.unit_status, out.get_relation(relation.id).local_unit_data, out
 
 
+def _fresh_cluster(server) -> None:
+    """No cluster yet: the doubles' cluster state and every node's kubeadm files gone, so a
+    test that builds the cluster does not depend on what ran before it."""
+    import shutil
+    server.cluster_state.write_text("")
+    server.log.write_text("")  # the doubles' call log: this test reads only its own calls
+    for user in server.users.values():
+        for mapped in ("etc/kubernetes", "etc/cni", "var/lib/kubelet"):
+            shutil.rmtree(user.fake_root / mapped, ignore_errors=True)
+        for done in (user.fake_root / "var/lib/osm-mec").glob("kubeadm-*"):
+            done.unlink()
+
+
 def _prepared(server) -> None:
     for user in server.users.values():  # cloud-init finished on both VMs
         marker = user.fake_root / "var/lib/osm-mec/node-prepared"
@@ -278,9 +293,11 @@ def test_cluster_day1_and_day2_over_ssh(server, charm_env, monkeypatch):
     """Controller init, the worker's join through the cluster-join relation's data, the
     day-2 actions, then a rejoin through authorize-controller + add-worker (the path for
     workers OSM does not relate): no CA key and no token ever in an action's results."""
-    ctl = _unit(server, "osmmecctl", "controller", monkeypatch, charm_env)
+    ctl = _unit(server, "osmmecctl", "controller", monkeypatch, charm_env,
+                **{"ssh-password": server.users["osmmecctl"].password})
     wrk = _unit(server, "osmmecwrk", "worker", monkeypatch, charm_env,
                 **{"ssh-password": server.users["osmmecwrk"].password})
+    _fresh_cluster(server)
     init = {"advertise-address": "172.16.0.10", "pod-cidr": "10.244.0.0/16",
             "service-cidr": "10.96.0.0/12", "kubernetes-version": "1.30", "cni": "flannel"}
     _prepared(server)
@@ -379,12 +396,26 @@ def test_cluster_day1_and_day2_over_ssh(server, charm_env, monkeypatch):
     assert json.loads(server.cluster_state.read_text())["tokens"] == []
 
 
+def _ensure_control_plane(server, charm_env, monkeypatch) -> None:
+    """The controller initialised (by this test when no earlier one did): tests stand alone."""
+    if server.cluster_state.read_text().strip():
+        return
+    ctl = _unit(server, "osmmecctl", "controller", monkeypatch, charm_env,
+                **{"ssh-password": server.users["osmmecctl"].password})
+    os.environ["K8S_CLUSTER_CHARM_STATE"] = str(charm_env / "osmmecctl")
+    ctx = _context()
+    ctx.run(ctx.on.action("init-control-plane", params={
+        "advertise-address": "172.16.0.10", "pod-cidr": "10.244.0.0/16",
+        "service-cidr": "10.96.0.0/12", "kubernetes-version": "1.30", "cni": "flannel"}),
+        testing.State(config=ctl))
+    assert server.cluster_state.read_text().strip(), "init-control-plane made no cluster"
+
+
 def test_join_with_a_wrong_ca_hash_is_refused_and_asks_again(server, charm_env, monkeypatch):
     wrk = _unit(server, "osmmecwrk", "worker", monkeypatch, charm_env,
                 **{"ssh-password": server.users["osmmecwrk"].password})
     _prepared(server)
-    if not server.cluster_state.read_text().strip():
-        pytest.skip("needs the cluster from test_cluster_day1_and_day2_over_ssh")
+    _ensure_control_plane(server, charm_env, monkeypatch)
     for path in ("etc/kubernetes", "var/lib/osm-mec/kubeadm-join-done"):
         target = server.users["osmmecwrk"].fake_root / path
         if target.is_dir():
