@@ -14,6 +14,8 @@ from osm_mec.appd import app_packages, load_appd, load_chart, ns_config, package
 from osm_mec.osm.credentials import Credentials
 from osm_mec.osm.nbi import NbiClient, NbiError
 
+from ..realnbi.dummies import dummy_vim_with_cluster
+
 from .helpers import CHART_DIR, appd_bytes, example_data
 
 
@@ -26,15 +28,7 @@ def nbi(real_nbi) -> NbiClient:
 @pytest.fixture(scope="module")
 def vim_id(nbi: NbiClient) -> str:
     """A dummy VIM and a K8s cluster on it (NBI looks one up for a KNF's instantiation)."""
-    vim = nbi.create_admin("vim", {
-        "name": "appd-real-vim", "vim_type": "dummy", "vim_url": "http://127.0.0.1:5000/v3",
-        "vim_user": "u", "vim_password": "p", "vim_tenant_name": "t"})
-    nbi.create_admin("k8scluster", {
-        "name": "appd-real-k8s", "vim_account": vim, "k8s_version": "1.30",
-        "credentials": {"apiVersion": "v1", "kind": "Config", "clusters": [],
-                        "contexts": [], "users": []},
-        "nets": {"net1": None}, "namespace": "kube-system"})
-    return vim
+    return dummy_vim_with_cluster(nbi, "appd-real")
 
 
 def _appd(appd_id: str) -> Any:

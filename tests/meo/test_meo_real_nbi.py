@@ -13,24 +13,19 @@ import pytest
 from osm_mec.osm.credentials import Credentials
 from osm_mec.osm.nbi import NbiClient
 
+from ..realnbi.dummies import dummy_vim_with_cluster
 from .conftest import INSTANTIATE, MEP_ADMIN, instance_state, new_instance, onboard
 from .servers import AUTH, MeoServer
 
-VIM = "meo-real-vim"
+PREFIX = "meo-real"
+VIM = f"{PREFIX}-vim"  # made by dummy_vim_with_cluster
 
 
 @pytest.fixture(scope="module")
 def real_edge(real_nbi_lcm) -> tuple[str, Credentials]:
     credentials = Credentials(real_nbi_lcm.user, real_nbi_lcm.password, real_nbi_lcm.project)
     nbi = NbiClient(real_nbi_lcm.url, credentials, timeout=30)
-    vim = nbi.create_admin("vim", {
-        "name": VIM, "vim_type": "dummy", "vim_url": "http://127.0.0.1:5000/v3",
-        "vim_user": "u", "vim_password": "p", "vim_tenant_name": "t"})
-    nbi.create_admin("k8scluster", {
-        "name": "meo-real-k8s", "vim_account": vim, "k8s_version": "1.30",
-        "credentials": {"apiVersion": "v1", "kind": "Config", "clusters": [],
-                        "contexts": [], "users": []},
-        "nets": {"net1": None}, "namespace": "kube-system"})
+    dummy_vim_with_cluster(nbi, PREFIX)
     return real_nbi_lcm.url, credentials
 
 

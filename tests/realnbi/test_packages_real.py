@@ -32,6 +32,8 @@ from osm_mec.offer.packages import archive_bytes, build, package_files
 from osm_mec.offer.params import NS_PACKAGES, cluster_name, instantiation_params
 from osm_mec.offer.profile import Profile, validate_profile_data
 
+from .dummies import dummy_vim_with_cluster
+
 # Each model gets its own name prefix: the harness's DB is shared by the whole session, and
 # other tests onboard the default packages too.
 MODELS: dict[str, dict[str, Any]] = {"b2b2c": {"name_prefix": "rnpkg"},
@@ -52,15 +54,7 @@ def nbi(real_nbi) -> NbiClient:
 @pytest.fixture(scope="module")
 def vim_id(nbi: NbiClient) -> str:
     """A dummy VIM account and a K8s cluster on it (KNF instantiation needs one)."""
-    vim = nbi.create_admin("vim", {
-        "name": "pkg-real-vim", "vim_type": "dummy", "vim_url": "http://127.0.0.1:5000/v3",
-        "vim_user": "u", "vim_password": "p", "vim_tenant_name": "t"})
-    nbi.create_admin("k8scluster", {
-        "name": "pkg-real-k8s", "vim_account": vim, "k8s_version": "1.30",
-        "credentials": {"apiVersion": "v1", "kind": "Config", "clusters": [],
-                        "contexts": [], "users": []},
-        "nets": {"net1": None}, "namespace": "kube-system"})
-    return vim
+    return dummy_vim_with_cluster(nbi, "pkg-real")
 
 
 @pytest.fixture(scope="module")
