@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -37,6 +38,23 @@ def require_shared(relative: str) -> Path:
             pytest.fail(f"CI=true: {message}", pytrace=False)
         pytest.skip(message)
     return path
+
+
+def with_shared_file(relative: str, decorate: Callable[[Path], Callable[[Any], Any]]
+                     ) -> Callable[[Any], Any]:
+    """A test decorator built from ``../shared/<relative>`` by `decorate(path)` (e.g.
+    schemathesis' parametrize of an OpenAPI document); without the file, the test becomes one
+    that skips naming it (fails under CI=true)."""
+    path = SHARED / relative
+    if path.is_file():
+        return decorate(path)
+
+    def missing(test: Callable[..., None]) -> Callable[[], None]:
+        def needs_file() -> None:
+            require_shared(relative)
+        needs_file.__name__ = test.__name__
+        return needs_file
+    return missing
 
 
 @dataclass

@@ -18,6 +18,7 @@ where the documents name application/json: the content-type check accepts both.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
@@ -27,7 +28,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from tests.shared_dir import SHARED, require_shared
+from tests.shared_dir import with_shared_file
 
 from .conftest import MEP_ADMIN, new_instance, onboard
 from .servers import AUTH, MeoServer, sample_package
@@ -53,8 +54,8 @@ def live(edge, mep, tmp_path_factory):
     server.stop()
 
 
-def _document(name: str) -> dict[str, Any]:
-    raw = json.loads((SHARED / f"specs/mec010-2/{name}").read_text())
+def _document(path: Path) -> dict[str, Any]:
+    raw = json.loads(path.read_text())
     if "LcmOperation" in raw["components"]["schemas"]:
         raw["components"]["schemas"]["LcmOperation"]["enum"].append("INSTANTIATE")
     return raw
@@ -63,16 +64,10 @@ def _document(name: str) -> dict[str, Any]:
 def conformance(name: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """schemathesis' cases of one document; without it, a test that skips naming it
     (fails under CI=true)."""
-    relative = f"specs/mec010-2/{name}"
-    if not (SHARED / relative).is_file():
-        def missing(test: Callable[..., None]) -> Callable[[], None]:
-            def needs_document() -> None:
-                require_shared(relative)
-            needs_document.__name__ = test.__name__
-            return needs_document
-        return missing
-    schema = schemathesis.openapi.from_dict(_document(name))
-    return lambda test: schema.parametrize()(FAST(test))
+    def parametrize(path: Path) -> Callable[[Callable[..., None]], Callable[..., None]]:
+        schema = schemathesis.openapi.from_dict(_document(path))
+        return lambda test: schema.parametrize()(FAST(test))
+    return with_shared_file(f"specs/mec010-2/{name}", parametrize)
 
 
 def _check(case: Any, live: Any, base: str) -> None:

@@ -10,14 +10,15 @@ to the registered application so that calls reach real resources.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from tests.shared_dir import SHARED, require_shared
+from tests.shared_dir import with_shared_file
 
 from .conftest import add_service, register_app
 from .servers import MepServer, RedisServer
@@ -72,16 +73,10 @@ FAST = settings(max_examples=25, deadline=None,
 def conformance(document: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """schemathesis' cases of one MEC 011 document from the shared folder; without the
     document, the test becomes one that skips naming it (fails under CI=true)."""
-    relative = f"specs/mec011/{document}"
-    if not (SHARED / relative).is_file():
-        def missing(test: Callable[..., None]) -> Callable[[], None]:
-            def needs_document() -> None:
-                require_shared(relative)
-            needs_document.__name__ = test.__name__
-            return needs_document
-        return missing
-    schema = schemathesis.openapi.from_path(SHARED / relative)
-    return lambda test: schema.parametrize()(FAST(test))
+    def parametrize(path: Path) -> Callable[[Callable[..., None]], Callable[..., None]]:
+        schema = schemathesis.openapi.from_path(path)
+        return lambda test: schema.parametrize()(FAST(test))
+    return with_shared_file(f"specs/mec011/{document}", parametrize)
 
 
 @conformance("MecServiceMgmtApi.json")
