@@ -20,6 +20,7 @@ from ..core.errors import OsmMecError, UsageError
 from ..osm.nbi import NbiClient, NbiError, NbiFailure, RetryPolicy
 from ..offer.packages import archive_bytes, package_files
 from ..offer.params import instantiation_params
+from ..offer.images import require_registry_images
 from ..offer.profile import Profile
 from ..osm.waiting import OperationFailed
 from . import day2, names, workers
@@ -117,6 +118,8 @@ class Chain:
             raise UsageError(f"--appd {self.appd.label}: the first MEC app from an AppD goes "
                              "to the CSP's Edge OSM, which only the b2b2c model has; drop "
                              "--appd (`osm-mec app deploy` needs an Edge OSM too)")
+        # a real OSM pulls the images: refuse those it cannot pull (the sandbox pulls none)
+        require_registry_images(self.profile, sandbox=self.main.simulated)
         self.state.set(csp=self.csp, model=self.profile["model"], main_url=self.main.client.url,
                        embedded=self.embedded)
         steps: list[tuple[str, Callable[[], None]]] = [
