@@ -34,7 +34,7 @@ from ..osm.nbi import NbiClient
 from ..timings.records import write_jsonl
 from .lock import CspLock
 from .progress import Progress
-from .state import CspState
+from .state import CspState, facade_state
 from .target import OsmTarget
 
 FINAL = ("COMPLETED", "FAILED")
@@ -89,11 +89,6 @@ def edge_of(state: CspState, fallback: Callable[[], Credentials]
     data = read_credentials_file(own)
     return str(edge["url"]), edge.get("kafka"), Credentials(
         data.get("user", ""), data.get("password", ""), data.get("project", "admin"))
-
-
-def facade_state(state_path: Path) -> Path:
-    """The facade's state folder of a CSP: beside its state file (``<csp>.meo``)."""
-    return state_path.with_name(f"{state_path.stem}.meo")
 
 
 class EdgeApps:

@@ -29,7 +29,7 @@ from .edge_osm import EdgeOsmAccess, accounts_dir
 from .kube import KubeApi, KubeconfigApi, KubeFailed, SandboxKube
 from .placement import networks_per_vim, node_ports_left_to_kubernetes
 from .progress import Progress
-from .state import CspState
+from .state import CspState, facade_state
 from .target import OsmTarget
 
 if TYPE_CHECKING:  # the MEO's code needs the meo extra: imported when an AppD is given
@@ -462,9 +462,8 @@ class Chain:
 
     @property
     def facade_folder(self) -> Path:
-        """The MEC 010-2 facade's state of this CSP (chain.apps.facade_state, known without
-        importing the MEO's code, which needs the meo extra)."""
-        return self.state.path.with_name(f"{self.state.path.stem}.meo")
+        """The MEC 010-2 facade's state of this CSP."""
+        return facade_state(self.state.path)
 
     def edge_apps(self, target: OsmTarget) -> EdgeApps:
         """The MEC 010-2 facade's code and state on the Edge OSM `target`."""

@@ -27,6 +27,11 @@ JSON_TYPES = {str: "a string", dict: "an object", bool: "true or false",
 MOVE_AWAY = "fix it, or move it away to start over (objects in OSM are found again by name)"
 
 
+def facade_state(state_path: Path) -> Path:
+    """The MEC 010-2 facade's state folder of a CSP: beside its state file (``<csp>.meo``)."""
+    return state_path.with_name(f"{state_path.stem}.meo")
+
+
 def shape_problems(data: Any, csp: str) -> list[str]:
     """What is wrong with the shape of a parsed state file (empty when nothing), each
     naming the field."""
