@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -31,3 +32,20 @@ def read_token(path: Path, what: str = "the admin token") -> str:
         return path.read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read {what}: {exc.strerror}") from exc
+
+
+def read_secret(path: Path, what: str) -> str:
+    """A bearer token from a file only its owner can read, alone on one line (stricter than
+    read_token, whose files may be Kubernetes Secret mounts); UsageError naming the file."""
+    try:
+        mode = path.stat().st_mode
+        text = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise UsageError(f"{path}: cannot read the {what}: {reason}") from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise UsageError(f"{path}: holds the {what} but is readable by others (mode "
+                         f"{stat.S_IMODE(mode):o}); run: chmod 600 {path}")
+    if not text or any(c.isspace() for c in text):
+        raise UsageError(f"{path}: expected the {what} alone on one line")
+    return text

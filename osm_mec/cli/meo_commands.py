@@ -7,7 +7,6 @@ Secrets (the Edge OSM's password, the facade's and the MEP's bearer tokens) come
 from __future__ import annotations
 
 import json
-import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,24 +14,9 @@ from typing import Any
 import click
 
 from ..core.errors import OsmMecError, UsageError
+from .files import read_secret
 
 DEFAULT_STATE = Path(".osm-mec/meo")
-
-
-def read_secret(path: Path, what: str) -> str:
-    """A bearer token from a file only its owner can read; UsageError naming the file."""
-    try:
-        mode = path.stat().st_mode
-        text = path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise UsageError(f"{path}: cannot read the {what}: {reason}") from None
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise UsageError(f"{path}: holds the {what} but is readable by others (mode "
-                         f"{stat.S_IMODE(mode):o}); run: chmod 600 {path}")
-    if not text or any(c.isspace() for c in text):
-        raise UsageError(f"{path}: expected the {what} alone on one line")
-    return text
 
 
 @click.group("meo")
