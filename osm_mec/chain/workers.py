@@ -11,10 +11,10 @@ joined by the controller's add-worker after the worker's authorize-controller
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from ..core.errors import OsmMecError
+from ..core.retry import Backoff, poll
 from ..offer.descriptors import network_services as nsd_members
 from . import day2
 from .day2 import primitive_results
@@ -57,14 +57,19 @@ def wait_ready(target: OsmTarget, ns_id: str, ns_name: str, progress: Progress,
                names: list[str], timeout: float = RELATION_JOIN_TIMEOUT) -> list[str]:
     """Poll list-nodes until every named worker is a Ready node (a relation join happens in
     the worker's charm after OSM's operation ended); the names still missing."""
-    deadline = time.monotonic() + timeout
-    while True:
-        missing = [n for n in names if n not in ready_workers(
-            nodes(target, ns_id, ns_name, progress) or [])]
-        if not missing or time.monotonic() + POLL > deadline:
-            return missing
+    missing = list(names)
+
+    def all_ready() -> bool | None:
+        nonlocal missing
+        ready = ready_workers(nodes(target, ns_id, ns_name, progress) or [])
+        missing = [n for n in names if n not in ready]
+        if not missing:
+            return True
         progress.status(f"waiting for {', '.join(missing)} to join (cluster-join relation)")
-        time.sleep(POLL)
+        return None
+
+    poll(all_ready, timeout, Backoff(POLL, factor=1.0))
+    return missing
 
 
 def join(target: OsmTarget, ns_id: str, ns_name: str, progress: Progress,

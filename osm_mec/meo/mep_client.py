@@ -16,6 +16,7 @@ from typing import Any
 import requests
 
 from ..core.errors import OsmMecError
+from ..core.retry import Backoff, poll
 from ..core.secret_files import write_secret_file
 
 BASE = "/mec_platform_mgmt/v1/app_instances"
@@ -89,12 +90,11 @@ class MepClient:
                 return
             if response.status_code != 202:
                 raise self._refused(response, f"deregistering application {app_instance_id}")
-            deadline = self.now() + graceful_timeout
-            while self.now() < deadline:
-                if self.registered(app_instance_id) is None:
-                    self._forget(app_instance_id)
-                    return
-                self.sleep(min(GONE_POLL, max(0.0, deadline - self.now())))
+            gone = poll(lambda: True if self.registered(app_instance_id) is None else None,
+                        graceful_timeout, Backoff(GONE_POLL, factor=1.0), self.sleep, self.now)
+            if gone:
+                self._forget(app_instance_id)
+                return
         response = self._call("DELETE", path, params={"force": "true"})
         if response.status_code not in (204, 404):
             raise self._refused(response, f"deregistering application {app_instance_id}")
