@@ -26,7 +26,7 @@ from ..osm.waiting import OperationFailed
 from . import day2, names, workers
 from .day2 import primitive_results
 from .edge_osm import EdgeOsmAccess, accounts_dir
-from .kube import KubeApi, KubeconfigApi, KubeFailed, SandboxKube
+from ..osm.kube import KubeApi, KubeconfigApi, KubeFailed, SandboxKube
 from .placement import networks_per_vim, node_ports_left_to_kubernetes
 from .progress import Progress
 from .state import CspState, facade_state

@@ -8,7 +8,7 @@ from typing import Any
 from ..offer.descriptors import network_services as nsd_members
 from ..osm.nbi import NbiFailure
 from . import names
-from .kube import KubeFailed, server_host
+from ..osm.kube import KubeFailed, server_host
 from .provision import Chain, ChainFailed
 from .target import OsmTarget
 
