@@ -3,6 +3,8 @@ legacy network, liveness that does not depend on Redis. Rendered with helm-pytho
 
 from __future__ import annotations
 
+import helm_python
+import kubernetes_validate
 import pytest
 
 from ..test_helm_charts import _manifests
@@ -43,3 +45,41 @@ def test_mec_app_chart_takes_oauth_client_credentials():
     for name, key in (("MEC_APP_TOKEN", "token"), ("MEC_APP_CLIENT_SECRET", "client-secret")):
         ref = env[name]["valueFrom"]["secretKeyRef"]
         assert ref["key"] == key and ref["optional"] is True
+
+
+def _admin_token_ref(docs: list[dict]) -> dict:
+    container = next(d for d in docs if d["kind"] == "Deployment")[
+        "spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e for e in container["env"]}
+    return env["MEP_ADMIN_TOKEN"]["valueFrom"]["secretKeyRef"]
+
+
+def test_admin_token_from_a_named_secret(profile):
+    """adminTokenSecret: the MEP reads its admin token from that Secret (the chain made it
+    before OSM installed the chart); the chart's own Secret keeps only Redis's."""
+    docs = _manifests("mep", {"adminTokenSecret": "mep-admin-token"})
+    assert _admin_token_ref(docs) == {"name": "mep-admin-token", "key": "admin-token"}
+    secret = next(d for d in docs if d["kind"] == "Secret")
+    assert set(secret["stringData"]) == {"redis-password", "redis-url"}
+    env = {e["name"]: e for e in next(d for d in docs if d["kind"] == "Deployment")[
+        "spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["MEP_REDIS_URL"]["valueFrom"]["secretKeyRef"]["name"] == secret[
+        "metadata"]["name"]
+    for doc in docs:
+        kubernetes_validate.validate(doc, profile["cluster"]["kubernetes_version"],
+                                     strict=True)
+
+
+@pytest.mark.parametrize(("values", "name"), [
+    ({}, "release-mep-secret"),  # generated
+    ({"existingSecret": "ops-secret"}, "ops-secret"),
+    ({"existingSecret": "ops-secret", "adminTokenSecret": "admin-only"}, "admin-only"),
+])
+def test_admin_token_secret_by_values(values, name):
+    assert _admin_token_ref(_manifests("mep", values))["name"] == name
+
+
+def test_admin_token_secret_must_be_a_secret_name():
+    with pytest.raises(helm_python.HelmError) as refused:
+        _manifests("mep", {"adminTokenSecret": "Bad_Name"})
+    assert "adminTokenSecret" in str(refused.value)
