@@ -161,12 +161,15 @@ class SimulatedClusters:
             raise FormatError("Service is invalid: no NodePort left in 30000-32767")
         return free
 
-    def allocate(self, cluster_id: str, namespace: str, name: str, wanted: int | None) -> int:
-        """The NodePort of a KDU's NodePort Service (a Helm release's): the one its values
-        ask for, else a free one; FormatError, as the API server answers, when taken."""
+    def allocate(self, cluster_id: str, namespace: str, name: str, wanted: int | None,
+                 app: str = "") -> int:
+        """The NodePort of a KDU's NodePort Service (a Helm release's, selecting the pods of
+        application `app`): the port of the workload the sandbox runs as `app` there, else
+        the one its values ask for, else a free one; FormatError, as the API server
+        answers, when taken."""
         service = self.create_service(cluster_id, namespace, {
             "kind": "Service", "metadata": {"name": name},
-            "spec": {"type": "NodePort",
+            "spec": {"type": "NodePort", "selector": {APP_LABEL: app} if app else {},
                      "ports": [{"port": 0, **({"nodePort": wanted} if wanted else {})}]}})
         return int(service["spec"]["ports"][0]["nodePort"])
 

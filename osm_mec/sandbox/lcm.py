@@ -17,7 +17,11 @@ from .clock import SimClock
 from .deploy import (VnfNetworks, aspect_deltas, cluster_node_ip, day1_config,
                      edge_osm_services, initial_counts, kdu_services, kdu_values, vdu_limits,
                      vnf_work_kind)
+from . import k8s_init
 from .faults import Faults
+from .kdu_workloads import chart_name
+from .kdu_workloads import launch as launch_workload
+from .mep_runner import WorkloadFailed
 from .nbi_params import unyaml
 from .operations import declared_primitives
 from .primitives import ClusterView, PrimitiveFailed, run_primitive
@@ -67,7 +71,8 @@ class Lcm:
     _ns_locks: dict[str, threading.Lock] = field(default_factory=dict)
     _views: dict[str, ClusterView] = field(default_factory=dict)
     _vnf_nets: dict[str, VnfNetworks] = field(default_factory=dict)
-    _edges: dict[str, Callable[[], None]] = field(default_factory=dict)
+    # NS id -> stops of what the sandbox runs for its KDUs (Edge OSMs, MEPs)
+    _workloads: dict[str, list[Callable[[], None]]] = field(default_factory=dict)
     _threads: list[threading.Thread] = field(default_factory=list)
 
     # -- operation documents --------------------------------------------------------------
@@ -224,11 +229,12 @@ class Lcm:
         return [(v, self.store.get("vnfds", v["vnfd-id"])) for v in vnfrs]
 
     def _k8s_cluster(self, kdur: dict[str, Any]) -> dict[str, Any] | None:
-        """The K8s cluster NBI chose for a KDU, when LCM can use it (ENABLED)."""
+        """The K8s cluster NBI chose for a KDU, when LCM can use it (ENABLED, or DEGRADED:
+        some deployment methods initialised, see k8s_init)."""
         cluster_id = (kdur.get("k8s-cluster") or {}).get("id")
         cluster = self.store.data["k8sclusters"].get(cluster_id) if cluster_id else None
-        return cluster if cluster and cluster["_admin"]["operationalState"] == "ENABLED" \
-            else None
+        return cluster if cluster and cluster["_admin"]["operationalState"] in (
+            "ENABLED", "DEGRADED") else None
 
     def _plan_instantiate(self, nsr: dict[str, Any], op: dict[str, Any]) -> Plan:
         with self.store.lock:
@@ -254,6 +260,11 @@ class Lcm:
                                     f"{member}: K8s cluster {kdur['k8s-cluster'].get('id')} "
                                     "is not ENABLED (its registration has not finished or "
                                     "failed); wait for it or register another one")
+                cluster = self._k8s_cluster(kdur)
+                refusal = cluster and k8s_init.kdu_refusal(cluster, kdu)
+                if refusal and failure is None:
+                    failure = (0.1, f"Error deploying KDU {kdu['name']} of member-vnf-index "
+                                    f"{member}: {refusal}")
         deploying = "Deploying " + "; ".join(
             part for part in (f"VDUs: {', '.join(vdus)}" if vdus else "",
                               f"KDUs: {', '.join(kdus)}" if kdus else "") if part)
@@ -274,18 +285,41 @@ class Lcm:
         kafka, stop = self.launch_edge(f"{nsr['name']}-{vnfr['member-vnf-index-ref']}",
                                        str((kdur.get("k8s-cluster") or {}).get("id")),
                                        str(kdur.get("k8s-namespace")))
-        self._edges[nsr["_id"]] = stop
+        self._workloads.setdefault(nsr["_id"], []).append(stop)
         return edge_osm_services(kafka)
 
-    def _node_ports(self, kdur: dict[str, Any]) -> Callable[[str, int | None], int]:
-        """NodePorts of a KDU's Services from its cluster; a taken one fails the KDU as
-        the API server fails ``helm install``."""
+    def _helm_workloads(self, nsr: dict[str, Any], vnfr: dict[str, Any],
+                        vnfd: dict[str, Any]) -> None:
+        """Start what the sandbox runs for the VNF's Helm KDUs (``kdu_workloads``); a
+        workload that cannot start fails the KDU as helm fails it."""
+        for kdur, kdu in zip(vnfr.get("kdur") or [], vnfd.get("kdu", []), strict=False):
+            if "helm-chart" not in kdu or self._k8s_cluster(kdur) is None:
+                continue
+            try:
+                stop = launch_workload(self.kube, str((kdur.get("k8s-cluster") or {}).get(
+                    "id")), str(kdur.get("k8s-namespace")), kdu, kdu_values(kdur))
+            except WorkloadFailed as exc:
+                raise OperationError(f"Error deploying KDU {kdu['name']} of member-vnf-index "
+                                     f"{vnfr['member-vnf-index-ref']}: {exc}") from None
+            if stop is not None:
+                self._workloads.setdefault(nsr["_id"], []).append(stop)
+
+    def _stop_workloads(self, nsr_id: str) -> None:
+        for stop in self._workloads.pop(nsr_id, []):
+            stop()
+
+    def _node_ports(self, kdur: dict[str, Any], kdu: dict[str, Any]
+                    ) -> Callable[[str, int | None], int]:
+        """NodePorts of a KDU's Services from its cluster (selecting the chart's pods: a
+        workload the sandbox runs for it answers there); a taken one fails the KDU as the
+        API server fails ``helm install``."""
         cluster = str((kdur.get("k8s-cluster") or {}).get("id"))
         namespace = str(kdur.get("k8s-namespace"))
 
         def allocate(service: str, wanted: int | None) -> int:
             try:
-                return self.kube.allocate(cluster, namespace, service, wanted)
+                return self.kube.allocate(cluster, namespace, service, wanted,
+                                          app=chart_name(kdu))
             except Refusal as exc:
                 raise OperationError(f"Error deploying KDU in namespace {namespace}: helm "
                                      f"install: Service \"{service}\": {exc.detail}") from exc
@@ -296,6 +330,7 @@ class Lcm:
         for vnfr, vnfd in self._members(nsr):
             member = vnfr["member-vnf-index-ref"]
             edge_services = self._edge_services(nsr, vnfr, vnfd)
+            self._helm_workloads(nsr, vnfr, vnfd)
             with self.store.lock:
                 nets = VnfNetworks(nsr, vnfr, vnfd, nsd, self.networks)
                 self._vnf_nets[vnfr["_id"]] = nets
@@ -309,7 +344,7 @@ class Lcm:
                 for kdur, kdu in zip(vnfr.get("kdur") or [], vnfd.get("kdu", []), strict=False):
                     node_ip = cluster_node_ip(self._k8s_cluster(kdur))
                     services = kdu_services(kdu, kdu_values(kdur), "10.152.183.20",
-                                            edge_services, self._node_ports(kdur))
+                                            edge_services, self._node_ports(kdur, kdu))
                     if "juju-bundle" in kdu and "kafka" in edge_services:
                         services.append(edge_services["kafka"])
                     kdur.update({"status": "READY", "kdu-instance": f"{kdu['name']}-"
@@ -451,9 +486,7 @@ class Lcm:
         return Plan(duration, stages, lambda: self._terminated(nsr))
 
     def _terminated(self, nsr: dict[str, Any]) -> str:
-        stop = self._edges.pop(nsr["_id"], None)
-        if stop is not None:
-            stop()
+        self._stop_workloads(nsr["_id"])
         with self.store.lock:
             for vnfr, _ in self._members(nsr):
                 vnfr["vdur"] = []
@@ -470,6 +503,7 @@ class Lcm:
         return "Done"
 
     def remove_ns(self, nsr_id: str) -> None:
+        self._stop_workloads(nsr_id)  # deleted without terminating (forced): stop them too
         with self.store.lock:
             nsr = self.store.data["nsrs"].pop(nsr_id, None)
             for vnfr_id in (nsr or {}).get("constituent-vnfr-ref", []):
@@ -478,6 +512,5 @@ class Lcm:
                 self.store.remove("nslcmops", op["_id"])
 
     def stop(self) -> None:
-        for stop in list(self._edges.values()):
-            stop()
-        self._edges.clear()
+        for nsr_id in list(self._workloads):
+            self._stop_workloads(nsr_id)
