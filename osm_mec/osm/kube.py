@@ -163,8 +163,10 @@ class KubeconfigApi:
             session = self._session(Path(folder))
             for method, path, body, next_on in steps:
                 try:
+                    # verify per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE
+                    # override a session's own CA, not a request's
                     answer = session.request(method, f"{self.server}{path}", json=body,
-                                             timeout=self.timeout)
+                                             timeout=self.timeout, verify=session.verify)
                 except requests.RequestException as exc:
                     raise KubeFailed(f"{method} {self.server}{path}: no answer "
                                      f"({type(exc).__name__})") from exc
@@ -187,15 +189,16 @@ class KubeconfigApi:
         return server_host(self.kubeconfig)
 
     def ensure_secret(self, namespace: str, name: str, data: dict[str, str]) -> None:
-        self._ensure_namespace(namespace)
+        self._ensure_namespace(namespace, hide=data)
         path = f"/api/v1/namespaces/{namespace}/secrets"
         secret = secret_manifest(namespace, name, data)
         self._calls([("POST", path, secret, (409,)),  # 409: it exists: replace it
                      ("PUT", f"{path}/{name}", secret, ())], hide=data)
 
-    def _ensure_namespace(self, namespace: str) -> None:
+    def _ensure_namespace(self, namespace: str, hide: dict[str, str]) -> None:
         try:
-            self._calls([("POST", "/api/v1/namespaces", namespace_manifest(namespace), ())])
+            self._calls([("POST", "/api/v1/namespaces", namespace_manifest(namespace), ())],
+                        hide)
         except KubeFailed as exc:
             if exc.status != 409:  # 409: the namespace exists
                 raise
