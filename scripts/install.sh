@@ -8,8 +8,9 @@
 # venv module is not installed, python3-venv is installed with apt-get (as root, or through
 # sudo). osm-mec is installed editable with the extras the README's commands need (chain,
 # report, mep, meo: see setup.cfg; a bare `pip install osm-mec` is the core: build, validate,
-# params); with --test its test extra (everything) and the Debian packages of the real
-# servers the tests start. Usage: scripts/install.sh [--test]
+# params) and Debian's redis-server (the sandbox's MEP); with --test its test extra
+# (everything) and the Debian packages of the real servers the tests start.
+# Usage: scripts/install.sh [--test]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,8 @@ TEST=""
 # kubeadm/kubectl doubles run on Debian's /usr/bin/python3 with python3-yaml); redis-server:
 # the MEP tests start their own (the package's service is not used).
 APT_TEST_PACKAGES=(cloud-init openssh-server python3-yaml openssl redis-server)
+# redis-server: the demo's sandbox runs a real MEP (and its own Redis) for the MEP KDU
+APT_DEMO_PACKAGES=(redis-server)
 
 apt_install() {  # apt_install PACKAGE...: install the Debian packages not installed yet
   local missing=() sudo=""
@@ -57,7 +60,7 @@ make_venv() {
   "$PYTHON" -m venv --system-site-packages "$VENV" 2>/dev/null || { rm -rf "$VENV"; apt_install "python${version}-venv"; "$PYTHON" -m venv --system-site-packages "$VENV"; }
 }
 
-[[ -n "$TEST" ]] && apt_install "${APT_TEST_PACKAGES[@]}"
+if [[ -n "$TEST" ]]; then apt_install "${APT_TEST_PACKAGES[@]}"; else apt_install "${APT_DEMO_PACKAGES[@]}"; fi
 venv_works || make_venv
 
 # pip runs only when what it installs changed (the packaging files, the extra, the interpreter)
