@@ -4,22 +4,12 @@ of the official documents is kept, typos included (``subsctiptionType``)."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Text = Annotated[str, Field(max_length=256)]
-_URI = re.compile(r"^https?://[^\s/?#]+[^\s\x00-\x1f\x7f]*$")
-
-
-def _callback(value: str) -> str:
-    if not _URI.match(value):
-        raise ValueError("must be an absolute http:// or https:// URI")
-    return value
-
-
-CallbackUri = Annotated[str, Field(max_length=2048), AfterValidator(_callback)]
+from ..core.mec_types import HttpUri as CallbackUri
+from ..core.mec_types import LongText, Text
 
 
 class _Open(BaseModel):
@@ -54,7 +44,7 @@ class AppPkgSubscription(_Open):
 class CreateAppInstanceRequest(_Open):
     appDId: Text
     appInstanceName: Text | None = None
-    appInstanceDescription: Annotated[str, Field(max_length=1024)] | None = None
+    appInstanceDescription: LongText | None = None
 
 
 class MECHostInformation(_Open):

@@ -6,28 +6,15 @@ validated body as JSON (unknown attributes are kept, as the specification allows
 
 from __future__ import annotations
 
-import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, \
-    model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..core.mec_types import AbsoluteUri as Uri
+from ..core.mec_types import LongText, Text
 
 UInt32 = Annotated[int, Field(ge=0, le=4294967295)]
-# Field length limits: generous for real applications, small enough for Redis and logs.
-Text = Annotated[str, Field(max_length=256)]
-LongText = Annotated[str, Field(max_length=1024)]
-_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]+$")
-
-
-def _absolute_uri(value: str) -> str:
-    """OpenAPI `format: uri`: an absolute URI (RFC 3986), with a scheme."""
-    if not _URI.match(value):
-        raise ValueError("must be an absolute URI with a scheme (like http://host/path)")
-    return value
-
-
-Uri = Annotated[str, Field(max_length=2048), AfterValidator(_absolute_uri)]
 
 
 class _Open(BaseModel):
