@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI
 
+from ..core.mec_app import mec_application
 from ..osm.nbi import NbiClient
 from ..osm.waiting import OperationListener
 from . import api_lcm, api_pkgm, lcm, problems
@@ -50,12 +51,8 @@ def create_app(meo: MeoContext) -> FastAPI:
             meo.notifier.stop()
             meo.workers.join(timeout=1.0)
 
-    app = FastAPI(title="osm-mec MEC 010-2 Mm1 facade (AppPkgm, AppLcm)", version="2.1.1",
-                  lifespan=lifespan, docs_url="/docs", redoc_url=None)
-    app.state.meo = meo
-    problems.install(app)
-    app.include_router(api_pkgm.router)
-    app.include_router(api_lcm.router)
+    app = mec_application("osm-mec MEC 010-2 Mm1 facade (AppPkgm, AppLcm)", lifespan,
+                          problems.install, [api_pkgm.router, api_lcm.router], meo=meo)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from ..core.mec_app import mec_application
 from . import app_support, oauth, platform_mgmt, problems, service_mgmt
 from .callbacks import CallbackPolicy, Resolve, parse_networks, system_resolve
 from .clock import Clock, SystemClock
@@ -60,14 +61,9 @@ def create_app(settings: Settings, admin_token: str, store: Store | None = None,
             if store is None:
                 await own_store.close()
 
-    app = FastAPI(title="osm-mec MEC platform (MEC 011 Mp1)", version="2.1.1",
-                  lifespan=lifespan, docs_url="/docs", redoc_url=None)
-    app.state.admin_token = admin_token
-    problems.install(app)
-    app.include_router(service_mgmt.router)
-    app.include_router(app_support.router)
-    app.include_router(platform_mgmt.router)
-    app.include_router(oauth.router)
+    app = mec_application("osm-mec MEC platform (MEC 011 Mp1)", lifespan, problems.install,
+                          [service_mgmt.router, app_support.router, platform_mgmt.router,
+                           oauth.router], admin_token=admin_token)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
