@@ -64,6 +64,16 @@ def get(meo: MeoContext, package_id: str) -> Doc:
     return found(meo.store.get(KIND, package_id), f"application package {package_id!r}")
 
 
+def _in_state(meo: MeoContext, package_id: str, onboarding_state: str, otherwise: str) -> Doc:
+    """The package when its onboardingState is the one given; 409 otherwise, the message
+    naming the package and its state, followed by ``otherwise`` (what to do)."""
+    record = get(meo, package_id)
+    if record["onboardingState"] != onboarding_state:
+        raise Problem(409, f"application package {package_id} is "
+                           f"{record['onboardingState']}{otherwise}")
+    return record
+
+
 def by_appd(meo: MeoContext, appd_id: str) -> Doc:
     """The onboarded package of an AppD (onboarded_app_packages/{appDId})."""
     for record in meo.store.all(KIND):
@@ -105,11 +115,9 @@ def upload(meo: MeoContext, package_id: str, content: bytes) -> None:
     """Check the content against the package's checksum, turn the AppD package into OSM
     packages and onboard them into the Edge OSM."""
     with meo.lock:
-        record = get(meo, package_id)
-        if record["onboardingState"] != "CREATED":
-            raise Problem(409, f"application package {package_id} is "
-                               f"{record['onboardingState']}: content is uploaded once; "
-                               "create a new application package for another version")
+        record = _in_state(meo, package_id, "CREATED",
+                           ": content is uploaded once; create a new application package for "
+                           "another version")
         _check_sum(record, content)
         converted = _convert(content)
         appd = converted.appd
@@ -163,11 +171,8 @@ def _convert(content: bytes) -> ConvertedAppd:
 
 def set_state(meo: MeoContext, package_id: str, change: AppPkgInfoModifications) -> Doc:
     with meo.lock:
-        record = get(meo, package_id)
-        if record["onboardingState"] != "ONBOARDED":
-            raise Problem(409, f"application package {package_id} is "
-                               f"{record['onboardingState']}, not ONBOARDED: upload its "
-                               "content first")
+        record = _in_state(meo, package_id, "ONBOARDED",
+                           ", not ONBOARDED: upload its content first")
         if record["operationalState"] == change.operationState:
             raise Problem(409, f"application package {package_id} is already "
                                f"{change.operationState}")

@@ -167,6 +167,9 @@ def test_checksum_archive_and_state_errors(api):
     assert bad.status_code == 400 and bad.json()["status"] == 400
     assert api.get(f"/app_pkgm/v1/app_packages/{bad_id}").json()["onboardingState"] == \
         "CREATED"
+    not_yet = api.patch(f"/app_pkgm/v1/app_packages/{bad_id}", json={"operationState": "ENABLED"})
+    assert (not_yet.status_code, not_yet.json()["detail"]) == (
+        409, f"application package {bad_id} is CREATED, not ONBOARDED: upload its content first")
     assert api.post("/app_lcm/v1/app_instances", json={"appDId": "nope"}).status_code == 404
     assert api.get("/app_lcm/v1/app_instances", headers={"Authorization": "Bearer x"}
                    ).status_code == 401
@@ -174,7 +177,9 @@ def test_checksum_archive_and_state_errors(api):
             headers={"Content-Type": "application/zip"})
     again = api.put(f"/app_pkgm/v1/app_packages/{package_id}/package_content", content=content,
                     headers={"Content-Type": "application/zip"})
-    assert again.status_code == 409
+    assert (again.status_code, again.json()["detail"]) == (
+        409, f"application package {package_id} is ONBOARDED: content is uploaded once; create a "
+             "new application package for another version")
     assert api.patch(f"/app_pkgm/v1/app_packages/{package_id}",
                      json={"operationState": "DISABLED"}).json() == {"operationState": "DISABLED"}
     instance_id = new_instance(api, "e2e-errors")
