@@ -60,21 +60,14 @@ for _path in RULES:
     _rules_routes(_path)
 
 
-@router.get("/applications/{appInstanceId}/subscriptions")
-async def list_subscriptions(request: Request, app: str = Depends(own_app)) -> Response:
-    return await subscriptions.list_links(request, BASE, app, "termination")
-
-
-@router.post("/applications/{appInstanceId}/subscriptions", status_code=201)
-async def subscribe(body: AppTerminationSubscription, request: Request,
-                    app: str = Depends(own_app)) -> Response:
+def _for_itself(body: AppTerminationSubscription, app: str) -> None:
+    """An application subscribes to its own termination only."""
     if body.appInstanceId != app:
         raise Problem(400, f"appInstanceId {body.appInstanceId!r} does not match the URI "
                            f"({app!r})")
-    return await subscriptions.create(request, BASE, app, "termination", body)
 
 
-subscriptions.add_item_routes(router, "termination")
+subscriptions.add_routes(router, BASE, "termination", AppTerminationSubscription, _for_itself)
 
 
 @router.post("/applications/{appInstanceId}/confirm_ready", status_code=204)

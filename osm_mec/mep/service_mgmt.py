@@ -275,15 +275,4 @@ async def heartbeat(serviceId: str, body: LivenessUpdate, request: Request,
     return Response(status_code=204)
 
 
-@router.get("/applications/{appInstanceId}/subscriptions")
-async def list_subscriptions(request: Request, app: str = Depends(own_app)) -> Response:
-    return await subscriptions.list_links(request, BASE, app, "availability")
-
-
-@router.post("/applications/{appInstanceId}/subscriptions", status_code=201)
-async def subscribe(body: SerAvailabilitySubscription, request: Request,
-                    app: str = Depends(own_app)) -> Response:
-    return await subscriptions.create(request, BASE, app, "availability", body)
-
-
-subscriptions.add_item_routes(router, "availability")
+subscriptions.add_routes(router, BASE, "availability", SerAvailabilitySubscription)

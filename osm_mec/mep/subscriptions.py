@@ -1,9 +1,11 @@
 """Subscription resources shared by both Mp1 APIs: availability subscriptions (service
 management) and termination subscriptions (application support) differ only in kind,
-base path and body type."""
+base path and body type.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: FastAPI reads the body type of the routes
+``add_routes`` makes from their annotations, which must be the model itself, not its name."""
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -54,8 +56,22 @@ async def owned(request: Request, app: str, kind: str, sub_id: str) -> dict[str,
     return sub
 
 
-def add_item_routes(router: APIRouter, kind: str) -> None:
-    """GET and DELETE of one subscription of `kind`, owned by the calling application."""
+def add_routes(router: APIRouter, base: str, kind: str, model: type[BaseModel],
+               check: Callable[[Any, str], None] | None = None) -> None:
+    """The subscriptions of `kind` under `base`: the calling application's list (GET), a new
+    one (POST, a `model` body; `check(body, app)` raises Problem for what the model cannot
+    see), then GET and DELETE of one."""
+
+    @router.get("/applications/{appInstanceId}/subscriptions")
+    async def list_subscriptions(request: Request, app: str = Depends(own_app)) -> Response:
+        return await list_links(request, base, app, kind)
+
+    @router.post("/applications/{appInstanceId}/subscriptions", status_code=201)
+    async def subscribe(body: model, request: Request,  # type: ignore[valid-type]
+                        app: str = Depends(own_app)) -> Response:
+        if check is not None:
+            check(body, app)
+        return await create(request, base, app, kind, body)
 
     @router.get("/applications/{appInstanceId}/subscriptions/{subscriptionId}")
     async def get_subscription(subscriptionId: str, request: Request,
