@@ -146,6 +146,18 @@ class Directory:
         if not self._is_system_admin(session):
             raise NotAuthenticated("Access denied: lack of permissions.")
 
+    def _new_name(self, session: dict[str, Any], body: Any, what: str, schema: dict[str, Any],
+                  field: str, uuid_refusal: str) -> str:
+        """The name of a new user or project (``body[field]``), as NBI checks a creation:
+        the caller is a system admin, the body matches ``schema``, the name is no UUID (those
+        are ids); ``uuid_refusal`` is NBI's message for one, ``{}`` standing for the name."""
+        self._require_admin(session, f"create {what}")
+        check(body, schema)
+        name: str = body[field]
+        if is_uuid(name):
+            raise FormatError(uuid_refusal.format(name))
+        return name
+
     # -- tokens -----------------------------------------------------------------------------
     def login(self, body: Any) -> dict[str, Any]:
         """NBI's POST /admin/v1/tokens with username and password."""
@@ -236,11 +248,8 @@ class Directory:
 
     def create_user(self, body: Any, session: dict[str, Any]) -> dict[str, str]:
         """NBI's POST /admin/v1/users: 201 with the new _id."""
-        self._require_admin(session, "create users")
-        check(body, USER_NEW)
-        username = body["username"]
-        if is_uuid(username):
-            raise FormatError(f"username '{username}' cannot have a uuid format")
+        username = self._new_name(session, body, "users", USER_NEW, "username",
+                                  "username '{}' cannot have a uuid format")
         with self.lock:
             if self._user(username) is not None:
                 raise Conflict(f"username '{username}' is already used")
@@ -305,11 +314,8 @@ class Directory:
     # -- projects ---------------------------------------------------------------------------
     def create_project(self, body: Any, session: dict[str, Any]) -> dict[str, str]:
         """NBI's POST /admin/v1/projects: 201 with the new _id."""
-        self._require_admin(session, "create projects")
-        check(body, PROJECT_NEW)
-        name = body["name"]
-        if is_uuid(name):
-            raise FormatError(f"project name '{name}' cannot have an uuid format")
+        name = self._new_name(session, body, "projects", PROJECT_NEW, "name",
+                              "project name '{}' cannot have an uuid format")
         now = self.now()
         with self.lock:
             if any(p["name"] == name for p in self.store.find("projects")):
