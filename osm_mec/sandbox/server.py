@@ -96,8 +96,12 @@ ADMIN = r"/admin/v1/(?P<collection>vim_accounts|k8sclusters)"
 PACKAGE_KIND = {"/vnfpkgm/v1/vnf_packages": "vnf", "/nsd/v1/ns_descriptors": "ns"}
 PACKAGES = r"(?P<packages>/vnfpkgm/v1/vnf_packages|/nsd/v1/ns_descriptors)"
 NS_INSTANCES = "/nslcm/v1/ns_instances(_content)?"
-VNF_RECORDS = "/nslcm/v1/(vnf_instances|vnfrs)"
 OP_OCCS = "/nslcm/v1/ns_lcm_op_occs"
+# VNF records and operation occurrences (read only): the path's collection and the store's
+# collection and kind
+RECORD_KIND = {"vnf_instances": ("vnfrs", "vnfr"), "vnfrs": ("vnfrs", "vnfr"),
+               "ns_lcm_op_occs": ("nslcmops", "nslcmop")}
+RECORDS = r"/nslcm/v1/(?P<records>vnf_instances|vnfrs|ns_lcm_op_occs)"
 
 
 def _listing(osm: SandboxOsm, collection: str, query: dict[str, str]) -> list[dict[str, Any]]:
@@ -234,24 +238,16 @@ def terminate_and_delete_ns(osm: SandboxOsm, r: Request) -> Answer:
     return (202, {"_id": op["_id"], "nsName": name}) if op else (204, None)
 
 
-@route("GET", VNF_RECORDS)
-def list_vnfrs(osm: SandboxOsm, r: Request) -> Answer:
-    return 200, _listing(osm, "vnfrs", r.query)
+@route("GET", RECORDS)
+def list_records(osm: SandboxOsm, r: Request) -> Answer:
+    collection, _ = RECORD_KIND[r["records"]]
+    return 200, _listing(osm, collection, r.query)
 
 
-@route("GET", f"{VNF_RECORDS}/{ID}")
-def show_vnfr(osm: SandboxOsm, r: Request) -> Answer:
-    return 200, osm.store.snapshot(osm.store.get("vnfrs", r["id"], "vnfr"))
-
-
-@route("GET", OP_OCCS)
-def list_operations(osm: SandboxOsm, r: Request) -> Answer:
-    return 200, _listing(osm, "nslcmops", r.query)
-
-
-@route("GET", f"{OP_OCCS}/{ID}")
-def show_operation(osm: SandboxOsm, r: Request) -> Answer:
-    return 200, osm.store.snapshot(osm.store.get("nslcmops", r["id"], "nslcmop"))
+@route("GET", f"{RECORDS}/{ID}")
+def show_record(osm: SandboxOsm, r: Request) -> Answer:
+    collection, kind = RECORD_KIND[r["records"]]
+    return 200, osm.store.snapshot(osm.store.get(collection, r["id"], kind))
 
 
 # users and projects (admin_routes), the simulated clusters' Kubernetes boundary (kube_routes)
