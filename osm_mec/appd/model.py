@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import jsonschema
 
@@ -26,6 +26,30 @@ class AppdError(UsageError):
         self.source, self.findings = source, findings
 
 
+class _Text:
+    """An attribute of the AppD read as text (a path of keys for a nested one), for
+    ``AppD``'s named properties: ``appd_id = _Text("appDId")``."""
+
+    def __init__(self, *keys: str) -> None:
+        self.keys = keys
+
+    @overload
+    def __get__(self, appd: None, owner: type[Any]) -> _Text:
+        ...
+
+    @overload
+    def __get__(self, appd: AppD, owner: type[Any]) -> str:
+        ...
+
+    def __get__(self, appd: AppD | None, owner: type[Any]) -> _Text | str:
+        if appd is None:
+            return self
+        value: Any = appd.data
+        for key in self.keys:
+            value = value[key]
+        return str(value)
+
+
 @dataclass(frozen=True)
 class AppD:
     """A valid AppD: its data (as given, JSON types only), where it came from, and the
@@ -35,34 +59,13 @@ class AppD:
     source: str = "<appd>"
     warnings: tuple[Finding, ...] = field(default=())
 
-    @property
-    def appd_id(self) -> str:
-        return str(self.data["appDId"])
-
-    @property
-    def name(self) -> str:
-        return str(self.data["appName"])
-
-    @property
-    def provider(self) -> str:
-        return str(self.data["appProvider"])
-
-    @property
-    def soft_version(self) -> str:
-        return str(self.data["appSoftVersion"])
-
-    @property
-    def descriptor_version(self) -> str:
-        return str(self.data["appDVersion"])
-
-    @property
-    def description(self) -> str:
-        return str(self.data["appDescription"])
-
-    @property
-    def image(self) -> str:
-        """The container image reference (swImageDescriptor.swImage)."""
-        return str(self.data["swImageDescriptor"]["swImage"])
+    appd_id = _Text("appDId")
+    name = _Text("appName")
+    provider = _Text("appProvider")
+    soft_version = _Text("appSoftVersion")
+    descriptor_version = _Text("appDVersion")
+    description = _Text("appDescription")
+    image = _Text("swImageDescriptor", "swImage")  # the container image reference
 
     def items(self, key: str) -> list[dict[str, Any]]:
         """A list-valued attribute (e.g. appTrafficRule), empty when absent."""
