@@ -3,8 +3,6 @@ lcm_subscriptions.py."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
@@ -17,21 +15,15 @@ from .models import (
     OperateAppRequest,
     TerminateAppRequest,
 )
+from .responses import accepted, created
 from .store import public
 
 router = APIRouter(prefix=LCM_BASE, dependencies=[Depends(authorized)])
 
 
-def _accepted(op: dict[str, Any]) -> Response:
-    """202 with the operation occurrence's address (MEC 010-2: Location header)."""
-    return Response(status_code=202, headers={"Location": op["_links"]["self"]["href"]})
-
-
 @router.post("/app_instances", status_code=201)
 def create_instance(body: CreateAppInstanceRequest, request: Request) -> JSONResponse:
-    info = lcm.create(ctx(request), body)
-    return JSONResponse(info, status_code=201,
-                        headers={"Location": info["_links"]["self"]["href"]})
+    return created(lcm.create(ctx(request), body))
 
 
 @router.get("/app_instances")
@@ -53,19 +45,19 @@ def delete_instance(appInstanceId: str, request: Request) -> Response:
 @router.post("/app_instances/{appInstanceId}/instantiate", status_code=202)
 def instantiate(appInstanceId: str, body: InstantiateAppRequest,
                 request: Request) -> Response:
-    return _accepted(lcm.instantiate(ctx(request), appInstanceId, body))
+    return accepted(lcm.instantiate(ctx(request), appInstanceId, body))
 
 
 @router.post("/app_instances/{appInstanceId}/terminate", status_code=202)
 def terminate(appInstanceId: str, body: TerminateAppRequest,
               request: Request) -> Response:
-    return _accepted(lcm.terminate(ctx(request), appInstanceId, body))
+    return accepted(lcm.terminate(ctx(request), appInstanceId, body))
 
 
 @router.post("/app_instances/{appInstanceId}/operate", status_code=202)
 def operate(appInstanceId: str, body: OperateAppRequest,
             request: Request) -> Response:
-    return _accepted(lcm.operate(ctx(request), appInstanceId, body))
+    return accepted(lcm.operate(ctx(request), appInstanceId, body))
 
 
 @router.get("/app_lcm_op_occs")
@@ -81,9 +73,7 @@ def get_operation(appLcmOpOccId: str, request: Request) -> JSONResponse:
 @router.post("/subscriptions", status_code=201)
 def subscribe(body: LcmSubscriptionRequest, request: Request,
               subscriptionType: str | None = Query(None)) -> JSONResponse:
-    info = lcm_subscriptions.subscribe(ctx(request), body, subscriptionType)
-    return JSONResponse(info, status_code=201,
-                        headers={"Location": info["_links"]["self"]["href"]})
+    return created(lcm_subscriptions.subscribe(ctx(request), body, subscriptionType))
 
 
 @router.get("/subscriptions")

@@ -10,6 +10,7 @@ from . import pkgm
 from .context import PKGM_BASE, authorized, ctx
 from .models import AppPkgInfoModifications, AppPkgSubscription, CreateAppPkg
 from .problems import Problem
+from .responses import created
 from .store import public
 
 router = APIRouter(prefix=PKGM_BASE, dependencies=[Depends(authorized)])
@@ -20,8 +21,7 @@ ZIP = "application/zip"
 def create_package(body: CreateAppPkg, request: Request) -> JSONResponse:
     info = pkgm.create(ctx(request), body)
     # the v2.1.1 document answers the creation with an array of AppPkgInfo
-    return JSONResponse([info], status_code=201,
-                        headers={"Location": info["_links"]["self"]["href"]})
+    return created(info, [info])
 
 
 @router.get("/app_packages")
@@ -101,9 +101,7 @@ async def upload_onboarded_content(appDId: str, request: Request) -> Response:
 
 @router.post("/subscriptions", status_code=201)
 def subscribe(body: AppPkgSubscription, request: Request) -> JSONResponse:
-    info = pkgm.subscribe(ctx(request), body)
-    return JSONResponse(info, status_code=201,
-                        headers={"Location": info["_links"]["self"]["href"]})
+    return created(pkgm.subscribe(ctx(request), body))
 
 
 @router.get("/subscriptions")
