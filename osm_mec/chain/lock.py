@@ -13,20 +13,33 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import UsageError
+from ..core.retry import Backoff, Clock, Sleep, poll
 
-POLL = 0.2
+POLLING = Backoff(0.2, factor=1.0)  # try the lock again every 0.2 s while waiting
 
 
 class CspBusy(UsageError):
     """Another command holds the CSP's lock (exit 2)."""
 
 
-class CspLock:
-    """``with CspLock(state_dir, csp, "provision"):`` - waits up to `wait` seconds."""
+def _try_lock(fd: int) -> bool | None:
+    """True once the lock on ``fd`` is ours; None while another process holds it."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return None
+    return True
 
-    def __init__(self, state_dir: Path, csp: str, command: str, wait: float = 0.0) -> None:
+
+class CspLock:
+    """``with CspLock(state_dir, csp, "provision"):`` - waits up to `wait` seconds (on the
+    given clock and sleep)."""
+
+    def __init__(self, state_dir: Path, csp: str, command: str, wait: float = 0.0,
+                 sleep: Sleep = time.sleep, now: Clock = time.monotonic) -> None:
         self.path = state_dir / f"{csp}.lock"
         self.csp, self.command, self.wait = csp, command, wait
+        self.sleep, self.now = sleep, now
         self._fd: int | None = None
 
     def _holder(self) -> str:
@@ -43,18 +56,11 @@ class CspLock:
     def __enter__(self) -> CspLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
-        deadline = time.monotonic() + self.wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    os.close(fd)
-                    raise CspBusy(f"CSP {self.csp} is busy: {self._holder()} holds "
-                                  f"{self.path}; run this again when it has finished (the "
-                                  "lock goes with its process, even if it is killed)") from None
-                time.sleep(POLL)
+        if poll(lambda: _try_lock(fd), self.wait, POLLING, self.sleep, self.now) is None:
+            os.close(fd)
+            raise CspBusy(f"CSP {self.csp} is busy: {self._holder()} holds {self.path}; run "
+                          "this again when it has finished (the lock goes with its process, "
+                          "even if it is killed)")
         os.ftruncate(fd, 0)
         os.write(fd, json.dumps({"command": self.command, "pid": os.getpid(),
                                  "host": socket.gethostname(), "since": time.time()}).encode())
