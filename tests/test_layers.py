@@ -35,10 +35,10 @@ ALLOWED |= {
 # `osm-mec app deploy|remove` and `provision --appd` (chain) use the AppD library and the
 # MEO's code beside them; neither of those imports chain
 ALLOWED["chain"] = ALLOWED["chain"] | {"appd", "meo"}
-# the sandbox runs our real MEP for a MEP KDU (sandbox/mep_runner, imported only then), so
-# the chain's registration with the MEP is tested against the MEP's own code; mep uses only
-# core, so no cycle can follow
-ALLOWED["sandbox"] = ALLOWED["sandbox"] | {"mep"}
+# the sandbox runs our real MEP for a MEP KDU and the sample app for a mec-app KDU
+# (sandbox/mep_runner, app_runner; imported only then), so the chain's registration with the
+# MEP is tested against their own code; mep and mecapp use only core: no cycle can follow
+ALLOWED["sandbox"] = ALLOWED["sandbox"] | {"mep", "mecapp"}
 ALLOWED["cli"] = frozenset(ALLOWED) | {"cli"}
 TOP = ""  # osm_mec/__init__.py (the version): anyone may import it
 

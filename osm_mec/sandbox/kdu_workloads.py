@@ -5,8 +5,10 @@
   simulated cluster as application ``mep`` (its NodePort Service answers at the MEP's port).
   Without ``adminTokenSecret`` nothing runs (the chart's own generated token: the records
   alone are simulated, as before).
-- The sample app chart (``mec-app``) with ``mep.existingSecret``: that Secret must exist
-  (the application exits on an empty token).
+- The sample app chart (``mec-app``) with ``mep.existingSecret``: the sample application
+  (``app_runner``) with the token (or OAuth client secret) from that Secret and the MEP URL
+  of ``mep.url``; served as application ``mec-app``. Without the Secret, or with neither key
+  in it, the application exits on its empty token (the chart's keys are optional).
 
 A missing Secret fails the KDU as ``helm install --atomic`` fails when a pod never gets
 ready (CreateContainerConfigError for a missing ``secretKeyRef``), naming the Secret."""
@@ -17,8 +19,10 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 
+from .app_runner import CLIENT_SECRET_KEY, TOKEN_KEY, RunningMecApp, mep_values
 from .kube_sim import SimulatedClusters
-from .mep_runner import RunningMep, WorkloadFailed
+from .mep_runner import RunningMep
+from .served_app import WorkloadFailed
 from .store import NotFound
 
 MEP_CHART, APP_CHART = "mep", "mec-app"
@@ -59,6 +63,24 @@ def _run_mep(kube: SimulatedClusters, cluster: str, namespace: str, kdu: str,
     return mep.stop
 
 
+def _run_app(kube: SimulatedClusters, cluster: str, namespace: str, kdu: str,
+             values: dict[str, Any], secret_name: str) -> Callable[[], None]:
+    try:
+        data = kube.secret(cluster, namespace, secret_name)
+    except NotFound:
+        data = {}  # the chart's secretKeyRefs are optional: the pod starts without them
+        why = f'secret "{secret_name}" not found in namespace {namespace}'
+    else:
+        why = f"secret {namespace}/{secret_name} has neither key {TOKEN_KEY} nor " \
+              f"{CLIENT_SECRET_KEY}"
+    if not (data.get(TOKEN_KEY) or data.get(CLIENT_SECRET_KEY)):
+        raise _atomic_failure(kdu, namespace, f"pod {kdu}: CrashLoopBackOff: {why}: the "
+                              "application exits without its MEP token")
+    app = RunningMecApp(values, data).start()
+    kube.serve(cluster, namespace, APP_CHART, app.host, app.port)
+    return app.stop
+
+
 def launch(kube: SimulatedClusters, cluster: str, namespace: str, kdu: dict[str, Any],
            values: dict[str, Any]) -> Callable[[], None] | None:
     """Start what the sandbox runs for this Helm KDU (its stop), None when nothing runs;
@@ -66,14 +88,7 @@ def launch(kube: SimulatedClusters, cluster: str, namespace: str, kdu: dict[str,
     chart, name = chart_name(kdu), str(kdu.get("name"))
     if chart == MEP_CHART and values.get("adminTokenSecret"):
         return _run_mep(kube, cluster, namespace, name, str(values["adminTokenSecret"]))
-    mep_values = values.get("mep")
-    mep_values = mep_values if isinstance(mep_values, dict) else {}
-    if chart == APP_CHART and mep_values.get("existingSecret"):
-        secret = str(mep_values["existingSecret"])
-        try:
-            kube.secret(cluster, namespace, secret)
-        except NotFound:
-            raise _atomic_failure(name, namespace, f"pod {name}: CrashLoopBackOff: secret "
-                                  f'"{secret}" not found in namespace {namespace}: the '
-                                  "application exits without its MEP token") from None
+    app_secret = mep_values(values).get("existingSecret")
+    if chart == APP_CHART and app_secret:
+        return _run_app(kube, cluster, namespace, name, values, str(app_secret))
     return None

@@ -13,19 +13,15 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-HOST = "127.0.0.1"
-START_TIMEOUT = 10.0  # seconds redis-server and uvicorn get to answer
+from .served_app import START_TIMEOUT, ServedApp, WorkloadFailed
+
+__all__ = ["RedisProcess", "RunningMep", "WorkloadFailed"]
 # callbacks go to workloads the sandbox runs, all on loopback: the MEP must allow it
 SANDBOX_CALLBACK_NETWORKS = ["127.0.0.0/8"]
-
-
-class WorkloadFailed(Exception):
-    """A workload of a KDU could not start; the message says why and what to do."""
 
 
 def _redis_answers(path: Path) -> bool:
@@ -100,44 +96,24 @@ class RunningMep:
         self._token = admin_token
         self._folder = tempfile.TemporaryDirectory(prefix="osm-mec-mep-")
         self.redis = RedisProcess(Path(self._folder.name))
-        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind((HOST, 0))
-        self.host, self.port = HOST, int(self._listener.getsockname()[1])
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
+        self.served = ServedApp("mep")
+        self.host, self.port = self.served.host, self.served.port
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return self.served.url
 
     def start(self) -> RunningMep:
         try:
             app = _mep_application(self._token, self.redis.url, self.url)
-            import uvicorn  # a dependency of the mep extra, present once the import above was
             self.redis.start()
-            self._server = uvicorn.Server(uvicorn.Config(
-                app, log_level="warning", lifespan="on", access_log=False))
-            self._thread = threading.Thread(target=self._server.run,
-                                            kwargs={"sockets": [self._listener]},
-                                            name=f"sandbox-mep-{self.port}", daemon=True)
-            self._thread.start()
-            deadline = time.monotonic() + START_TIMEOUT
-            while not self._server.started:
-                if not self._thread.is_alive() or time.monotonic() > deadline:
-                    raise WorkloadFailed(f"the MEP did not start on {self.url}")
-                time.sleep(0.005)
+            self.served.start(app)
         except BaseException:
             self.stop()
             raise
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
-        self._listener.close()
+        self.served.stop()
         self.redis.stop()
         self._folder.cleanup()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -146,24 +147,78 @@ def test_without_admin_token_secret_nothing_runs(env, profile) -> None:
     client.wait_for_operation(client.delete_ns(ns_id), timeout=60, gone_ok=True)
 
 
+def _app_config(profile, csp: str, mep: dict) -> dict:
+    config = instantiation_params(profile, "mec_app_ns", csp)
+    config["additionalParamsForVnf"][0]["additionalParamsForKdu"][0]["additionalParams"][
+        "mep"] = mep
+    return config
+
+
 def test_mec_app_kdu_needs_its_existing_secret(env, profile) -> None:
     client, ids, kube = env
-    config = instantiation_params(profile, "mec_app_ns", "appsecret")
-    values = config["additionalParamsForVnf"][0]["additionalParamsForKdu"][0][
-        "additionalParams"]
-    values["mep"] = {"url": "http://127.0.0.1:1", "existingSecret": "app-token"}
     vim = client.find_admin("vim", "nsp-vim")["_id"]
+    config = _app_config(profile, "appsecret", {"url": "http://127.0.0.1:9",
+                                                "existingSecret": "app-token"})
     ns_id, op_id = client.create_ns("appsecret-missing", ids["mec_app_ns"], vim,
                                     config=copy.deepcopy(config))
     with pytest.raises(OperationFailed) as failed:
         client.wait_for_operation(op_id, timeout=60)
     assert 'CrashLoopBackOff: secret "app-token" not found in namespace ' \
-           "mecaas-appsecret-mec-app" in failed.value.detail
+           "mecaas-appsecret-mec-app: the application exits without its MEP token" in \
+           failed.value.detail
     client.wait_for_operation(client.delete_ns(ns_id), timeout=60, gone_ok=True)
-    kube.ensure_secret("mecaas-appsecret-mec-app", "app-token", {"token": "t"})
-    ns_id, op_id = client.create_ns("appsecret-there", ids["mec_app_ns"], vim, config=config)
+    kube.ensure_secret("mecaas-appsecret-mec-app", "app-token", {"other": "t"})
+    ns_id, op_id = client.create_ns("appsecret-nokey", ids["mec_app_ns"], vim,
+                                    config=copy.deepcopy(config))
+    with pytest.raises(OperationFailed) as failed:
+        client.wait_for_operation(op_id, timeout=60)
+    assert "has neither key token nor client-secret" in failed.value.detail
+    client.wait_for_operation(client.delete_ns(ns_id), timeout=60, gone_ok=True)
+
+
+def test_sample_app_registers_its_service_with_the_sandbox_mep(env, profile) -> None:
+    """The whole hand-over the chain makes: MEP admin token in a Secret before the MEP KDU,
+    the app instance registered with the MEP, its token in a Secret before the app KDU, the
+    MEP's URL (node address + NodePort) in the app KDU's values: the sample app's Mp1
+    service shows up in the MEP, and goes away when the app's NS is terminated."""
+    client, ids, kube = env
+    kube.ensure_secret("mecaas-mepapp-mep", "mep-admin-token", {"admin-token": TOKEN})
+    env_id, op_id = _instantiate_env(client, ids, profile, "mepapp", "mep-admin-token")
     client.wait_for_operation(op_id, timeout=60)
-    client.wait_for_operation(client.delete_ns(ns_id), timeout=60, gone_ok=True)
+    port = _mep_kdur(client, env_id)["services"][0]["ports"][0]["node_port"]
+    mep_url = f"http://{kube.node_address()}:{port}"
+    registered = requests.post(f"{mep_url}{APP_INSTANCES}", timeout=5, json={
+        "appInstanceId": "sample-1", "appName": "sample"},
+        headers={"Authorization": f"Bearer {TOKEN}"})
+    assert registered.status_code == 201
+    app_token = registered.json()["accessToken"]
+    kube.ensure_secret("mecaas-mepapp-mec-app", "app-token", {"token": app_token})
+    config = _app_config(profile, "mepapp", {"url": mep_url, "appInstanceId": "sample-1",
+                                             "existingSecret": "app-token"})
+    app_id, op_id = client.create_ns("mepapp-app", ids["mec_app_ns"],
+                                     client.find_admin("vim", "nsp-vim")["_id"], config=config)
+    client.wait_for_operation(op_id, timeout=60)
+    assert app_token not in str(client.vnf_records(app_id))
+
+    def services() -> list[str]:
+        answer = requests.get(f"{mep_url}/mec_service_mgmt/v1/services", timeout=5,
+                              headers={"Authorization": f"Bearer {app_token}"})
+        assert answer.status_code == 200
+        return [s["serName"] for s in answer.json()]
+
+    assert _eventually(lambda: services() == ["mec-sample"])
+    client.wait_for_operation(client.delete_ns(app_id), timeout=60, gone_ok=True)
+    assert services() == []  # deregistered on stop, as on SIGTERM
+    client.wait_for_operation(client.delete_ns(env_id), timeout=60, gone_ok=True)
+
+
+def _eventually(check, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.02)
+    return check()
 
 
 def test_without_redis_server_the_mep_says_what_to_install(monkeypatch) -> None:
