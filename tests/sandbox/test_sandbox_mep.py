@@ -232,3 +232,31 @@ def test_without_the_mep_extra_the_mep_says_what_to_install(monkeypatch) -> None
     monkeypatch.setitem(sys.modules, "osm_mec.mep", None)  # import fails as if not installed
     with pytest.raises(WorkloadFailed, match=r"pip install 'osm-mec\[mep\]'"):
         RunningMep(TOKEN).start()
+
+
+def test_sandbox_stop_stops_its_meps(built, profile) -> None:
+    """A sandbox stopped with its MEP KDU still instantiated leaves no redis-server behind
+    and no MEP answering."""
+    from osm_mec.sandbox import Sandbox
+
+    from .conftest import CREDENTIALS
+
+    with Sandbox(CREDENTIALS, time_scale=0, seed=7) as sandbox:
+        client = client_for(sandbox)
+        ids = onboard(client, built, ("k8s_cluster_vnf", "mec_blocks_cnf", "edge_mano_cnf",
+                                      "mec_env_ns"))
+        cluster = client.create_admin("k8scluster", {
+            "name": "stop-k8s", "vim_account": client.find_admin("vim", "nsp-vim")["_id"],
+            "k8s_version": "1.30", "nets": {"net1": None},
+            "credentials": {"apiVersion": "v1", "kind": "Config"}})
+        kube = SandboxKube(client, cluster)
+        kube.ensure_secret("mecaas-mepstop-mep", "mep-admin-token", {"admin-token": TOKEN})
+        before = set(_redis_children())
+        ns_id, op_id = _instantiate_env(client, ids, profile, "mepstop", "mep-admin-token")
+        client.wait_for_operation(op_id, timeout=60)
+        port = _mep_kdur(client, ns_id)["services"][0]["ports"][0]["node_port"]
+        started = set(_redis_children()) - before
+        assert len(started) == 1
+    assert not started & set(_redis_children())
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}{APP_INSTANCES}", timeout=2)
