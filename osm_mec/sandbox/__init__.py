@@ -1,6 +1,8 @@
 """The embedded OSM sandbox: an NBI-compatible HTTP server, a simulated LCM on a simulated
 clock and OSM's Kafka records on a real Kafka protocol broker (librdkafka's mock cluster
-unless one is given). An Edge-MANO KDU brings up a second sandbox as the Edge OSM.
+unless one is given). An Edge-MANO KDU brings up a second sandbox as the Edge OSM; a MEP KDU
+whose values name ``adminTokenSecret`` a real MEP with its own redis-server, and a sample
+app KDU with ``mep.existingSecret`` the real sample application (``kdu_workloads``).
 
     with Sandbox(credentials, time_scale=0) as sandbox:
         sandbox.url, sandbox.kafka_bootstrap
