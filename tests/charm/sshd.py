@@ -1,7 +1,8 @@
 """A real OpenSSH server on 127.0.0.1 for the charm's integration tests.
 
 Adds throwaway users (one per simulated node) whose PATH starts with the test doubles
-(doubles/k8s_double.py as kubeadm, kubectl, systemctl, sudo, curl, hostname), starts
+(doubles/k8s_double.py, the kubeadm/kubectl model as executables: kubeadm, kubectl,
+systemctl, sudo, curl, hostname), starts
 Debian's /usr/sbin/sshd with its own config and host key, and removes everything after.
 Needs root (CI runs as root) and Debian's openssh-server (scripts/install.sh --test).
 """
@@ -22,6 +23,8 @@ from pathlib import Path
 from ..net import free_port
 
 DOUBLES = Path(__file__).resolve().parent / "doubles" / "k8s_double.py"
+# the executable's model (one model for these tests and the unit tests' fake VM)
+MODEL = ("k8s_model.py", "kubeadm_model.py", "kubectl_model.py", "cli_flags.py")
 TOOLS = ("kubeadm", "kubectl", "systemctl", "sudo", "curl", "hostname")
 SSHD = "/usr/sbin/sshd"
 
@@ -85,6 +88,8 @@ class SshServer:
         bin_dir = home / "bin"
         bin_dir.mkdir(exist_ok=True)
         shutil.copy(DOUBLES, bin_dir / "k8s_double.py")
+        for module in MODEL:
+            shutil.copy(DOUBLES.parent / module, bin_dir / module)
         (bin_dir / "k8s_double.py").chmod(0o755)
         for tool in TOOLS:
             (bin_dir / tool).symlink_to(bin_dir / "k8s_double.py")
@@ -124,7 +129,7 @@ LogLevel ERROR
 """)
         return config
 
-    def start(self, host_key_type: str = "ed25519") -> "SshServer":
+    def start(self, host_key_type: str = "ed25519") -> SshServer:
         self.shared.chmod(0o755)
         for shared in (self.log, self.cluster_state):
             shared.touch()
@@ -164,6 +169,12 @@ LogLevel ERROR
 
         entries = [json.loads(line) for line in self.log.read_text().splitlines() if line]
         return [e for e in entries if tool is None or e["tool"] == tool]
+
+
+def unique_user(prefix: str) -> str:
+    """A login name no other test process uses at the same time (system users are shared by
+    every pytest run on the machine; a fixed name lets one run delete another's user)."""
+    return f"{prefix}{secrets.token_hex(3)}"  # useradd: at most 32 characters
 
 
 def _user_exists(name: str) -> bool:

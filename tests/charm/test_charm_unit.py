@@ -1,10 +1,15 @@
-"""The charm's hooks and actions with ops' state-transition testing API (Context/State);
-the SSH runner is replaced by a recording fake VM (conftest.FakeVm)."""
+"""The charm's hooks and actions with ops' state-transition testing API (Context/State).
+
+No VM can run here: the SSH runner is replaced by the fake VM (doubles/fake_vm.py), whose
+kubeadm and kubectl are the same model (doubles/k8s_model.py) the SSH tests run as
+executables: it refuses the flags, arguments and credentials the real tools refuse."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
 import stat
 
 import pytest
@@ -117,10 +122,11 @@ def test_verify_ssh_credentials_failures(ctx, vm, error):
 
 
 def test_run_returns_output_and_reports_failures(ctx, vm):
-    assert run_action(ctx, "run", CONTROLLER, {"command": "uptime"})["output"] == "ok\n"
-    vm.fail(["sh", "-c", "false"], exit_status=3, stderr="it broke\n")
-    message, results = failed_action(ctx, "run", CONTROLLER, {"command": "false"})
-    assert results["output"] == "run failed: exit status 3\ncommand: sh -c false\nstderr: it broke"
+    assert run_action(ctx, "run", CONTROLLER, {"command": "echo ok"})["output"] == "ok\n"
+    message, results = failed_action(ctx, "run", CONTROLLER,
+                                     {"command": "echo it broke >&2; exit 3"})
+    assert results["output"] == ("run failed: exit status 3\ncommand: echo it broke >&2; exit 3"
+                                 "\nstderr: it broke")
 
 
 def test_run_timeout(ctx, vm):
@@ -151,7 +157,8 @@ def test_init_control_plane(ctx, vm):
     assert not [p for p in stdins if "/pki/" in p]  # kubeadm makes the CA on the VM
     init_cfg, cluster_cfg = yaml.safe_load_all(stdins["/etc/kubernetes/osm-mec-kubeadm.yaml"])
     assert "bootstrapTokens" not in init_cfg
-    assert ["kubeadm", "token", "delete", "dflt00"] in vm.commands()  # kubeadm's 24 h token
+    deleted = [c[3:] for c in vm.commands() if c[:3] == ["kubeadm", "token", "delete"]]
+    assert len(deleted) == 1 and re.fullmatch("[a-z0-9]{6}", deleted[0][0])  # the 24 h token
     assert vm.tokens == []
     assert init_cfg["localAPIEndpoint"]["advertiseAddress"] == "172.16.0.10"
     assert cluster_cfg["kubernetesVersion"] == "v1.30.2"
@@ -187,7 +194,11 @@ def test_init_installs_local_path_storage_and_marks_it_default(ctx, vm):
 
 
 def test_init_keeps_an_existing_default_class(ctx, vm):
-    vm.storage_classes["cinder-csi"] = {DEFAULT_CLASS: "true"}
+    run_action(ctx, "init-control-plane", CONTROLLER, INIT)
+    del vm.storage_classes["local-path"][DEFAULT_CLASS]  # e.g. the cloud's CSI is default
+    vm.storage_classes["cinder-csi"] = {"provisioner": "cinder.csi.openstack.org",
+                                        DEFAULT_CLASS: "true"}
+    vm.calls.clear()
     results = run_action(ctx, "init-control-plane", CONTROLLER, INIT)
     assert results["storage-class"] == "cinder-csi"
     assert not [c for c in vm.calls if c["argv"][3:4] == ["patch"]]
@@ -270,6 +281,7 @@ def _relation_event(ctx, relation, config):
 
 
 def test_worker_joins_with_the_relation_data(ctx, vm):
+    vm.existing_cluster(JOIN_DATA["token"])
     vm.hostname = "mecaas-acme-edge-worker-0"
     vm.api_up_after = 2
     out, mine = _relation_event(ctx, _worker_relation(JOIN_DATA), WORKER)
@@ -278,6 +290,7 @@ def test_worker_joins_with_the_relation_data(ctx, vm):
     polls = [c["argv"] for c in vm.calls if c["argv"][3:5] == ["get", "node"]]
     assert polls[0][:3] == ["kubectl", "--kubeconfig", "/etc/kubernetes/kubelet.conf"]
     assert mine["node-name"] == "mecaas-acme-edge-worker-0"
+    assert vm.nodes["mecaas-acme-edge-worker-0"] is True
     assert isinstance(out.unit_status, testing.ActiveStatus)
     vm.calls.clear()  # joined: another event changes nothing
     _relation_event(ctx, _worker_relation(JOIN_DATA, mine), WORKER)
@@ -294,8 +307,7 @@ def test_worker_waits_for_join_data_and_for_cloud_init(ctx, vm):
 
 
 def test_worker_asks_for_a_fresh_token_when_the_join_is_refused(ctx, vm):
-    vm.fail(["kubeadm", "join"], stderr="error execution phase preflight: couldn't validate "
-            "the identity of the API Server: token id \"new000\" is invalid")
+    vm.existing_cluster("other0.0123456789abcdef")  # JOIN_DATA's token expired
     out, mine = _relation_event(ctx, _worker_relation(JOIN_DATA, {"token-request": "1"}),
                                 WORKER)
     assert mine["token-request"] == "2"
@@ -318,14 +330,13 @@ def test_controller_publishes_join_data_once_initialised(ctx, vm):
     mine = out.get_relation(relation.id).local_unit_data
     assert mine["endpoint"] == "https://172.16.0.10:6443"
     assert mine["ca-cert-hash"] == TEST_CA[2]
-    assert mine["token"] == "new000.0123456789abcdef"
-    assert vm.created == [("new000.0123456789abcdef", "30m")]
+    assert vm.created == [(mine["token"], "30m")]
     assert "token" not in json.dumps(ctx.action_results)  # only in Juju's relation data
 
 
 def test_controller_deletes_the_token_once_the_worker_joined(ctx, vm):
     run_action(ctx, "init-control-plane", CONTROLLER, INIT)
-    vm.tokens.append(JOIN_DATA["token"])
+    vm.cluster["tokens"].append(JOIN_DATA["token"])
     relation = _controller_relation({"node-name": "w0"}, {**JOIN_DATA, "served-request": ""})
     _, mine = _relation_event(ctx, relation, CONTROLLER)
     assert "token" not in mine and vm.tokens == []
@@ -335,7 +346,7 @@ def test_controller_deletes_the_token_once_the_worker_joined(ctx, vm):
 def test_controller_replaces_the_token_on_request(ctx, vm):
     run_action(ctx, "init-control-plane", CONTROLLER, INIT)
     old = "old000.0123456789abcdef"
-    vm.tokens.append(old)
+    vm.cluster["tokens"].append(old)
     relation = _controller_relation({"token-request": "1"},
                                     {**JOIN_DATA, "token": old, "served-request": ""})
     _, mine = _relation_event(ctx, relation, CONTROLLER)
@@ -362,6 +373,8 @@ def test_authorize_controller(ctx, vm):
                                                                + " comment"})
     (call,) = [c for c in vm.calls if c["argv"][:2] == ["sh", "-c"]]
     assert call["argv"][-1] == CONTROLLER_KEY and not call["sudo"]
+    authorized = (vm.home / ".ssh" / "authorized_keys").read_text()
+    assert authorized == CONTROLLER_KEY + "\n"  # the charm's script, run by a real sh
     assert results["address"] == "10.0.0.6" and results["username"] == "ubuntu"
     assert results["related"] == "false" and results["joined"] == "false"
 
@@ -375,10 +388,12 @@ def test_authorize_controller_refuses_anything_but_one_key(ctx, vm, key):
 def test_add_worker_joins_with_a_token_it_deletes(ctx, vm, tmp_path):
     run_action(ctx, "generate-ssh-key", CONTROLLER)
     run_action(ctx, "init-control-plane", CONTROLLER, INIT)
+    vm.add_node_vm("10.0.0.7", "mecaas-acme-edge-worker-7")
     vm.calls.clear()
     results = run_action(ctx, "add-worker", CONTROLLER, {
         "address": "10.0.0.7", "host-key": "ssh-ed25519 " + "A" * 68})
-    assert results == {"node-name": "mecaas-acme-edge-controller"}  # the fake VM's name
+    assert results == {"node-name": "mecaas-acme-edge-worker-7"}
+    assert vm.nodes["mecaas-acme-edge-worker-7"] is True
     (token, ttl), = vm.created
     assert ["kubeadm", "join", "172.16.0.10:6443", "--token", token,
             "--discovery-token-ca-cert-hash", TEST_CA[2]] in vm.commands()
@@ -392,7 +407,8 @@ def test_add_worker_joins_with_a_token_it_deletes(ctx, vm, tmp_path):
 def test_add_worker_deletes_the_token_when_the_join_fails(ctx, vm):
     run_action(ctx, "generate-ssh-key", CONTROLLER)
     run_action(ctx, "init-control-plane", CONTROLLER, INIT)
-    vm.fail(["kubeadm", "join"], stderr="preflight failed")
+    vm.add_node_vm("10.0.0.7", "mecaas-acme-edge-worker-7")
+    vm.arm("join")  # kubelet-start times out
     message, results = failed_action(ctx, "add-worker", CONTROLLER, {
         "address": "10.0.0.7", "host-key": "ssh-ed25519 " + "A" * 68})
     assert "kubeadm-join failed" in results["output"] and vm.tokens == []
@@ -405,9 +421,14 @@ def test_add_worker_without_a_unit_key(ctx, vm):
 
 
 def test_leave_cluster(ctx, vm):
-    vm.files["/etc/kubernetes/kubelet.conf"] = "x"
+    vm.existing_cluster(JOIN_DATA["token"])
+    vm.hostname = "mecaas-acme-edge-worker-0"
+    _relation_event(ctx, _worker_relation(JOIN_DATA), WORKER)
+    assert "mecaas-acme-edge-worker-0" in vm.nodes
     assert run_action(ctx, "leave-cluster", WORKER) == {"output": "left the cluster"}
     assert ["kubeadm", "reset", "-f"] in vm.commands()
+    assert "mecaas-acme-edge-worker-0" not in vm.nodes  # its own Node object deleted
+    assert "/etc/kubernetes/kubelet.conf" not in vm.files
     assert run_action(ctx, "leave-cluster", WORKER) == {
         "output": "was not joined; reset anyway"}
 
@@ -430,7 +451,8 @@ def test_leave_cluster_fails_when_the_node_answers_but_cannot_be_reset(ctx, vm, 
 
 
 def test_leave_cluster_without_kubeadm(ctx, vm):
-    vm.fail(["kubeadm", "reset"], exit_status=127, stderr="kubeadm: not found")
+    """cloud-init failed before installing kubeadm: sudo answers 'command not found'."""
+    vm.uninstall("kubeadm")
     assert run_action(ctx, "leave-cluster", WORKER) == {
         "output": "kubeadm is not installed: nothing to reset"}
 
@@ -445,7 +467,7 @@ def test_leave_cluster_reset_failure_is_reported(ctx, vm):
 @pytest.fixture()
 def initialised(ctx, vm):
     run_action(ctx, "init-control-plane", CONTROLLER, INIT)
-    vm.nodes["mecaas-acme-edge-worker-1"] = True
+    vm.add_cluster_node("mecaas-acme-edge-worker-1")
     vm.calls.clear()
     return vm
 
@@ -465,11 +487,14 @@ def test_get_kubeconfig_uses_a_service_account_token(ctx, initialised):
     results = run_action(ctx, "get-kubeconfig", CONTROLLER, {"service-account": "osm",
                                                              "duration": 3600})
     config = yaml.safe_load(results["kubeconfig"])
-    assert config["users"] == [{"name": "osm", "user": {
-        "token": "eyJhbGciOiJSUzI1NiJ9.sa-token.sig"}}]
-    assert config["clusters"][0]["cluster"] == {"server": "https://10.0.0.5:6443",
-                                                "certificate-authority-data": "Q0EK"}
-    assert "ADMIN-CERT" not in results["kubeconfig"]
+    (user,) = config["users"]
+    header, claims, _ = user["user"]["token"].split(".")
+    claims = json.loads(base64.urlsafe_b64decode(claims + "=" * (-len(claims) % 4)))
+    assert user["name"] == "osm" and claims["sub"] == "system:serviceaccount:kube-system:osm"
+    assert config["clusters"][0]["cluster"] == {
+        "server": "https://10.0.0.5:6443",
+        "certificate-authority-data": base64.b64encode(TEST_CA[0].encode()).decode()}
+    assert "FAKE-CLIENT" not in results["kubeconfig"]  # admin.conf's credentials stay
     assert ["kubectl", "--kubeconfig", "/etc/kubernetes/admin.conf", "create", "token", "osm",
             "-n", "kube-system", "--duration", "3600s"] in initialised.commands()
     applied = json.loads(next(c["stdin"] for c in initialised.calls
@@ -590,3 +615,16 @@ def test_bad_cluster_net_cidr_fails_before_touching_the_vm(ctx, vm):
     message, results = failed_action(ctx, "init-control-plane", CONTROLLER,
                                      {**INIT, "cluster-net-cidr": "172.16.0.0/33"})
     assert "cluster-net-cidr '172.16.0.0/33'" in results["output"] and not vm.calls
+
+
+@pytest.mark.xfail(strict=True, reason="charm bug reported to the lead (H13): join-token-ttl "
+                   "is passed to `kubeadm token create --ttl` unchecked; a value kubeadm "
+                   "refuses ('1d') only fails later, after kubeadm init succeeded")
+def test_a_join_token_ttl_kubeadm_refuses_blocks_the_unit_before_any_init(ctx, vm):
+    """kubeadm's --ttl is a Go duration ('30m', '1h'); '1d' makes `kubeadm token create`
+    exit 1 (time: unknown unit "d"), so init-control-plane with a related worker fails
+    after the cluster was built. The unit should say so as soon as it is configured."""
+    state = ctx.run(ctx.on.config_changed(),
+                    testing.State(config={**CONTROLLER, "join-token-ttl": "1d"}))
+    assert isinstance(state.unit_status, testing.BlockedStatus)
+    assert "join-token-ttl" in state.unit_status.message

@@ -20,6 +20,8 @@ from ops import testing
 from . import sshd
 from .test_charm_ssh import _act, _context, _relation_event, _SlowClock, _unit
 
+RC = sshd.unique_user("osmmecrc")  # the controller VM's login user
+RW = sshd.unique_user("osmmecrw")  # the worker VM's
 pytestmark = pytest.mark.skipif(sshd.available() is not None and not os.environ.get("CI"),
                                 reason=sshd.available() or "")
 
@@ -34,7 +36,7 @@ def server(tmp_path_factory):
     if reason:
         pytest.fail(f"CI must run the SSH integration tests: {reason}")
     srv = sshd.SshServer(tmp_path_factory.mktemp("sshd"))
-    for user, node in (("osmmecrc", "retry-controller"), ("osmmecrw", "retry-worker")):
+    for user, node in ((RC, "retry-controller"), (RW, "retry-worker")):
         srv.add_user(user, node)
         marker = srv.users[user].fake_root / "var/lib/osm-mec/node-prepared"
         marker.parent.mkdir(parents=True, exist_ok=True)
@@ -58,23 +60,23 @@ def _kubeadm(server, node: str) -> list[list[str]]:
 def test_failed_init_and_join_are_retried_and_scale_in_removes_the_node(server, tmp_path,
                                                                           monkeypatch):
     state = tmp_path / "units"
-    ctl = _unit(server, "osmmecrc", "controller", monkeypatch, state,
-                **{"ssh-password": server.users["osmmecrc"].password})
-    wrk = _unit(server, "osmmecrw", "worker", monkeypatch, state,
-                **{"ssh-password": server.users["osmmecrw"].password})
+    ctl = _unit(server, RC, "controller", monkeypatch, state,
+                **{"ssh-password": server.users[RC].password})
+    wrk = _unit(server, RW, "worker", monkeypatch, state,
+                **{"ssh-password": server.users[RW].password})
     monkeypatch.setattr("charm.K8sClusterCharm.clock", _SlowClock())
 
-    _arm(server, "osmmecrc", "init")
-    ok, results, _ = _act(ctl, "init-control-plane", INIT, state, "osmmecrc")
+    _arm(server, RC, "init")
+    ok, results, _ = _act(ctl, "init-control-plane", INIT, state, RC)
     assert not ok and "wait-control-plane" in results["output"]
-    ok, results, _ = _act(ctl, "init-control-plane", INIT, state, "osmmecrc")
+    ok, results, _ = _act(ctl, "init-control-plane", INIT, state, RC)
     assert ok, results
     calls = _kubeadm(server, "retry-controller")
     inits = [i for i, argv in enumerate(calls) if argv[0] == "init"]
     resets = [i for i, argv in enumerate(calls) if argv[0] == "reset"]
     assert len(inits) == 2 and resets and inits[0] < resets[0] < inits[1]
     assert calls[resets[0]][1:] == ["-f"]
-    os.environ["K8S_CLUSTER_CHARM_STATE"] = str(state / "osmmecrc")
+    os.environ["K8S_CLUSTER_CHARM_STATE"] = str(state / RC)
     ctx = _context()
     join = testing.Relation("cluster-join", remote_app_name="w", remote_units_data={0: {}})
     out = ctx.run(ctx.on.update_status(), testing.State(config=ctl, relations=[join]))
@@ -82,34 +84,34 @@ def test_failed_init_and_join_are_retried_and_scale_in_removes_the_node(server, 
     assert data["token"]
 
     # the worker's join (in its relation hook) fails once, then succeeds on the next hook
-    _arm(server, "osmmecrw", "join")
+    _arm(server, RW, "join")
     relation = testing.Relation("control-plane", remote_app_name="c",
                                 remote_units_data={0: data})
-    status, mine, _ = _relation_event(wrk, relation, state, "osmmecrw")
+    status, mine, _ = _relation_event(wrk, relation, state, RW)
     assert isinstance(status, testing.BlockedStatus) and "kubeadm-join" in status.message
     relation = testing.Relation("control-plane", remote_app_name="c",
                                 remote_units_data={0: data}, local_unit_data=dict(mine))
-    status, mine, _ = _relation_event(wrk, relation, state, "osmmecrw")
+    status, mine, _ = _relation_event(wrk, relation, state, RW)
     assert isinstance(status, testing.ActiveStatus) and mine["node-name"] == "retry-worker"
     calls = [argv[0] for argv in _kubeadm(server, "retry-worker")]
     assert calls.count("join") == 2 and calls.index("reset") > calls.index("join")
 
     # OSM's scale-in runs only the worker's terminate primitive (leave-cluster)
-    ok, results, _ = _act(wrk, "leave-cluster", state_root=state, user="osmmecrw")
+    ok, results, _ = _act(wrk, "leave-cluster", state_root=state, user=RW)
     assert ok and results["output"] == "left the cluster", results
-    ok, results, _ = _act(ctl, "list-nodes", state_root=state, user="osmmecrc")
+    ok, results, _ = _act(ctl, "list-nodes", state_root=state, user=RC)
     assert [n["name"] for n in json.loads(results["nodes"])] == ["retry-controller"]
 
 
 def test_scale_in_of_a_vm_without_kubeadm_succeeds(server, tmp_path, monkeypatch):
     """cloud-init failed before installing kubeadm: sudo answers 'command not found'."""
     state = tmp_path / "units"
-    wrk = _unit(server, "osmmecrw", "worker", monkeypatch, state,
-                **{"ssh-password": server.users["osmmecrw"].password})
-    (server.users["osmmecrw"].home / "bin" / "kubeadm").unlink()
+    wrk = _unit(server, RW, "worker", monkeypatch, state,
+                **{"ssh-password": server.users[RW].password})
+    (server.users[RW].home / "bin" / "kubeadm").unlink()
     try:
-        ok, results, _ = _act(wrk, "leave-cluster", state_root=state, user="osmmecrw")
+        ok, results, _ = _act(wrk, "leave-cluster", state_root=state, user=RW)
     finally:
-        (server.users["osmmecrw"].home / "bin" / "kubeadm").symlink_to(
-            server.users["osmmecrw"].home / "bin" / "k8s_double.py")
+        (server.users[RW].home / "bin" / "kubeadm").symlink_to(
+            server.users[RW].home / "bin" / "k8s_double.py")
     assert ok and results["output"] == "kubeadm is not installed: nothing to reset", results
