@@ -2,7 +2,7 @@
 
 No kubelet, API server or etcd can run here, so the charm's tests talk to this model: the
 SSH integration tests through executables (k8s_double.py, served by the real sshd of
-sshd.py), the unit tests through the in-process fake VM (conftest.FakeVm). Both give the
+sshd.py), the unit tests through the in-process fake VM (fake_vm.FakeVm). Both give the
 model a Host (the node's files, its name, whether the caller is root) and the cluster's
 state (a JSON-able dict shared by every node), and get back what the real tool would print
 and its exit status.
@@ -13,6 +13,8 @@ arguments, `kubeadm reset` without -f asks on stdin and refuses without a "y", k
 root, bootstrap tokens have kubeadm's form, joins need the cluster's token and CA hash, a
 kubelet's credentials may only delete their own Node, a tool that is not installed makes
 sudo answer "sudo: kubeadm: command not found" (exit 1).
+(tests/cloud_init_vm.py is another matter: it doubles cloud-init's *installation* of kubeadm
+for the cloud-init tests, not its use, and stays separate.)
 Wording and exit codes follow kubeadm (cmd/kubeadm/app/util/error.go: message + "To see the
 stack trace of this error execute with --v=5 or higher", exit 1) and kubectl ("error: " +
 message, flag errors + "See 'kubectl <cmd> --help' for usage.", exit 1).
