@@ -199,7 +199,8 @@ def test_params_kdus_get_namespace_and_values(profile):
             for m in config["additionalParamsForVnf"] if "additionalParamsForKdu" in m}
     assert set(kdus) == {"mep", "edge-osm"}
     assert kdus["mep"]["k8s-namespace"] == "mecaas-acme-mep"
-    assert kdus["mep"]["additionalParams"]["service"] == {"type": "NodePort", "nodePort": 30380}
+    # no fixed NodePort: Kubernetes allocates it, the chain reads it from OSM's record
+    assert kdus["mep"]["additionalParams"]["service"] == {"type": "NodePort"}
     assert kdus["mep"]["additionalParams"]["image"] == {
         "repository": "ghcr.io/osm-mec/osm-mec/mep", "tag": "0.1.0"}
     # the chart calls back no network unless named: the edge cluster's node and pod networks

@@ -5,9 +5,12 @@ manages these applications too).
 
 deploy: the AppD package (an AppD file with its chart, or an AppD package archive) is
 onboarded into the CSP's Edge OSM (CNF + NS package; an AppD onboarded already is reused),
-an application instance is created and instantiated, and, with --mep-url, the application
-is registered in the CSP's MEP. remove: every instance of that AppD is terminated (and
-deregistered) and deleted, then the package. Both record the timings of their OSM
+an application instance is created, registered in the CSP's MEP (the one --mep-url names,
+else the one provisioning recorded, with the admin token beside the state file) with its
+token as a Secret in its namespace on the edge cluster, and instantiated with the MEP's URL,
+its instance id and the Secret's name as Helm values (osm_mec.osm.mep_access). remove:
+every instance of that AppD is terminated (and deregistered, its Secret deleted) and
+deleted, then the package. Both record the timings of their OSM
 operations like every chain command (Kafka records of the Edge OSM, else its operation
 records) in the CSP's timings file."""
 
@@ -15,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,20 +26,28 @@ from typing import Any
 from ..appd import is_package_name, load_appd, load_chart, read_appd_package
 from ..appd.writer import appd_package_bytes
 from ..core.errors import OsmMecError, UsageError
+from ..core.retry import Backoff, poll
 from ..meo import MeoContext, MeoSettings, build_context
 from ..meo import lcm, pkgm
 from ..meo.models import Checksum, CreateAppInstanceRequest, CreateAppPkg, \
     InstantiateAppRequest, MECHostInformation, TerminateAppRequest
+from ..meo.edge import OP_TIMEOUT
 from ..meo.problems import Problem
 from ..osm.credentials import Credentials, read_credentials_file
+from ..osm.kube import KubeApi
 from ..osm.nbi import NbiClient
 from ..timings.records import write_jsonl
 from .lock import CspLock
+from .mep_link import cluster_api, read_admin_token
 from .progress import Progress
 from .state import CspState, facade_state
 from .target import OsmTarget
 
 FINAL = ("COMPLETED", "FAILED")
+# how long an application's operation may take: OSM's operation (the facade's wait for it),
+# plus a graceful deregistration from the MEP
+RUN_TIMEOUT = OP_TIMEOUT + 600.0
+RUN_POLL = Backoff(0.05, factor=1.5, ceiling=2.0)
 
 
 @dataclass(frozen=True)
@@ -98,15 +108,16 @@ class EdgeApps:
 
     def __init__(self, target: OsmTarget, make_client: Callable[[], NbiClient],
                  folder: Path, vim: str, mep: tuple[str, str] | None,
-                 progress: Progress) -> None:
-        self.target, self.progress = target, progress
+                 progress: Progress, app_cluster: KubeApi | None = None,
+                 run_timeout: float = RUN_TIMEOUT) -> None:
+        self.target, self.progress, self.run_timeout = target, progress, run_timeout
         self.meo: MeoContext = build_context(
             MeoSettings(public_url="http://127.0.0.1:8090", state_dir=folder),
             make_client, "unused-in-process", vim, mep, target.listener)
+        self.meo.app_cluster = app_cluster
 
     def close(self) -> None:
         self.meo.store.close()
-
 
     # -- steps ----------------------------------------------------------------------------
     def onboard(self, source: AppSource) -> dict[str, Any]:
@@ -128,12 +139,18 @@ class EdgeApps:
         return pkgm.get(self.meo, info["id"])
 
     def run(self, op: dict[str, Any]) -> dict[str, Any]:
-        """Until the facade's operation ends; its record; the OSM operation is timed."""
-        while True:
+        """Until the facade's operation ends (at most run_timeout seconds); its record;
+        the OSM operation is timed."""
+        def ended() -> dict[str, Any] | None:
             current = self.meo.store.get(lcm.OPS, op["id"]) or op
-            if current["operationState"] in FINAL:
-                break
-            time.sleep(0.05)
+            return current if current["operationState"] in FINAL else None
+
+        current = poll(ended, self.run_timeout, RUN_POLL)
+        if current is None:
+            raise OsmMecError(
+                f"{op['lcmOperation'].lower()} of application instance {op['appInstanceId']} "
+                f"(operation {op['id']}) did not end within {self.run_timeout:g} s; OSM "
+                "may still finish it: `osm-mec app remove` (or teardown) later cleans up")
         instance = self.meo.store.get(lcm.INSTANCES, current["appInstanceId"]) or {}
         name = lcm.ns_name(instance or {"id": current["appInstanceId"]})
         ns = (instance.get("_ns") or {}).get("id") or current.get("_nsId")
@@ -157,7 +174,7 @@ class EdgeApps:
         op = lcm.instantiate(self.meo, instance["id"], InstantiateAppRequest(
             selectedMECHostInfo=[MECHostInformation(hostId={"csp": self.target.label})]))
         self.run(op)
-        registered = self.meo.mep is not None
+        registered = self.meo.mep_access is not None
         ns = (self.meo.store.get(lcm.INSTANCES, instance["id"]) or {}).get("_ns") or {}
         return {"appDId": source.appd_id, "appPkgId": package["id"],
                 "appInstanceId": instance["id"], "ns": lcm.ns_name(instance),
@@ -198,8 +215,18 @@ def open_edge_apps(state: CspState, fallback: Callable[[], Credentials], verify:
     target.simulated = target.client.is_sandbox
     target.connect_kafka()
     vim = (state.get("edge-vim") or {}).get("name") or "edge-vim"
+    cluster = (state.get("edge-cluster") or {}).get("id")
     return EdgeApps(target, lambda: NbiClient(url, credentials, verify=verify),
-                    facade_state(state.path), vim, mep, progress)
+                    facade_state(state.path), vim, mep or recorded_mep(state), progress,
+                    cluster_api(target.client, target.simulated, cluster) if cluster else None)
+
+
+def recorded_mep(state: CspState) -> tuple[str, str] | None:
+    """The CSP's MEP as provisioning recorded it (URL in the state, admin token in its
+    file beside it), or None."""
+    url = (state.get("mep") or {}).get("url")
+    token = read_admin_token(state.path) if url else None
+    return (str(url), token) if url and token else None
 
 
 def app_command(action: str, csp: str, state_dir: Path, timings_dir: Path,

@@ -26,7 +26,10 @@ from ..osm.waiting import OperationFailed
 from . import day2, names, workers
 from .day2 import primitive_results
 from .edge_osm import EdgeOsmAccess, accounts_dir
-from ..osm.kube import KubeApi, KubeconfigApi, KubeFailed, SandboxKube
+from .failures import ChainFailed
+from .mep_link import cluster_api
+from .mep_steps import ChainMep
+from ..osm.kube import KubeApi, KubeFailed
 from .placement import networks_per_vim, node_ports_left_to_kubernetes
 from .progress import Progress
 from .state import CspState, facade_state
@@ -38,14 +41,6 @@ if TYPE_CHECKING:  # the MEO's code needs the meo extra: imported when an AppD i
 EDGE_OSM_WAIT = 600.0
 NBI_NODE_PORT_SERVICE = "osm-mec-nbi"  # the NodePort Service the chain puts in front of it
 EDGE_RETRY = RetryPolicy(attempts=8, base_delay=1.0, max_delay=15.0)  # it may still start
-
-
-class ChainFailed(OsmMecError):
-    """A step failed: which step, OSM's detail, what to do."""
-
-    def __init__(self, step: str, detail: str, hint: str) -> None:
-        self.step, self.detail, self.hint = step, detail, hint
-        super().__init__(f"step '{step}' failed: {detail}\n  what to do: {hint}")
 
 
 def nbi_hint(exc: NbiFailure, command: str, csp: str) -> str:
@@ -324,8 +319,9 @@ class Chain:
         mgmt = {edge_vim["_id"]: networks["edge_mgmt_network"]}
         if nsp_vim is not None:  # (ensure_ns names a missing one)
             mgmt[nsp_vim["_id"]] = networks["nsp_mgmt_network"]
-        ns_id = self.ensure_ns(self.main, names.ENV, self.nsp_vim, self._config(
-            names.ENV, {nsd_members.CLUSTER_MEMBER: edge_vim["_id"]}, mgmt))
+        config = self._config(names.ENV, {nsd_members.CLUSTER_MEMBER: edge_vim["_id"]}, mgmt)
+        ns_id = self.ensure_ns(self.main, names.ENV, self.nsp_vim,
+                               lambda: self.mep.admin_secret(config(), self.nsp_vim))
         workers.join_pending(self.main, ns_id, names.ENV.ns_name(self.profile, self.csp),
                              self.progress)
 
@@ -353,10 +349,12 @@ class Chain:
     def kube(self, cluster_id: str) -> KubeApi:
         """The Kubernetes API of a cluster registered in the Main OSM (the sandbox's
         simulated one when the Main OSM is a sandbox)."""
-        if self.main.simulated:
-            return SandboxKube(self.main.client, cluster_id)
-        cluster = self.main.client.get_admin("k8scluster", cluster_id)
-        return KubeconfigApi(cluster.get("credentials") or {})
+        return cluster_api(self.main.client, self.main.simulated, cluster_id)
+
+    @property
+    def mep(self) -> ChainMep:
+        """The CSP's MEP: admin token, URL, the sample app's registration."""
+        return ChainMep(self.profile, self.csp, self.state, self.main, self.progress)
 
     def edge_osm_endpoint(self) -> tuple[str, str | None]:
         """The Edge OSM's NBI URL (and Kafka, when exposed), found as OSM records it: OSM
@@ -458,7 +456,9 @@ class Chain:
             return
         if self.b2b2c:
             self.onboard(target, names.EDGE_PACKAGES)
-        self.ensure_ns(target, names.APP, self.edge_vim, self._config(names.APP))
+        config = self._config(names.APP)
+        self.ensure_ns(target, names.APP, self.edge_vim,
+                       lambda: self.mep.sample_app(target, config(), self.edge_vim))
 
     @property
     def facade_folder(self) -> Path:
@@ -466,13 +466,18 @@ class Chain:
         return facade_state(self.state.path)
 
     def edge_apps(self, target: OsmTarget) -> EdgeApps:
-        """The MEC 010-2 facade's code and state on the Edge OSM `target`."""
+        """The MEC 010-2 facade's code and state on the Edge OSM `target`, with the CSP's
+        MEP and the Kubernetes API of the cluster the Edge OSM deploys the apps to (their
+        MEP tokens go there as Secrets)."""
         from .apps import EdgeApps
 
         client = target.client
+        step = "the MEC apps' MEP access"
+        cluster = self.mep.knf_cluster(target, self.edge_vim, None, step)
         return EdgeApps(target, lambda: NbiClient(client.url, client.credentials,
                                                   verify=client.verify, retry=EDGE_RETRY),
-                        self.facade_folder, self.edge_vim, None, self.progress)
+                        self.facade_folder, self.edge_vim, self.mep.admin(), self.progress,
+                        self.mep.kube(target, cluster))
 
     def application_from_appd(self, target: OsmTarget, recorded: dict[str, Any]) -> None:
         """The first MEC app deployed from its AppD through the facade's code (its NS in
@@ -544,13 +549,7 @@ class Chain:
 
     def mep_services(self) -> list[dict[str, Any]]:
         """The Kubernetes services of the MEP KDU, from mec-env-ns's VNF records."""
-        env = self.state.get(names.ENV.key)
-        if env is None:
-            raise OsmMecError(f"{self.state.path}: CSP {self.csp} has no {names.ENV.key} NS; "
-                              f"run `osm-mec provision --csp {self.csp}` first")
-        records = self.main.client.vnf_records(env["id"])
-        return [s for v in records if v["member-vnf-index-ref"] == nsd_members.MEP_MEMBER
-                for k in v.get("kdur", []) for s in k.get("services", [])]
+        return list((self.mep.kdur() or {}).get("services") or [])
 
     def check_endpoints(self) -> None:
         """The MEP must be reachable: OSM reports its KDU's service once deployed."""

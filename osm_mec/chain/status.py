@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.errors import OsmMecError
 from ..offer.descriptors import network_services as nsd_members
+from ..osm.mep_client import MepClient
 from ..osm.nbi import NbiFailure
 from . import names
 from ..osm.kube import KubeFailed, server_host
@@ -51,6 +53,24 @@ def _kdu_endpoints(target: OsmTarget, ns_id: str, member: str) -> list[str]:
     return found
 
 
+def mep_registration(chain: Chain) -> dict[str, Any] | None:
+    """Whether the CSP's first app (the sample app, or the one from its AppD) is
+    registered in the CSP's MEP (asked live with the admin token); None when the chain
+    registered none."""
+    app = chain.state.get(names.APP.key) or {}
+    app_id = app.get("mep_app") or (str(app.get("name", "")).removeprefix("mecapp-")
+                                    if app.get("appd") and app.get("name") else None)
+    if not app_id:
+        return None
+    try:
+        admin = chain.mep.admin()
+        record = MepClient(*admin).registered(str(app_id)) if admin else None
+    except OsmMecError as exc:
+        return {"id": app_id, "state": f"unknown: {exc}"}
+    return {"id": app_id, "state": str(record.get("state", "REGISTERED")) if record
+            else "not registered"}
+
+
 def status(chain: Chain) -> dict[str, Any]:
     """What exists for the CSP, its state and endpoints (live from OSM)."""
     result: dict[str, Any] = {"csp": chain.csp, "model": chain.profile["model"],
@@ -93,6 +113,10 @@ def status(chain: Chain) -> dict[str, Any]:
                                                   nsd_members.MEC_APP_MEMBER)
     if chain.edge is not None:
         result["edge_osm"] = endpoints["Edge OSM"] = [chain.edge.client.url]
+    if names.ENV.key in ns_ids:
+        registered = mep_registration(chain)
+        if registered is not None:
+            result["mep_app"] = registered
     return result
 
 
@@ -104,6 +128,9 @@ def status_table(result: dict[str, Any]) -> str:
               item.get("id", "")) for key, item in result["registrations"].items()]
     rows += [("endpoint", what, "", ", ".join(found) or "not reported by OSM", "")
              for what, found in result["endpoints"].items()]
+    if result.get("mep_app"):
+        rows.append(("MEP", "app registration", "", result["mep_app"]["state"],
+                     result["mep_app"]["id"]))
     header = ("KIND", "NAME", "OSM", "STATE / ADDRESS", "ID")
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
     lines = [f"CSP {result['csp']} ({result['model']}) on {result['main_osm']}"

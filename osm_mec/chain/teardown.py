@@ -1,6 +1,7 @@
 """Teardown of everything a CSP owns, in reverse order of the chain, including its
-registrations in the Edge OSM. Idempotent: every object is looked up by name, what is
-already gone is skipped; works after any partial failure."""
+registrations in the Edge OSM and in its MEP (the apps deregistered, their token Secrets
+deleted; the MEP's admin Secret and token file with mec-env-ns). Idempotent: every object
+is looked up by name, what is already gone is skipped; works after any partial failure."""
 
 from __future__ import annotations
 
@@ -53,6 +54,15 @@ def _delete_admin(chain: Chain, target: OsmTarget, kind: str, name: str, key: st
         progress.status(f"{name}: deleted from the {target.label} OSM")
     chain.state.forget(key)
     return True
+
+
+def _delete_app_ns(chain: Chain, target: OsmTarget, progress: Progress, done: list[str],
+                   notes: list[str]) -> None:
+    """The sample app: deregistered from the MEP and its Secret deleted, then its NS."""
+    note = chain.mep.release_sample_app(target)
+    if note:
+        notes.append(note)
+    _delete_ns(chain, target, names.APP, progress, done)
 
 
 def _remove_appd_apps(chain: Chain, edge: OsmTarget, progress: Progress,
@@ -119,7 +129,7 @@ def teardown(chain: Chain, keys: set[str] | None = None) -> dict[str, Any]:
             if wanted(names.APP.key):
                 chain.label_appd_app()
                 _remove_appd_apps(chain, edge, progress, done)
-                _delete_ns(chain, edge, names.APP, progress, done)
+                _delete_app_ns(chain, edge, progress, done, notes)
             if wanted("edge-cluster"):
                 _delete_admin(chain, edge, "k8scluster", edge_cluster, "edge-cluster",
                               progress, done)
@@ -131,7 +141,7 @@ def teardown(chain: Chain, keys: set[str] | None = None) -> dict[str, Any]:
     else:
         progress.step("Main OSM: application and edge cluster registration")
         if wanted(names.APP.key):
-            _delete_ns(chain, chain.main, names.APP, progress, done)
+            _delete_app_ns(chain, chain.main, progress, done, notes)
         if wanted("edge-cluster"):
             _delete_admin(chain, chain.main, "k8scluster", edge_cluster, "edge-cluster",
                           progress, done)
@@ -139,6 +149,8 @@ def teardown(chain: Chain, keys: set[str] | None = None) -> dict[str, Any]:
         progress.step("Main OSM: mec-env-ns" + (" (and with it the Edge OSM)"
                                                  if chain.b2b2c else ""))
         _delete_ns(chain, chain.main, names.ENV, progress, done)
+        note = chain.mep.remove_admin_secret()
+        notes += [note] if note else []
         chain.state.forget("edge-osm")
         remove_accounts(accounts_dir(chain.state.path))
         if chain.b2b2c:  # the facade's state of that Edge OSM goes with it

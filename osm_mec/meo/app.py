@@ -12,11 +12,11 @@ from fastapi import FastAPI
 
 from ..core.mec_app import mec_application
 from ..osm.nbi import NbiClient
+from ..osm.mep_client import MepClient
 from ..osm.waiting import OperationListener
 from . import api_lcm, api_pkgm, lcm, problems
 from .context import MeoContext, MeoSettings
 from .edge import EdgeOsm
-from .mep_client import MepClient
 from .notify import Notifier
 from .store import Store
 
@@ -30,7 +30,7 @@ def build_context(settings: MeoSettings, make_client: Callable[[], NbiClient],
     """Everything the facade needs; `mep` is (MEP URL, platform manager's token)."""
     store = Store(settings.database)
     settings.state_dir.chmod(0o700)
-    mep_client = MepClient(mep[0], mep[1], settings.credentials_dir) if mep else None
+    mep_client = MepClient(mep[0], mep[1]) if mep else None
     notifier = Notifier(store, settings.notify_max_attempts, settings.notify_first_backoff)
     return MeoContext(settings, store, EdgeOsm(make_client, vim_account, listener),
                       mep_client, notifier, admin_token)

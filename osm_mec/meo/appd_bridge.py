@@ -59,11 +59,12 @@ def convert(content: bytes, label: str = "package_content") -> ConvertedAppd:
         mep_registration(package.appd))
 
 
-def instantiation_config(appd: dict[str, Any], namespace: str) -> dict[str, Any]:
+def instantiation_config(appd: dict[str, Any], namespace: str,
+                         values: dict[str, Any] | None = None) -> dict[str, Any]:
     """The NS's instantiation parameters: the KDU in `namespace` with the AppD's image and
-    resources."""
+    resources, plus `values` (top-level Helm values that win, e.g. ``mep``)."""
     checked = _checked(json.dumps(appd, sort_keys=True))
-    return ns_config(checked, package_ids(checked), namespace)
+    return ns_config(checked, package_ids(checked), namespace, values=values)
 
 
 @functools.lru_cache(maxsize=64)

@@ -12,8 +12,10 @@ from pathlib import Path
 
 from fastapi import Request
 
+from ..osm.kube import KubeApi
+from ..osm.mep_access import FileDrop, MepAccess, SecretDrop
+from ..osm.mep_client import MepClient
 from .edge import EdgeOsm
-from .mep_client import MepClient
 from .notify import Notifier
 from .problems import UNAUTHORIZED, Problem
 from .store import Store
@@ -86,6 +88,19 @@ class MeoContext:
     admin_token: str = field(repr=False)
     workers: Workers = field(default_factory=Workers)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    # the Kubernetes API of the cluster the applications are deployed to (the edge
+    # cluster, as the Edge OSM holds it): their MEP credentials go there as Secrets; None
+    # (the standalone facade): to 0600 files in settings.credentials_dir, for the operator
+    app_cluster: KubeApi | None = None
+
+    @property
+    def mep_access(self) -> MepAccess | None:
+        """The MEP and where applications' credentials go; None without a MEP."""
+        if self.mep is None:
+            return None
+        if self.app_cluster is not None:
+            return MepAccess(self.mep, SecretDrop(self.app_cluster))
+        return MepAccess(self.mep, FileDrop(self.settings.credentials_dir))
 
 
 def ctx(request: Request) -> MeoContext:

@@ -1,12 +1,15 @@
 """Application lifecycle management (MEC 010-2 AppLcm) on the Edge OSM.
 
 An application instance is the facade's record until it is instantiated; instantiate
-creates and instantiates its NS in the Edge OSM (OSM's answer comes before the 202), and a
-worker follows OSM's operation (Kafka or polling) and, once OSM says the NS is
-instantiated, registers the application with the CSP's MEP with the AppD's rules and
-services. Terminate deregisters it from the MEP first (giving it its graceful termination
-time), then terminates and removes the NS. Every state change is an operation occurrence
-(app_lcm_op_occs) and a notification to the matching subscriptions."""
+registers it with the CSP's MEP with the AppD's rules and services and leaves its MEP
+credentials where the application reads them (a Secret in its namespace on the edge
+cluster, else a 0600 file: osm_mec.osm.mep_access), then creates and instantiates its NS in
+the Edge OSM with the MEP's URL, its instance id and the Secret's name as the KDU's ``mep``
+values (OSM's answer comes before the 202); a worker follows OSM's operation (Kafka or
+polling). A failed instantiation is undone (NS removed, deregistered). Terminate
+deregisters it from the MEP first (giving it its graceful termination time) and deletes
+its credentials, then terminates and removes the NS. Every state change is an operation
+occurrence (app_lcm_op_occs) and a notification to the matching subscriptions."""
 
 from __future__ import annotations
 
@@ -90,6 +93,11 @@ def ns_name(instance: Doc) -> str:
     return f"mecapp-{instance['id']}"
 
 
+def kdu_namespace(instance: Doc) -> str:
+    """The Kubernetes namespace of the application's KDU (its MEP Secret goes there)."""
+    return f"mecapp-{instance['id'][:8]}"
+
+
 # -- operation occurrences ----------------------------------------------------------------
 def _new_op(meo: MeoContext, instance: Doc, operation: str, request: dict[str, Any],
             **internal: Any) -> Doc:
@@ -133,7 +141,7 @@ def _follow(meo: MeoContext, op: Doc, follow: Callable[[MeoContext, str], None])
                 return
             log.exception("following operation %s failed", op["id"])
             if op["lcmOperation"] == INSTANTIATE:
-                _remove_ns(meo, get(meo, op["appInstanceId"]))
+                _undo(meo, get(meo, op["appInstanceId"]))
             _end(meo, meo.store.get(OPS, op["id"]) or op, "FAILED",
                  f"internal error of the facade ({type(exc).__name__}); see its log")
 
@@ -157,13 +165,15 @@ def instantiate(meo: MeoContext, instance_id: str, body: InstantiateAppRequest) 
         op = _new_op(meo, instance, INSTANTIATE, body.model_dump(mode="json"))
         instance = get(meo, instance_id)
     notify_op(meo, op)
+    values = _hand_over(meo, instance, package, op)
     try:
-        config = instantiation_config(package["_appd"], f"mecapp-{instance_id[:8]}")
+        config = instantiation_config(package["_appd"], kdu_namespace(instance), values)
         ns_id, osm_op = meo.edge.instantiate(
             ns_name(instance), package["_osm"]["ns_package"],
             instance.get("appInstanceDescription") or f"MEC application {instance['appName']}",
             config)
     except OsmMecError as exc:
+        _release(meo, instance)
         _end(meo, op, "FAILED", f"the Edge OSM did not instantiate the NS: {exc}")
         raise Problem(409, f"the Edge OSM did not accept the instantiation: {exc}") from exc
     meo.store.put(INSTANCES, {**instance, "_ns": {"id": ns_id, "name": ns_name(instance)}})
@@ -172,21 +182,56 @@ def instantiate(meo: MeoContext, instance_id: str, body: InstantiateAppRequest) 
     return public(op)
 
 
+def _hand_over(meo: MeoContext, instance: Doc, package: Doc, op: Doc) -> dict[str, Any]:
+    """Register the instance with the MEP (its AppD's rules and services) and leave its
+    credentials for it, before OSM deploys it; the KDU's values (``mep``: URL, instance
+    id, Secret name; nothing without a MEP). Problem (operation FAILED) when the MEP or
+    the cluster's API refuses."""
+    access = meo.mep_access
+    if access is None:
+        return {}
+    try:
+        mep = access.hand_over(instance["id"], kdu_namespace(instance),
+                               package.get("_registration") or {})
+    except OsmMecError as exc:
+        _release(meo, instance)
+        _end(meo, op, "FAILED", f"the application was not registered with the MEP: {exc}")
+        raise Problem(409, f"the application could not be registered with the MEP before "
+                           f"its instantiation: {exc}") from exc
+    return {"mep": mep}
+
+
+def _release(meo: MeoContext, instance: Doc) -> None:
+    """Undo a registration of an instance that did not come up: deregistered at once, its
+    credentials deleted (a failure is logged: the operation's own error says more)."""
+    access = meo.mep_access
+    if access is None:
+        return
+    try:
+        access.take_back(instance["id"], kdu_namespace(instance), None)
+    except OsmMecError as exc:
+        log.warning("application instance %s not deregistered from the MEP: %s",
+                    instance["id"], exc)
+
+
+def _undo(meo: MeoContext, instance: Doc) -> None:
+    """A failed instantiation: its NS removed from OSM, its registration from the MEP."""
+    _remove_ns(meo, instance)
+    _release(meo, instance)
+
+
 def follow_instantiate(meo: MeoContext, op_id: str) -> None:
-    """Until OSM ends the operation; then register with the MEP (or undo on failure)."""
+    """Until OSM ends the operation (undone on failure)."""
     op = meo.store.get(OPS, op_id) or {}
     instance = get(meo, op["appInstanceId"])
     try:
         meo.edge.wait(op["_osmOp"])
         if meo.workers.stopping.is_set():
             return  # shutting down: the next run follows it again (resume)
-        package = meo.store.get(pkgm.KIND, instance["appPkgId"]) or {}
-        if meo.mep is not None:
-            meo.mep.register(instance["id"], package.get("_registration") or {})
     except (OperationFailed, OsmMecError) as exc:
         if meo.workers.stopping.is_set():
             return
-        _remove_ns(meo, instance)
+        _undo(meo, instance)
         _end(meo, op, "FAILED", str(exc))
         return
     instance = {**get(meo, instance["id"]), "instantiationState": "INSTANTIATED",
@@ -260,9 +305,10 @@ def follow_terminate(meo: MeoContext, op_id: str) -> None:
     instance = get(meo, op["appInstanceId"])
     try:
         if not op.get("_osmOp"):
-            if meo.mep is not None:
-                meo.mep.deregister(instance["id"], graceful_timeout(meo, instance,
-                                                                    op["_request"]))
+            access = meo.mep_access
+            if access is not None:
+                access.take_back(instance["id"], kdu_namespace(instance),
+                                 graceful_timeout(meo, instance, op["_request"]))
             ns = instance.get("_ns") or {}
             osm_op = meo.edge.terminate(ns["id"]) if ns.get("id") else None
             op = meo.store.put(OPS, {**op, "_osmOp": osm_op or ""})

@@ -51,6 +51,26 @@ def namespace(profile: Profile, csp: str) -> str:
     return f"{profile.prefix}-{csp}"
 
 
+def kdu_namespace(profile: Profile, csp: str, kdu: str) -> str:
+    """The Kubernetes namespace of one KDU of a CSP (its ``k8s-namespace``)."""
+    return f"{namespace(profile, csp)}-{kdu}"
+
+
+def add_kdu_values(config: dict[str, Any], member: str, kdu: str,
+                   values: dict[str, Any]) -> None:
+    """Add top-level Helm values to one KDU's ``additionalParams`` in `config` (in place);
+    KeyError naming it when the config has no such KDU."""
+    for item in config.get("additionalParamsForVnf") or []:
+        if item.get("member-vnf-index") != member:
+            continue
+        for entry in item.get("additionalParamsForKdu") or []:
+            if entry.get("kdu_name") == kdu:
+                entry["additionalParams"] = {**(entry.get("additionalParams") or {}),
+                                             **values}
+                return
+    raise KeyError(f"no KDU {kdu!r} of member-vnf-index {member!r} in the parameters")
+
+
 def _image(reference: str) -> dict[str, str]:
     repository, _, tag = reference.rpartition(":")
     if not repository or "/" in tag:
@@ -99,10 +119,11 @@ def vdu_params(config: dict[str, Any], member: str, vdu_id: str) -> dict[str, An
     return dict(item.get("additionalParams") or {})
 
 
-def _kdu_member(member: str, kdu: str, ns_name: str, values: dict[str, Any]) -> dict[str, Any]:
+def _kdu_member(k8s_namespace: str, member: str, kdu: str, values: dict[str, Any]
+                ) -> dict[str, Any]:
     # one namespace per KDU: OSM names a Juju KDU's model after it, and Juju refuses one
     # that exists (a Helm release of another KDU there would block the Edge OSM's bundle)
-    item: dict[str, Any] = {"kdu_name": kdu, "k8s-namespace": f"{ns_name}-{kdu}"}
+    item: dict[str, Any] = {"kdu_name": kdu, "k8s-namespace": k8s_namespace}
     if values:
         item["additionalParams"] = values
     return {"member-vnf-index": member, "additionalParamsForKdu": [item]}
@@ -110,9 +131,9 @@ def _kdu_member(member: str, kdu: str, ns_name: str, values: dict[str, Any]) -> 
 
 def _mep_values(profile: Profile) -> dict[str, Any]:
     mep = profile["mep"]
+    # no nodePort: Kubernetes allocates one (CSPs share the NSP cluster) and OSM records it
+    # in kdur.services, where the chain reads it
     service: dict[str, Any] = {"type": mep["service_type"]}
-    if mep["service_type"] == "NodePort":
-        service["nodePort"] = mep["node_port"]
     cluster = profile["cluster"]
     # The chart calls back no network unless named: the edge cluster's node and pod networks,
     # where the CSP's MEC applications run, are the ones the MEP must reach.
@@ -133,7 +154,6 @@ def instantiation_params(profile: Profile, ns_package: str, csp: str) -> dict[st
     if ns_package not in NS_PACKAGES:
         raise UsageError(f"--ns {ns_package!r}: not an NS package; use one of "
                          f"{', '.join(NS_PACKAGES)}")
-    kdu_ns = namespace(profile, csp)
     vim = profile["vim"]
     additional: list[dict[str, Any]] = []
     vnfs: list[dict[str, Any]] = []
@@ -146,15 +166,18 @@ def instantiation_params(profile: Profile, ns_package: str, csp: str) -> dict[st
         vnfs.append(vnf)
     if ns_package == "mec_env_ns":
         vlds.insert(0, {"name": ns.EDGE_VL, "vim-network-name": vim["edge_mgmt_network"]})
-        additional.append(_kdu_member(ns.MEP_MEMBER, "mep", kdu_ns, _mep_values(profile)))
+        additional.append(_kdu_member(kdu_namespace(profile, csp, "mep"), ns.MEP_MEMBER,
+                                      "mep", _mep_values(profile)))
         if profile["model"] == "b2b2c":
-            additional.append(_kdu_member(ns.EDGE_OSM_MEMBER, "osm", kdu_ns, {}))
+            additional.append(_kdu_member(kdu_namespace(profile, csp, "osm"),
+                                          ns.EDGE_OSM_MEMBER, "osm", {}))
     elif ns_package == "mec_app_ns":
         vlds = [{"name": MGMT_VL, "vim-network-name": vim["edge_mgmt_network"]}]
-        additional.append(_kdu_member(ns.MEC_APP_MEMBER, "mec-app", kdu_ns,
-                                      _mec_app_values(profile)))
+        additional.append(_kdu_member(kdu_namespace(profile, csp, "mec-app"),
+                                      ns.MEC_APP_MEMBER, "mec-app", _mec_app_values(profile)))
     elif ns_package == "baseline_cnf_ns":
-        additional.append(_kdu_member(ns.BASELINE_MEMBER, "alpine", kdu_ns, {}))
+        additional.append(_kdu_member(kdu_namespace(profile, csp, "alpine"),
+                                      ns.BASELINE_MEMBER, "alpine", {}))
     config: dict[str, Any] = {"vld": vlds}
     if additional:
         config["additionalParamsForVnf"] = additional

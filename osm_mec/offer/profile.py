@@ -128,10 +128,11 @@ SCHEMA: dict[str, Any] = _o(
             {
                 "image": _s("MEP container image. Empty: "
                             f"<registry>/osm-mec/mep:{__version__}.", ""),
-                "service_type": _s("How the Mp1 service is exposed.", "NodePort",
-                                   enum=["ClusterIP", "NodePort"]),
-                "node_port": _s("NodePort of Mp1 when service_type is NodePort.", 30380,
-                                minimum=30000, maximum=32767),
+                "service_type": _s(
+                    "How the Mp1 service is exposed. NodePort: Kubernetes picks the port and "
+                    "OSM records it; the chain and the CSP's applications reach the MEP there "
+                    "(ClusterIP is reachable only inside the NSP cluster).", "NodePort",
+                    enum=["ClusterIP", "NodePort"]),
                 "replicas": _s("MEP replicas.", 1, minimum=1, maximum=10),
             },
         ),
@@ -140,8 +141,6 @@ SCHEMA: dict[str, Any] = _o(
             {
                 "channel": _s("Charmhub channel of the Charmed OSM charms.", "14.0/stable",
                               pattern=r"^[a-z0-9.]+/(stable|candidate|beta|edge)$"),
-                "nbi_node_port": _s("NodePort that exposes the Edge OSM's NBI.", 30999,
-                                    minimum=30000, maximum=32767),
             },
         ),
         "mec_app": _o(
@@ -199,7 +198,33 @@ def _path(parts: Any) -> str:
     return out or "(top level)"
 
 
+# fields earlier releases had, and why they are gone (a profile naming one is refused)
+REMOVED: dict[tuple[str, str], str] = {
+    ("mep", "node_port"): "NodePorts are no longer fixed: Kubernetes allocates the MEP's "
+                          "(CSPs sharing the NSP cluster collided on a fixed one) and the "
+                          "chain reads it from OSM's KDU record",
+    ("edge_osm", "nbi_node_port"): "the Edge OSM's NBI is exposed by a NodePort Service the "
+                                   "chain creates through the cluster's API; Kubernetes "
+                                   "allocates the port and the chain reads it back",
+}
+
+
+def _without_removed(data: Any) -> tuple[Any, list[str]]:
+    """`data` without the removed fields (a copy when it named one), and a problem for
+    each of them."""
+    if not isinstance(data, dict):
+        return data, []
+    problems = []
+    for (section, key), why in REMOVED.items():
+        if isinstance(data.get(section), dict) and key in data[section]:
+            problems.append(f"{section}.{key}: no longer a profile field ({why}); remove it")
+            data = {**data, section: {k: v for k, v in data[section].items() if k != key}}
+    return data, problems
+
+
 def _schema_errors(data: Any) -> Iterator[str]:
+    data, removed = _without_removed(data)
+    yield from removed
     validator = jsonschema.Draft202012Validator(SCHEMA)
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.path))):
         where = _path(error.absolute_path)

@@ -5,6 +5,9 @@ NS network mapped on every VIM of the NS (LCM maps each NS network on each of th
 
 from __future__ import annotations
 
+import requests
+
+from osm_mec.chain.mep_link import read_admin_token
 from osm_mec.chain.run import provision_action
 from osm_mec.offer.params import instantiation_params
 from osm_mec.offer.profile import default_profile
@@ -52,9 +55,19 @@ def test_two_csps_on_one_nsp_cluster_get_their_own_node_ports(osm, dirs) -> None
     """OSM places every CSP's CNFs on the first ENABLED cluster of the NSP VIM: a fixed
     NodePort would make the second CSP's MEP fail to install (the sandbox's cluster refuses
     an allocated NodePort as Kubernetes does); Kubernetes picks it and OSM records it."""
-    sandbox, options = osm()
+    _sandbox, options = osm()
     first = run(options, provision_action, "one", dirs)
     second = run(options, provision_action, "two", dirs)
     ports = [r["mep"][0]["ports"][0]["node_port"] for r in (first, second)]
-    assert all(isinstance(p, int) and 30000 <= p <= 32767 for p in ports)
-    assert ports[0] != ports[1]
+    assert all(isinstance(p, int) for p in ports) and ports[0] != ports[1]
+    # both MEPs landed on the first CSP's cluster (OSM's choice), each with its own admin
+    # token from the Secret the chain put there
+    urls = [r["objects"]["mep"]["url"] for r in (first, second)]
+    tokens = [read_admin_token(dirs[0] / f"{csp}.json") for csp in ("one", "two")]
+    assert first["objects"]["mep"]["cluster"] == second["objects"]["mep"]["cluster"]
+    for url, token, other in ((urls[0], tokens[0], tokens[1]), (urls[1], tokens[1], tokens[0])):
+        listing = f"{url}/mec_platform_mgmt/v1/app_instances"
+        assert requests.get(listing, headers={"Authorization": f"Bearer {token}"},
+                            timeout=10).status_code == 200
+        assert requests.get(listing, headers={"Authorization": f"Bearer {other}"},
+                            timeout=10).status_code == 401

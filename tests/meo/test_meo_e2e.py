@@ -194,31 +194,39 @@ def test_checksum_archive_and_state_errors(api):
 
 
 def test_a_failed_registration_undoes_the_instantiation(start_meo, edge):
-    """The MEP refuses the facade (a wrong platform manager token): the operation ends
-    FAILED with the MEP's answer, the NS is removed from the Edge OSM again and the
-    instance can be instantiated later."""
+    """The MEP refuses the facade (a wrong platform manager token): the application is
+    registered BEFORE its NS is made, so the instantiation is refused (409 with the MEP's
+    answer), its operation ends FAILED, no NS is made in the Edge OSM and the instance can
+    be instantiated later."""
     meo = start_meo(mep_token="not-the-mep-token")
     with httpx.Client(base_url=meo.url, headers=AUTH, timeout=30) as api:
         onboard(api, "e2e-refused")
         instance_id = new_instance(api, "e2e-refused")
         answer = api.post(f"/app_lcm/v1/app_instances/{instance_id}/instantiate",
                           json=INSTANTIATE)
+        assert answer.status_code == 409 and "the MEP" in answer.json()["detail"]
         instance_state(api, instance_id, "NOT_INSTANTIATED")
-        op = httpx.get(answer.headers["location"], headers=AUTH).json()
+        op = next(o for o in api.get("/app_lcm/v1/app_lcm_op_occs").json()
+                  if o["appInstanceId"] == instance_id)
         assert op["operationState"] == "FAILED"
-        assert "the MEP answered HTTP 401" in op["error"]["detail"]
+        assert "the MEP at" in op["error"]["detail"] and "HTTP 401" in op["error"]["detail"]
         assert NbiClient(edge.url, edge.credentials).find_ns(f"mecapp-{instance_id}") is None
         assert api.delete(f"/app_lcm/v1/app_instances/{instance_id}").status_code == 204
 
 
-def test_an_unexpected_error_ends_the_operation_failed(meo, api, edge):
+def test_an_unexpected_error_ends_the_operation_failed(meo, api, edge, mep):
     onboard(api, "e2e-crash")
     instance_id = new_instance(api, "e2e-crash")
+    follow = meo.meo.edge.wait
+    crashed: list[str] = []
 
-    def broken(app_instance_id: str, registration: dict) -> dict:
-        raise RuntimeError("boom")
+    def broken(op_id: str, gone_ok: bool = False) -> dict:
+        if not crashed:  # following the instantiation crashes; removing the NS works
+            crashed.append(op_id)
+            raise RuntimeError("boom")
+        return follow(op_id, gone_ok=gone_ok)
 
-    meo.meo.mep.register = broken
+    meo.meo.edge.wait = broken
     answer = api.post(f"/app_lcm/v1/app_instances/{instance_id}/instantiate", json=INSTANTIATE)
     deadline = time.monotonic() + 10
     while (op := httpx.get(answer.headers["location"], headers=AUTH).json())[
@@ -229,3 +237,5 @@ def test_an_unexpected_error_ends_the_operation_failed(meo, api, edge):
     assert op["error"]["detail"] == "internal error of the facade (RuntimeError); see its log"
     assert NbiClient(edge.url, edge.credentials).find_ns(
         f"mecapp-{instance_id}") is None
+    admin = {"Authorization": f"Bearer {MEP_ADMIN}"}  # registered before, deregistered again
+    assert httpx.get(f"{mep.url}{PM}/{instance_id}", headers=admin).status_code == 404

@@ -3,8 +3,9 @@
 A full B2B2C chain on the sandbox (provision, scale out, scale in), then every NS record,
 VNF record and operation record of the Main OSM and of each Edge OSM, and every Kafka
 record on their buses, is searched for every secret the run generated: the OSMs'
-passwords, the edge VIM password, live NBI tokens, private keys and kubeadm bootstrap tokens
-(by shape, whoever made them). The same for the day-1 requests against OSM's real NBI
+passwords, the edge VIM password, live NBI tokens, the MEP's admin token and the sample
+app's MEP token and client secret (which reach the MEP and the app only as Kubernetes
+Secrets), private keys and kubeadm bootstrap tokens (by shape, whoever made them). The same for the day-1 requests against OSM's real NBI
 (`real_nbi_lcm`, whose LCM stand-in completes operations without running the charm): its
 records through the NBI API and its message bus, `RealNbi.bus_records`.
 
@@ -20,7 +21,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from osm_mec.chain import names
+from osm_mec.chain.mep_link import read_admin_token
 from osm_mec.chain.run import provision_action, scale_action
+from osm_mec.chain.state import CspState
+from osm_mec.osm.mep_access import token_secret_name
 from osm_mec.osm.credentials import Credentials
 from osm_mec.osm.nbi import NbiClient, NbiError
 from osm_mec.sandbox import TOPICS
@@ -69,6 +74,14 @@ def test_full_chain_on_the_sandbox_leaves_no_secret_in_osm(osm, dirs):  # noqa: 
     scan.add("edge VIM password", EDGE_VIM_PASSWORD)
     for password in passwords_in(dirs[0]):  # the operator files the chain wrote (0600)
         scan.add("a password the chain generated", password)
+    admin = read_admin_token(dirs[0] / "scan.json")
+    assert admin, "the chain made the MEP's admin token"
+    scan.add("MEP admin token", admin)
+    app = CspState.load(dirs[0], "scan").get(names.APP.key) or {}
+    app_secret = sandbox.edges[0].osm.kube.secret(app["mep_cluster"], app["mep_namespace"],
+                                                  token_secret_name(app["mep_app"]))
+    scan.add("the sample app's MEP token", app_secret["token"])
+    scan.add("the sample app's MEP client secret", app_secret.get("client-secret"))
     for osm_ in [sandbox] + sandbox.edges:
         for token in osm_.osm.store.data["tokens"]:
             scan.add(f"live NBI token of {osm_.name}", token)

@@ -1,23 +1,23 @@
-"""The CSP's MEP as the facade uses it (its platform-management API): register an
-application instance with the rules and services its AppD names once OSM has deployed it,
-and deregister it at termination, giving the application its graceful termination time.
+"""The CSP's MEP as the chain and the facade use it: its platform-management API
+(``/mec_platform_mgmt/v1``), reached with the platform manager's (admin) bearer token.
 
-The credentials the MEP issues to the application are written to a 0600 file for the
-operator to hand to the application (never logged, never in OSM or in the facade's API)."""
+Registering an application instance gives its credentials (``AppCredentials``) to the
+caller, who hands them to the application (``osm_mec.osm.mep_access``): never logged,
+never in OSM's records or in the facade's API. Deregistering gives the application its
+graceful termination time. Here (and not in the facade's package) so that the chain
+reaches the MEP with the ``chain`` extra alone."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 
 from ..core.errors import OsmMecError
 from ..core.retry import Backoff, poll
-from ..core.secret_files import write_secret_file
 
 BASE = "/mec_platform_mgmt/v1/app_instances"
 GONE_POLL = 0.2
@@ -27,14 +27,39 @@ class MepError(OsmMecError):
     """The MEP refused or did not answer; names the call and what it said."""
 
 
+@dataclass(frozen=True)
+class AppCredentials:
+    """What the MEP issued to one application instance: its bearer token for Mp1 and its
+    OAuth 2.0 client secret (hidden from repr)."""
+
+    app_instance_id: str
+    access_token: str = field(repr=False)
+    client_secret: str = field(default="", repr=False)
+
+    def secret_data(self) -> dict[str, str]:
+        """The keys of the application's Secret (helm/mec-app reads ``token`` and
+        ``client-secret``)."""
+        data = {"token": self.access_token}
+        if self.client_secret:
+            data["client-secret"] = self.client_secret
+        return data
+
+
+def _credentials(app_instance_id: str, answer: dict[str, Any]) -> AppCredentials:
+    token = answer.get("accessToken")
+    if not isinstance(token, str) or not token:
+        raise MepError(f"the MEP issued no accessToken for application {app_instance_id}")
+    oauth2 = answer.get("oauth2") or {}
+    return AppCredentials(app_instance_id, token, str(oauth2.get("clientSecret") or ""))
+
+
 class MepClient:
     """One MEP, reached with the platform manager's (admin) bearer token."""
 
-    def __init__(self, url: str, token: str, credentials_dir: Path, timeout: float = 10.0,
+    def __init__(self, url: str, token: str, timeout: float = 10.0,
                  sleep: Callable[[float], None] = time.sleep,
                  now: Callable[[], float] = time.monotonic) -> None:
         self.url = url.rstrip("/")
-        self.credentials_dir = credentials_dir
         self.timeout, self.sleep, self.now = timeout, sleep, now
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
@@ -45,32 +70,35 @@ class MepClient:
                                         **kwargs)
         except requests.RequestException as exc:
             raise MepError(f"{method} {self.url}{path}: no answer from the MEP "
-                           f"({type(exc).__name__}); check --mep-url") from exc
+                           f"({type(exc).__name__}); check that the MEP runs and its "
+                           "address (--mep-url, or its KDU's Service)") from exc
 
     def _refused(self, response: requests.Response, what: str) -> MepError:
         try:
             detail = str(response.json().get("detail", response.text[:300]))
-        except ValueError:
+        except (ValueError, AttributeError):
             detail = response.text[:300]
-        return MepError(f"{what}: the MEP answered HTTP {response.status_code}: {detail}")
+        return MepError(f"{what}: the MEP at {self.url} answered HTTP "
+                        f"{response.status_code}: {detail}")
 
-    def register(self, app_instance_id: str, registration: dict[str, Any]) -> dict[str, Any]:
-        """Register (idempotent: an instance registered already is kept); the MEP's
-        record without credentials."""
+    def register(self, app_instance_id: str, registration: dict[str, Any]) -> AppCredentials:
+        """Register the instance and return its credentials. Idempotent: an instance the
+        MEP has already (an earlier run stopped before the application got them) is kept,
+        and gets new credentials (the MEP's token rotation), so it is never registered
+        twice and the caller always holds working ones."""
         body = {**registration, "appInstanceId": app_instance_id}
         response = self._call("POST", BASE, json=body)
         if response.status_code == 409:
-            return self.registered(app_instance_id) or {}
-        if response.status_code != 201:
+            response = self._call("POST", f"{BASE}/{app_instance_id}/token")
+            if response.status_code != 200:
+                raise self._refused(response, f"new credentials for application "
+                                              f"{app_instance_id}")
+        elif response.status_code != 201:
             raise self._refused(response, f"registering application {app_instance_id}")
-        answer = response.json()
-        secret = {k: answer[k] for k in ("accessToken", "oauth2") if k in answer}
-        write_secret_file(self.credentials_dir / f"{app_instance_id}.json",
-                          json.dumps({"appInstanceId": app_instance_id, "mepUrl": self.url,
-                                      **secret}, indent=2) + "\n")
-        return {k: v for k, v in answer.items() if k not in secret}
+        return _credentials(app_instance_id, response.json())
 
     def registered(self, app_instance_id: str) -> dict[str, Any] | None:
+        """The MEP's record of the instance (no credentials), or None."""
         response = self._call("GET", f"{BASE}/{app_instance_id}")
         if response.status_code == 404:
             return None
@@ -86,19 +114,13 @@ class MepClient:
         if graceful_timeout is not None:
             response = self._call("DELETE", path)
             if response.status_code in (204, 404):
-                self._forget(app_instance_id)
                 return
             if response.status_code != 202:
                 raise self._refused(response, f"deregistering application {app_instance_id}")
             gone = poll(lambda: True if self.registered(app_instance_id) is None else None,
                         graceful_timeout, Backoff(GONE_POLL, factor=1.0), self.sleep, self.now)
             if gone:
-                self._forget(app_instance_id)
                 return
         response = self._call("DELETE", path, params={"force": "true"})
         if response.status_code not in (204, 404):
             raise self._refused(response, f"deregistering application {app_instance_id}")
-        self._forget(app_instance_id)
-
-    def _forget(self, app_instance_id: str) -> None:
-        (self.credentials_dir / f"{app_instance_id}.json").unlink(missing_ok=True)
