@@ -204,3 +204,27 @@ def test_provision_appd_registers_the_app_before_its_ns(osm, dirs) -> None:
 
     run(options, lambda chain: teardown(chain, {names.APP.key}), "acme", dirs)
     assert _registered(dirs) == []
+
+
+def test_app_deploy_on_a_provisioned_csp_uses_the_recorded_mep(osm, dirs) -> None:
+    """`osm-mec app deploy` without --mep-url: the MEP provisioning recorded (URL in the
+    state, admin token beside it) and the edge cluster's API take the app's token."""
+    from osm_mec.chain.apps import app_command
+    from osm_mec.chain.progress import quiet
+
+    sandbox, options = osm()
+    run(options, provision_action, "acme", dirs)
+    source = read_source(APPD, str(CHART))
+    deployed = app_command("deploy", "acme", dirs[0], dirs[1], lambda: pytest.fail(
+        "the CSP's own Edge OSM account is used"), True, None, quiet(), source=source,
+        name=None)
+    instance_id = deployed["appInstanceId"]
+    assert deployed["mep"] == "registered"
+    assert sorted(_registered(dirs)) == sorted([SAMPLE_ID, instance_id])
+    cluster = _state(dirs).get("edge-cluster")["id"]
+    secret = _secret(sandbox.edges[0].osm, cluster, lcm.kdu_namespace({"id": instance_id}),
+                     f"osm-mec-mep-token-{instance_id}")
+    _works_on_mp1(_mep(dirs)[0], secret["token"])
+    app_command("remove", "acme", dirs[0], dirs[1], lambda: pytest.fail("no fallback"), True,
+                None, quiet(), appd_id=source.appd_id, graceful=True)
+    assert _registered(dirs) == [SAMPLE_ID]
