@@ -6,23 +6,34 @@ chain and the tests against OSM's real NBI send exactly the same bodies.
 No request carries a secret, since OSM keeps every primitive parameter in its operation
 records and publishes it on Kafka: register-cluster gets an NBI token issued for it alone and
 revoked when the operation ends; a worker joins through the cluster-join relation or through
-add-worker, whose parameters are public (address, host key, public key)."""
+add-worker, whose parameters are public (address, host key, public key).
+
+register-cluster also tells OSM which K8s deployment methods to initialise on the cluster
+(``deployment-methods``) where that OSM's NBI knows the field (``GET /version``)."""
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import yaml
 
 from ..offer.descriptors import network_services as nsd_members
 from ..offer.descriptors.k8s_cluster_vnf import SCALING_ASPECT
+from ..osm import deployment_methods
+from ..osm.errors import NbiFailure
 from ..osm.nbi import NbiClient
+
+log = logging.getLogger(__name__)
 
 CONTROLLER_VDU = "controller"  # the VDU whose charm runs the cluster primitives
 WORKER_VDU = "worker"          # the scaled VDU; its charm joins and leaves the cluster
 Wait = Callable[[str], dict[str, Any]]  # op id -> the COMPLETED operation
+Say = Callable[[str], None]  # progress output
+# The edge cluster hosts only Helm KDUs (the MEC apps): OSM need not initialise Juju there.
+EDGE_CLUSTER_METHODS = ("helm-chart-v3",)
 
 
 def primitive_results(op: dict[str, Any]) -> dict[str, Any]:
@@ -38,24 +49,60 @@ def primitive_results(op: dict[str, Any]) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"output": text}
 
 
-def register_cluster_params(into: NbiClient, token: str, vim: str, cluster: str
-                            ) -> dict[str, str]:
+def register_cluster_params(into: NbiClient, token: str, vim: str, cluster: str,
+                            methods: str | None = None) -> dict[str, str]:
     """register-cluster's parameters: the controller registers its cluster in `into`, on
     VIM account `vim`, with `token`, an NBI token of `into` issued for this registration
-    (vim-network is not declared in the VNFD: the charm's default)."""
-    return {"osm-url": into.url, "osm-token": token, "vim-account": vim,
-            "cluster-name": cluster, "verify-tls": "true" if into.verify is True else "false"}
+    (vim-network is not declared in the VNFD: the charm's default); `methods`, the
+    deployment-methods value, only when one is to be sent (else the VNFD's default, all)."""
+    params = {"osm-url": into.url, "osm-token": token, "vim-account": vim,
+              "cluster-name": cluster, "verify-tls": "true" if into.verify is True else "false"}
+    if methods is not None:
+        params["deployment-methods"] = methods
+    return params
+
+
+def cluster_methods(client: NbiClient, ns_id: str) -> tuple[str, ...]:
+    """The deployment methods the cluster of NS `ns_id` needs: the edge cluster (the one of
+    mec-env-ns, the NS that also holds the MEC platform) hosts only Helm KDUs (the MEC
+    apps); the NSP cluster hosts the Edge OSM (a Juju bundle) and the MEP (Helm): every
+    method, OSM's default (empty)."""
+    members = {v.get("member-vnf-index-ref") for v in client.vnf_records(ns_id)}
+    return EDGE_CLUSTER_METHODS if nsd_members.MEP_MEMBER in members else ()
+
+
+def methods_param(into: NbiClient, wanted: Sequence[str], say: Say) -> str | None:
+    """The deployment-methods value to send to `into`: the `wanted` methods when its NBI
+    knows deployment_methods (its GET /version), else None (OSM's default), said why."""
+    if not wanted or set(wanted) >= set(deployment_methods.METHODS):
+        return None
+    try:
+        version = into.request("GET", "/version", auth=False)
+    except NbiFailure as exc:
+        say(f"{into.url}: GET /version failed ({exc}): deployment_methods not sent "
+            "(OSM initialises every method)")
+        return None
+    knows, why = deployment_methods.nbi_knows(version)
+    wanted_text = ",".join(wanted)
+    say(f"{into.url}: {why}" + (f"; registering with deployment-methods {wanted_text}"
+                                if knows else f" (wanted: {wanted_text})"))
+    return wanted_text if knows else None
 
 
 def register_cluster(client: NbiClient, ns_id: str, into: NbiClient, vim: str,
-                     cluster: str, wait: Wait) -> dict[str, Any]:
+                     cluster: str, wait: Wait, methods: Sequence[str] | None = None,
+                     say: Say = log.info) -> dict[str, Any]:
     """Run register-cluster on the controller of NS `ns_id` and wait for it: the ended
     operation. Its NBI token is revoked as soon as the operation ends, success or failure,
-    so the value OSM keeps in the operation record no longer opens `into`."""
+    so the value OSM keeps in the operation record no longer opens `into`. `methods`: the
+    deployment methods the cluster needs (None: :func:`cluster_methods`), sent where
+    `into` knows the field; `say` reports that decision."""
+    wanted = cluster_methods(client, ns_id) if methods is None else tuple(methods)
+    chosen = methods_param(into, wanted, say)
     token = into.issue_token()
     try:
         return wait(client.action(ns_id, nsd_members.CLUSTER_MEMBER, "register-cluster",
-                                  register_cluster_params(into, token, vim, cluster),
+                                  register_cluster_params(into, token, vim, cluster, chosen),
                                   vdu_id=CONTROLLER_VDU))
     finally:
         into.revoke_token(token)

@@ -165,7 +165,9 @@ def wait_for_admin(client: NbiClient, kind: str, object_id: str, timeout: float 
                    progress: Progress | None = None,
                    sleep: Callable[[float], None] = time.sleep,
                    now: Callable[[], float] = time.monotonic) -> dict[str, Any]:
-    """The K8s cluster or VIM account once ``_admin.operationalState`` is ENABLED."""
+    """The K8s cluster or VIM account once ``_admin.operationalState`` is ENABLED
+    (OperationFailed when it ends ERROR, or DEGRADED: a K8s cluster on which LCM could
+    initialise only some deployment methods stays so)."""
     seen: dict[str, str | None] = {"status": None, "state": None}
 
     def enabled() -> dict[str, Any] | None:
@@ -173,8 +175,8 @@ def wait_for_admin(client: NbiClient, kind: str, object_id: str, timeout: float 
         admin = item.get("_admin") or {}
         state = seen["state"] = str(admin.get("operationalState", ""))
         seen["status"] = _report(progress, seen["status"], admin.get("detailed-status") or state)
-        if state == "ERROR":
-            raise OperationFailed(object_id, f"{kind} registration", "ERROR",
+        if state in ("ERROR", "DEGRADED"):
+            raise OperationFailed(object_id, f"{kind} registration", state,
                                   str(admin.get("detailed-status") or "no detail"))
         return item if state == "ENABLED" else None
 

@@ -114,5 +114,5 @@ def finish_operations(doc: dict[str, Any], state: str, detail: str, now: float) 
                           "modified": now})
     for entry in doc["_admin"]["operations"]:
         if entry["operationState"] == "PROCESSING":
-            entry.update({"operationState": "COMPLETED" if state == "ENABLED" else "FAILED",
+            entry.update({"operationState": "FAILED" if state == "ERROR" else "COMPLETED",
                           "statusEnteredTime": now, "detailed-status": detail})

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..osm.credentials import Credentials
-from . import accounts, packages
+from . import accounts, k8s_init, packages
 from .admin_users import Directory
 from .kube_sim import SimulatedClusters
 from .addressing import VimNetworks
@@ -116,7 +116,9 @@ class SandboxOsm:
             error = self.faults.registration_error(kind, str(doc["name"]))
             if kind == "k8scluster" and doc["vim_account"] not in self.store.data["vim_accounts"]:
                 error = error or f"VIM account {doc['vim_account']} not found"
-            accounts.finish_operations(doc, "ERROR" if error else "ENABLED", error or "", end)
+            state, detail = ("ERROR", error) if error else \
+                k8s_init.settle(doc) if kind == "k8scluster" else ("ENABLED", "")
+            accounts.finish_operations(doc, state, detail, end)
 
     def edit_admin(self, kind: str, doc_id: str, body: Any) -> dict[str, Any]:
         now = self.clock.now()

@@ -17,6 +17,7 @@ from .clock import SimClock
 from .deploy import (VnfNetworks, aspect_deltas, cluster_node_ip, day1_config,
                      edge_osm_services, initial_counts, kdu_services, kdu_values, vdu_limits,
                      vnf_work_kind)
+from . import k8s_init
 from .faults import Faults
 from .kdu_workloads import chart_name
 from .kdu_workloads import launch as launch_workload
@@ -228,11 +229,12 @@ class Lcm:
         return [(v, self.store.get("vnfds", v["vnfd-id"])) for v in vnfrs]
 
     def _k8s_cluster(self, kdur: dict[str, Any]) -> dict[str, Any] | None:
-        """The K8s cluster NBI chose for a KDU, when LCM can use it (ENABLED)."""
+        """The K8s cluster NBI chose for a KDU, when LCM can use it (ENABLED, or DEGRADED:
+        some deployment methods initialised, see k8s_init)."""
         cluster_id = (kdur.get("k8s-cluster") or {}).get("id")
         cluster = self.store.data["k8sclusters"].get(cluster_id) if cluster_id else None
-        return cluster if cluster and cluster["_admin"]["operationalState"] == "ENABLED" \
-            else None
+        return cluster if cluster and cluster["_admin"]["operationalState"] in (
+            "ENABLED", "DEGRADED") else None
 
     def _plan_instantiate(self, nsr: dict[str, Any], op: dict[str, Any]) -> Plan:
         with self.store.lock:
@@ -258,6 +260,11 @@ class Lcm:
                                     f"{member}: K8s cluster {kdur['k8s-cluster'].get('id')} "
                                     "is not ENABLED (its registration has not finished or "
                                     "failed); wait for it or register another one")
+                cluster = self._k8s_cluster(kdur)
+                refusal = cluster and k8s_init.kdu_refusal(cluster, kdu)
+                if refusal and failure is None:
+                    failure = (0.1, f"Error deploying KDU {kdu['name']} of member-vnf-index "
+                                    f"{member}: {refusal}")
         deploying = "Deploying " + "; ".join(
             part for part in (f"VDUs: {', '.join(vdus)}" if vdus else "",
                               f"KDUs: {', '.join(kdus)}" if kdus else "") if part)

@@ -18,9 +18,11 @@ from collections.abc import Callable
 import yaml
 
 from ..core.errors import OsmMecError
-from ..osm.nbi import NbiClient, RetryPolicy
+from ..osm import deployment_methods
+from ..osm.nbi import NbiClient, NbiError, RetryPolicy
 from ..osm.waiting import wait_for_admin
 from .deploy import day1_config
+from .k8s_init import cluster_facts
 
 CONTROLLER_ONLY = {"get-join-info", "get-kubeconfig", "remove-node", "list-nodes",
                    "register-cluster", "add-worker"}
@@ -57,12 +59,21 @@ class ClusterView:
         self.joined.discard(name)
         self.authorized.pop(name, None)
 
-    def k8s_version(self) -> str:
+    def day1_value(self, name: str, default: str) -> str:
+        """A parameter of the controller's day-1 primitives (the charm's default if unset)."""
         for primitive in day1_config(self.vnfd, "controller").get("initial-config-primitive", []):
             for parameter in primitive.get("parameter", []):
-                if parameter["name"] == "kubernetes-version":
+                if parameter["name"] == name:
                     return str(parameter.get("value"))
-        return "1.30"
+        return default
+
+    def k8s_version(self) -> str:
+        return self.day1_value("kubernetes-version", "1.30")
+
+    def default_storage_class(self) -> str:
+        """The default StorageClass init-control-plane installed ("" with storage none)."""
+        storage = self.day1_value("storage", "local-path")
+        return "" if storage == "none" else storage
 
     def api_server(self) -> str:
         controller = self.vdur("controller")
@@ -93,13 +104,21 @@ def _unit_key(view: ClusterView) -> str:
 def _kubeconfig(view: ClusterView, account: str) -> dict[str, Any]:
     name = str(view.params.get("cluster_name", "cluster"))
     return {"apiVersion": "v1", "kind": "Config", "current-context": name,
-            "clusters": [{"name": name, "cluster": {"server": view.api_server(),
-                                                    "insecure-skip-tls-verify": True}}],
+            "clusters": [{"name": name, "cluster": {
+                "server": view.api_server(), "insecure-skip-tls-verify": True,
+                "extensions": [cluster_facts(view.default_storage_class())]}}],
             "users": [{"name": account, "user": {"token": secrets.token_urlsafe(32)}}],
             "contexts": [{"name": name, "context": {"cluster": name, "user": account}}]}
 
 
 def _register(view: ClusterView, p: dict[str, Any]) -> dict[str, Any]:
+    """register-cluster as the charm runs it: the target OSM's NBI with the given token,
+    ``deployment_methods`` when asked (an NBI refusing the field gets the body again
+    without it), then the wait for ENABLED (DEGRADED and ERROR are final)."""
+    try:
+        methods = deployment_methods.parse(str(p.get("deployment-methods") or ""))
+    except ValueError as exc:
+        raise PrimitiveFailed(f"parameters failed: {exc}") from exc
     client = NbiClient.with_token(str(p["osm-url"]), str(p["osm-token"]),
                                   verify=str(p.get("verify-tls", "true")).lower() != "false",
                                   timeout=30, retry=RetryPolicy(attempts=6, base_delay=0.2))
@@ -110,11 +129,14 @@ def _register(view: ClusterView, p: dict[str, Any]) -> dict[str, Any]:
                                   f"{p['osm-url']}; create it or pass its name or id as "
                                   "vim-account")
         existing = client.find_admin("k8scluster", str(p["cluster-name"]))
-        cluster_id = existing["_id"] if existing else client.create_admin("k8scluster", {
-            "name": p["cluster-name"], "credentials": _kubeconfig(view, "osm-admin"),
-            "vim_account": vim["_id"], "k8s_version": view.k8s_version(),
-            "nets": {"net1": p.get("vim-network") or None}, "namespace": "kube-system",
-            "description": "registered by osm-mec"})
+        if existing:
+            cluster_id, sent = existing["_id"], existing.get("deployment_methods")
+        else:
+            cluster_id, sent = _create(client, {
+                "name": p["cluster-name"], "credentials": _kubeconfig(view, "osm-admin"),
+                "vim_account": vim["_id"], "k8s_version": view.k8s_version(),
+                "nets": {"net1": p.get("vim-network") or None}, "namespace": "kube-system",
+                "description": "registered by osm-mec"}, methods)
         # poll fast: the sandbox's real seconds are many simulated ones
         state = wait_for_admin(client, "k8scluster", cluster_id,
                                timeout=float(p.get("timeout") or 600),
@@ -122,7 +144,23 @@ def _register(view: ClusterView, p: dict[str, Any]) -> dict[str, Any]:
     except OsmMecError as exc:  # NbiError, OperationFailed: the charm's output
         raise PrimitiveFailed(f"register-cluster: {exc}") from exc
     return {"cluster-id": cluster_id, "state": state["_admin"]["operationalState"],
-            "created": "false" if existing else "true"}
+            "created": "false" if existing else "true",
+            "deployment-methods": deployment_methods.text(sent)}
+
+
+def _create(client: NbiClient, body: dict[str, Any], methods: dict[str, bool] | None
+            ) -> tuple[str, dict[str, bool] | None]:
+    """POST the registration, offering ``deployment_methods`` in each shape in turn
+    (deployment_methods.shapes) while the NBI refuses the field (422 naming it), then
+    without it. (id, what OSM holds)."""
+    for shape in deployment_methods.shapes(methods):
+        try:
+            return client.create_admin("k8scluster", {**body, "deployment_methods": shape}), \
+                shape
+        except NbiError as exc:
+            if exc.status != 422 or "deployment_methods" not in exc.detail:
+                raise
+    return client.create_admin("k8scluster", body), None
 
 
 def _join_info(view: ClusterView, p: dict[str, Any]) -> dict[str, Any]:

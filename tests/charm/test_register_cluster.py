@@ -15,9 +15,10 @@ from osm_registration import OsmRegistration, RegistrationError
 from ..net import free_port
 from osm_mec.osm.credentials import Credentials
 from osm_mec.osm.nbi import NbiClient
-from osm_mec.sandbox import Sandbox
+from osm_mec.sandbox import Sandbox, inputs, k8s_init
 from osm_mec.sandbox.faults import parse_faults
 
+from ..sandbox.test_deployment_methods import schema_of_release
 from .test_charm_unit import CONTROLLER, INIT, failed_action, run_action
 
 
@@ -168,3 +169,104 @@ def test_gives_up_when_osm_never_answers():
     with pytest.raises(RegistrationError, match="OSM did not answer within 60 s"):
         registration.register("c1", "edge-vim", {}, "1.30")
     assert slept[:4] == [1.0, 2.0, 4.0, 8.0] and max(slept) == 15.0
+
+
+# -- deployment_methods (issue 12 item 9) ------------------------------------------------
+@pytest.mark.parametrize("given, methods", [
+    ("helm-chart-v3", {"juju-bundle": False, "helm-chart-v3": True}),
+    (" juju-bundle , helm-chart-v3", {"juju-bundle": True, "helm-chart-v3": True})])
+def test_listed_methods_are_sent_as_deployment_methods(ctx, controller, nbi, given, methods):
+    """An edge cluster (Helm KDUs only) is registered with helm-chart-v3: OSM is told not
+    to initialise Juju on it."""
+    results = run_action(ctx, "register-cluster", CONTROLLER,
+                         params(nbi, **{"deployment-methods": given}))
+    (cluster,) = _clusters(nbi)
+    assert cluster["deployment_methods"] == methods
+    assert results["deployment-methods"] == ",".join(
+        f"{name}={'true' if on else 'false'}" for name, on in methods.items())
+    assert results["state"] == "ENABLED"
+    initialised = {"juju-bundle", "helm-chart-v3"} & set(cluster["_admin"])
+    assert initialised == {name for name, on in methods.items() if on}  # as LCM does
+
+
+@pytest.mark.parametrize("given", [None, "all", ""])
+def test_osm_default_sends_no_deployment_methods(ctx, controller, nbi, given):
+    extra = {} if given is None else {"deployment-methods": given}
+    results = run_action(ctx, "register-cluster", CONTROLLER, params(nbi, **extra))
+    (cluster,) = _clusters(nbi)
+    assert "deployment_methods" not in cluster
+    assert results["deployment-methods"].startswith("not sent")
+    assert {"juju-bundle", "helm-chart-v3"} <= set(cluster["_admin"])  # LCM: every method
+
+
+@pytest.mark.parametrize("given, bad", [("helm-chart", "helm-chart"),
+                                        ("helm-chart-v3,juju", "juju"),
+                                        ("helm-chart-v3,", ""), ("none", "none")])
+def test_a_bad_deployment_methods_value_fails_before_any_registration(ctx, controller, nbi,
+                                                                      given, bad):
+    message, results = failed_action(ctx, "register-cluster", CONTROLLER,
+                                     params(nbi, **{"deployment-methods": given}))
+    assert f"deployment-methods: {bad!r} is not a deployment method" in results["output"]
+    assert "use 'all' or a comma-separated list of juju-bundle, helm-chart-v3" in message
+    assert _clusters(nbi) == []
+
+
+def _nbi_of_release(monkeypatch, release: str) -> None:
+    """The sandbox NBI with the k8scluster schema of another release (such an OSM cannot
+    run here): it refuses what that release refuses, with NBI's 422 wording."""
+    monkeypatch.setitem(inputs.ADMIN_SCHEMAS, ("k8scluster", "new"),
+                        schema_of_release(release))
+
+
+def test_an_nbi_refusing_the_field_gets_the_registration_without_it(ctx, controller, nbi,
+                                                                    monkeypatch):
+    _nbi_of_release(monkeypatch, "none")
+    results = run_action(ctx, "register-cluster", CONTROLLER,
+                         params(nbi, **{"deployment-methods": "helm-chart-v3"}))
+    (cluster,) = _clusters(nbi)
+    assert results["state"] == "ENABLED" and "deployment_methods" not in cluster
+    assert results["deployment-methods"].startswith(f"not sent: {nbi.url} refused "
+                                                    "deployment_methods (Format error")
+
+
+def test_an_nbi_with_helm_v2_gets_the_three_keys(ctx, controller, nbi, monkeypatch):
+    _nbi_of_release(monkeypatch, "helm-v2")
+    results = run_action(ctx, "register-cluster", CONTROLLER,
+                         params(nbi, **{"deployment-methods": "helm-chart-v3"}))
+    (cluster,) = _clusters(nbi)
+    assert cluster["deployment_methods"] == {"helm-chart": False, "juju-bundle": False,
+                                             "helm-chart-v3": True}
+    assert results["deployment-methods"] == "helm-chart=false,juju-bundle=false,helm-chart-v3=true"
+
+
+def _storageless(server: str = "https://10.0.0.9:6443") -> dict:
+    """A kubeconfig of a simulated cluster without a default StorageClass (the sandbox's
+    charm writes such facts into a cluster extension, see sandbox/k8s_init.py)."""
+    return {"apiVersion": "v1", "kind": "Config", "clusters": [{"name": "c", "cluster": {
+        "server": server, "extensions": [k8s_init.cluster_facts("")]}}],
+        "users": [{"name": "u", "user": {"token": "t"}}],
+        "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u"}}],
+        "current-context": "c"}
+
+
+def test_without_a_storage_class_juju_init_fails_and_degraded_is_final(nbi):
+    """LCM leaves such a cluster DEGRADED (Helm ready, Juju failed) for good: the charm
+    fails at once with OSM's detail instead of waiting for ENABLED until its timeout."""
+    slept: list[float] = []
+    registration = OsmRegistration(nbi.url, token(nbi), timeout=600, sleep=slept.append)
+    with pytest.raises(RegistrationError) as failure:
+        registration.register("c-degraded", "edge-vim", _storageless(), "1.30")
+    assert "is DEGRADED" in str(failure.value) and slept == []
+    assert ("ready for helm-chart-v3; Failing init juju-bundle: storage_class must be a "
+            "non-empty string") in str(failure.value)
+    assert "deployment-methods=helm-chart-v3" in str(failure.value)
+
+
+def test_without_a_storage_class_a_helm_only_cluster_is_enabled(nbi):
+    registration = OsmRegistration(nbi.url, token(nbi), timeout=60)
+    result = registration.register("c-helm", "edge-vim", _storageless(), "1.30",
+                                   deployment_methods={"juju-bundle": False,
+                                                       "helm-chart-v3": True})
+    assert result["state"] == "ENABLED"
+    (cluster,) = _clusters(nbi)
+    assert cluster["_admin"]["detailed-status"] == "ready for helm-chart-v3; "

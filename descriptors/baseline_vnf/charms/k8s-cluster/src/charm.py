@@ -19,7 +19,7 @@ import ops
 import yaml
 
 from cluster_ops import Clock, Node, StepFailed, iface_regex
-from osm_registration import OsmRegistration, RegistrationError
+from osm_registration import OsmRegistration, RegistrationError, parse_deployment_methods
 from remote import (Credentials, HostKey, RemoteError, RemoteHost, Unreachable,
                     decode_host_key, generate_key)
 
@@ -439,6 +439,7 @@ class K8sClusterCharm(ops.CharmBase):
     def _register_cluster(self, event: ops.ActionEvent) -> dict[str, Any]:
         self._require_role("controller")
         p = self._params(event, "osm-url", "osm-token", "vim-account", "cluster-name")
+        methods = parse_deployment_methods(str(p.get("deployment-methods") or ""))
         node = self._node()
         kubeconfig = yaml.safe_load(node.kubeconfig("osm-admin", "kube-system", 31536000,
                                                     self._server_url()))
@@ -447,10 +448,10 @@ class K8sClusterCharm(ops.CharmBase):
             p["osm-url"], p["osm-token"], verify_tls=bool(p.get("verify-tls", True)), timeout=float(p.get("timeout", 600)),
             poll=self.clock.poll, sleep=self.clock.sleep, now=self.clock.now)
         result = registration.register(p["cluster-name"], p["vim-account"], kubeconfig,
-                                       version, p.get("vim-network", ""))
+                                       version, p.get("vim-network", ""), methods)
         return {"cluster-id": result["cluster-id"], "state": result["state"],
-                "created": "true" if result["created"] else "false"}
-
+                "created": "true" if result["created"] else "false",
+                "deployment-methods": result["deployment-methods"]}
 
 if __name__ == "__main__":  # pragma: no cover
     ops.main(K8sClusterCharm)

@@ -6,6 +6,12 @@ answers (bounded), adopts an existing registration with the same name instead of
 duplicating it, waits for ``_admin.operationalState`` ENABLED. A 401 is final (the token
 expired or was revoked: nothing to log in again with). The token and the kubeconfig never
 appear in errors or logs.
+
+``deployment_methods`` (NBI's ``{"juju-bundle": bool, "helm-chart-v3": bool}``) tells OSM
+which K8s connectors to initialise; sent only when asked (osm-mec asks only an OSM whose NBI
+knows the field). An NBI that refuses it (422 naming the field) is offered the shape of the
+releases that still had Helm v2, then the registration without the field; the result says
+what OSM holds.
 """
 
 from __future__ import annotations
@@ -18,9 +24,42 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any, Callable
 
+DEPLOYMENT_METHODS = ("juju-bundle", "helm-chart-v3")
+ALL_METHODS = "all"
+
 
 class RegistrationError(Exception):
     """Registration failed; the message names the call and OSM's answer."""
+
+
+def parse_deployment_methods(text: str) -> dict[str, bool] | None:
+    """NBI's ``deployment_methods`` for the action's ``deployment-methods`` text: None for
+    ``all`` or empty (not sent: OSM initialises every method), else the listed methods true
+    and the others false. RegistrationError names a bad item and the accepted values.
+    (osm_mec.osm.deployment_methods.parse is the same rule on osm-mec's side.)"""
+    value = text.strip()
+    if value in ("", ALL_METHODS):
+        return None
+    chosen = [item.strip() for item in value.split(",")]
+    for item in chosen:
+        if item not in DEPLOYMENT_METHODS:
+            raise RegistrationError(
+                f"deployment-methods: {item!r} is not a deployment method; use "
+                f"{ALL_METHODS!r} or a comma-separated list of {', '.join(DEPLOYMENT_METHODS)}")
+    return {method: method in chosen for method in DEPLOYMENT_METHODS}
+
+
+def method_shapes(methods: dict[str, bool] | None) -> list[dict[str, bool]]:
+    """The ``deployment_methods`` bodies to offer, in order: NBI master's (the two keys),
+    then that of releases with Helm v2 (``helm-chart`` too, false); none for OSM's default."""
+    return [] if methods is None else [methods, {"helm-chart": False, **methods}]
+
+
+def describe_methods(methods: dict[str, bool] | None) -> str:
+    """The action result's text for what OSM was asked to initialise."""
+    if methods is None:
+        return "not sent (OSM initialises every method)"
+    return ",".join(f"{m}={'true' if on else 'false'}" for m, on in methods.items())
 
 
 @dataclass
@@ -106,23 +145,43 @@ class OsmRegistration:
         return None
 
     def register(self, name: str, vim: str, kubeconfig: dict[str, Any], k8s_version: str,
-                 vim_network: str = "") -> dict[str, Any]:
-        """Create (or adopt) the registration and wait until it is ENABLED."""
+                 vim_network: str = "", deployment_methods: dict[str, bool] | None = None
+                 ) -> dict[str, Any]:
+        """Create (or adopt) the registration and wait until it is ENABLED. The result's
+        ``deployment-methods`` says what OSM holds for a new registration (or an adopted
+        one)."""
         vim_id = self.vim_id(vim)
         existing = self.find_cluster(name)
         created = existing is None
         if existing is None:
-            path = "/admin/v1/k8sclusters"
-            body = self._expect(self._call("POST", path, {
-                "name": name, "credentials": kubeconfig, "vim_account": vim_id,
-                "k8s_version": k8s_version, "nets": {"net1": vim_network or None},
-                "namespace": "kube-system", "description": "registered by osm-mec",
-            }), "POST", path, 201, 202)
-            cluster_id = str(body["id"])
+            body = {"name": name, "credentials": kubeconfig, "vim_account": vim_id,
+                    "k8s_version": k8s_version, "nets": {"net1": vim_network or None},
+                    "namespace": "kube-system", "description": "registered by osm-mec"}
+            cluster_id, methods = self._create(body, deployment_methods)
         else:
-            cluster_id = str(existing["_id"])
+            cluster_id, methods = str(existing["_id"]), describe_methods(
+                existing.get("deployment_methods"))
         state = self.wait_enabled(cluster_id)
-        return {"cluster-id": cluster_id, "state": state, "created": created}
+        return {"cluster-id": cluster_id, "state": state, "created": created,
+                "deployment-methods": methods}
+
+    def _create(self, body: dict[str, Any], methods: dict[str, bool] | None
+                ) -> tuple[str, str]:
+        """POST the registration, with ``deployment_methods`` when given: NBI master's two
+        keys, else (a 422 naming the field) the three keys of releases that still had Helm
+        v2 (``helm-chart`` false), else without the field. (id, what OSM holds)."""
+        path = "/admin/v1/k8sclusters"
+        refused = ""
+        for shape in method_shapes(methods):
+            answer = self._call("POST", path, {**body, "deployment_methods": shape})
+            if answer.status != 422 or "deployment_methods" not in self._detail(answer):
+                return str(self._expect(answer, "POST", path, 201, 202)["id"]), \
+                    describe_methods(shape)
+            refused = self._detail(answer).strip()
+        created = self._expect(self._call("POST", path, body), "POST", path, 201, 202)
+        return str(created["id"]), (
+            f"not sent: {self.base} refused deployment_methods ({refused}); OSM initialises "
+            "every method" if refused else describe_methods(None))
 
     def wait_enabled(self, cluster_id: str) -> str:
         path = f"/admin/v1/k8sclusters/{cluster_id}"
@@ -135,6 +194,12 @@ class OsmRegistration:
             if state == "ERROR":
                 raise RegistrationError(f"cluster {cluster_id} is in ERROR in {self.base}: "
                                         f"{admin.get('detailed-status', 'no detail')}")
+            if state == "DEGRADED":  # final: LCM initialised only some methods
+                raise RegistrationError(
+                    f"cluster {cluster_id} is DEGRADED in {self.base}: "
+                    f"{admin.get('detailed-status', 'no detail')} (a method OSM could not "
+                    "initialise; for a cluster that hosts only Helm KDUs register it with "
+                    "deployment-methods=helm-chart-v3)")
             if self.now() + self.poll > self.deadline:
                 raise RegistrationError(f"cluster {cluster_id} still {state or 'unknown'} after "
                                         f"{self.timeout:.0f} s")
