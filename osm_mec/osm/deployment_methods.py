@@ -23,9 +23,10 @@ from typing import Any
 METHODS = ("juju-bundle", "helm-chart-v3")
 ALL = "all"  # the action's default: the field is not sent (OSM initialises every method)
 # The first OSM release whose NBI is taken to accept exactly the two keys above. Verified on
-# OSM's NBI master (2025-26); releases that still had Helm v2 took a "helm-chart" key too
-# and refuse this body, and the release that dropped it was not pinned: below this one, the
-# field is not sent.
+# OSM's NBI master (2025-26) only; the releases that still had Helm v2 also had a
+# "helm-chart" method (their osmclient sends all three keys), and the release that dropped it
+# was not pinned: below this one the field is not sent (the charm, if asked anyway, offers
+# the three-key shape after a refusal, then none).
 FIRST_RELEASE = 16
 SANDBOX_SUFFIX = "+osm-mec-sandbox"  # the sandbox's /version (it implements NBI master's schema)
 _MAJOR = re.compile(r"^v?(\d+)\.")
