@@ -55,11 +55,17 @@ def shapes(methods: dict[str, bool] | None) -> list[dict[str, bool]]:
     return [] if methods is None else [methods, {"helm-chart": False, **methods}]
 
 
-def text(methods: dict[str, bool] | None) -> str:
-    """The action's text for a ``deployment_methods`` value (the inverse of :func:`parse`)."""
-    if methods is None or all(methods.get(m) for m in METHODS):
-        return ALL
-    return ",".join(m for m in METHODS if methods.get(m))
+def describe(methods: dict[str, bool] | None) -> str:
+    """register-cluster's result for what OSM holds, worded as the charm words it."""
+    if methods is None:
+        return "not sent (OSM initialises every method)"
+    return ",".join(f"{m}={'true' if on else 'false'}" for m, on in methods.items())
+
+
+def refused(nbi_url: str, detail: str) -> str:
+    """register-cluster's result when the NBI refused every shape (as the charm words it)."""
+    return (f"not sent: {nbi_url} refused deployment_methods ({detail}); OSM initialises "
+            "every method")
 
 
 def nbi_knows(version: Any) -> tuple[bool, str]:

@@ -130,9 +130,10 @@ def _register(view: ClusterView, p: dict[str, Any]) -> dict[str, Any]:
                                   "vim-account")
         existing = client.find_admin("k8scluster", str(p["cluster-name"]))
         if existing:
-            cluster_id, sent = existing["_id"], existing.get("deployment_methods")
+            cluster_id = existing["_id"]
+            held = deployment_methods.describe(existing.get("deployment_methods"))
         else:
-            cluster_id, sent = _create(client, {
+            cluster_id, held = _create(client, {
                 "name": p["cluster-name"], "credentials": _kubeconfig(view, "osm-admin"),
                 "vim_account": vim["_id"], "k8s_version": view.k8s_version(),
                 "nets": {"net1": p.get("vim-network") or None}, "namespace": "kube-system",
@@ -145,22 +146,26 @@ def _register(view: ClusterView, p: dict[str, Any]) -> dict[str, Any]:
         raise PrimitiveFailed(f"register-cluster: {exc}") from exc
     return {"cluster-id": cluster_id, "state": state["_admin"]["operationalState"],
             "created": "false" if existing else "true",
-            "deployment-methods": deployment_methods.text(sent)}
+            "deployment-methods": held}
 
 
 def _create(client: NbiClient, body: dict[str, Any], methods: dict[str, bool] | None
-            ) -> tuple[str, dict[str, bool] | None]:
+            ) -> tuple[str, str]:
     """POST the registration, offering ``deployment_methods`` in each shape in turn
     (deployment_methods.shapes) while the NBI refuses the field (422 naming it), then
-    without it. (id, what OSM holds)."""
+    without it. (id, what OSM holds, as the charm's result says it)."""
+    refusal = ""
     for shape in deployment_methods.shapes(methods):
         try:
-            return client.create_admin("k8scluster", {**body, "deployment_methods": shape}), \
-                shape
+            return (client.create_admin("k8scluster", {**body, "deployment_methods": shape}),
+                    deployment_methods.describe(shape))
         except NbiError as exc:
             if exc.status != 422 or "deployment_methods" not in exc.detail:
                 raise
-    return client.create_admin("k8scluster", body), None
+            refusal = exc.detail.strip()
+    return client.create_admin("k8scluster", body), (
+        deployment_methods.refused(client.url, refusal) if refusal
+        else deployment_methods.describe(None))
 
 
 def _join_info(view: ClusterView, p: dict[str, Any]) -> dict[str, Any]:
