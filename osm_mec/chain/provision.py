@@ -267,7 +267,8 @@ class Chain:
                               f"run `osm-mec provision --csp {self.csp}` again to create it")
         op = day2.register_cluster(self.main.client, ns["id"], into.client, vim, cluster,
                                    lambda op_id: self.main.wait(op_id, ns["name"],
-                                                                self.progress))
+                                                                self.progress),
+                                   say=self.progress.status)
         op_id = op.get("_id", "")
         result = primitive_results(op)
         registered = into.client.find_admin("k8scluster", cluster)
@@ -465,19 +466,28 @@ class Chain:
         """The MEC 010-2 facade's state of this CSP."""
         return facade_state(self.state.path)
 
-    def edge_apps(self, target: OsmTarget) -> EdgeApps:
+    def edge_apps(self, target: OsmTarget, removing: bool = False) -> EdgeApps:
         """The MEC 010-2 facade's code and state on the Edge OSM `target`, with the CSP's
         MEP and the Kubernetes API of the cluster the Edge OSM deploys the apps to (their
-        MEP tokens go there as Secrets)."""
+        MEP tokens go there as Secrets). `removing` (teardown): a MEP that cannot be
+        reached any more is left out (the apps are removed without deregistering)."""
         from .apps import EdgeApps
 
         client = target.client
         step = "the MEC apps' MEP access"
-        cluster = self.mep.knf_cluster(target, self.edge_vim, None, step)
+        try:
+            mep = self.mep.admin()
+            cluster = self.mep.kube(target, self.mep.knf_cluster(target, self.edge_vim, None,
+                                                                 step))
+        except OsmMecError as exc:
+            if not removing:
+                raise
+            self.progress.status(f"the MEP is out of reach ({exc}); the apps are removed "
+                                 "without deregistering")
+            mep, cluster = None, None
         return EdgeApps(target, lambda: NbiClient(client.url, client.credentials,
                                                   verify=client.verify, retry=EDGE_RETRY),
-                        self.facade_folder, self.edge_vim, self.mep.admin(), self.progress,
-                        self.mep.kube(target, cluster))
+                        self.facade_folder, self.edge_vim, mep, self.progress, cluster)
 
     def application_from_appd(self, target: OsmTarget, recorded: dict[str, Any]) -> None:
         """The first MEC app deployed from its AppD through the facade's code (its NS in

@@ -74,7 +74,7 @@ def _remove_appd_apps(chain: Chain, edge: OsmTarget, progress: Progress,
     from ..meo import lcm, pkgm
     from ..meo.problems import Problem
 
-    apps = chain.edge_apps(edge)
+    apps = chain.edge_apps(edge, removing=True)
     try:
         store = apps.meo.store
         for appd_id in sorted({d["appDId"] for kind in (lcm.INSTANCES, pkgm.KIND)

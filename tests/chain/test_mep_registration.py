@@ -228,3 +228,21 @@ def test_app_deploy_on_a_provisioned_csp_uses_the_recorded_mep(osm, dirs) -> Non
     app_command("remove", "acme", dirs[0], dirs[1], lambda: pytest.fail("no fallback"), True,
                 None, quiet(), appd_id=source.appd_id, graceful=True)
     assert _registered(dirs) == [SAMPLE_ID]
+
+
+def test_teardown_removes_apps_when_the_mep_is_out_of_reach(osm, dirs, monkeypatch) -> None:
+    """A MEP that cannot be reached any more does not block the teardown of the apps
+    deployed from an AppD: they are removed without deregistering."""
+    from osm_mec.chain.mep_steps import ChainMep
+    from osm_mec.core.errors import OsmMecError
+
+    sandbox, options = osm()
+    result = run(options, provision_with(read_source(APPD, str(CHART))), "acme", dirs)
+    name = result["objects"][names.APP.key]["name"]
+
+    def unreachable(self) -> None:
+        raise OsmMecError("the MEP did not answer")
+
+    monkeypatch.setattr(ChainMep, "admin", unreachable)
+    run(options, lambda chain: teardown(chain, {names.APP.key}), "acme", dirs)
+    assert not list(sandbox.edges[0].osm.store.find("nsrs", name=name))
