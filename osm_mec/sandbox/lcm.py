@@ -304,6 +304,20 @@ class Lcm:
             if stop is not None:
                 self._workloads.setdefault(nsr["_id"], []).append(stop)
 
+    def _juju_namespaces_free(self, vnfr: dict[str, Any], vnfd: dict[str, Any]) -> None:
+        """A Juju bundle KDU's namespace is its Juju model's (OSM names the model after
+        it): Juju refuses to make the model in a namespace that already exists, e.g. one
+        a Secret was put into beforehand (Juju 2.9's wording)."""
+        for kdur, kdu in zip(vnfr.get("kdur") or [], vnfd.get("kdu", []), strict=False):
+            place = (str((kdur.get("k8s-cluster") or {}).get("id")),
+                     str(kdur.get("k8s-namespace")))
+            if "juju-bundle" in kdu and place in self.kube.namespaces:
+                raise OperationError(
+                    f"Error deploying KDU {kdu['name']} of member-vnf-index "
+                    f"{vnfr['member-vnf-index-ref']}: add_model {place[1]}: the model cannot "
+                    "be created because a namespace with the proposed model name already "
+                    "exists in the k8s cluster. Please choose a different model name.")
+
     def _stop_workloads(self, nsr_id: str) -> None:
         for stop in self._workloads.pop(nsr_id, []):
             stop()
@@ -329,6 +343,7 @@ class Lcm:
         nsd = self.store.get("nsds", nsr["nsd-id"])
         for vnfr, vnfd in self._members(nsr):
             member = vnfr["member-vnf-index-ref"]
+            self._juju_namespaces_free(vnfr, vnfd)
             edge_services = self._edge_services(nsr, vnfr, vnfd)
             self._helm_workloads(nsr, vnfr, vnfd)
             with self.store.lock:

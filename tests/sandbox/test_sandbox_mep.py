@@ -260,3 +260,18 @@ def test_sandbox_stop_stops_its_meps(built, profile) -> None:
     assert not started & set(_redis_children())
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}{APP_INSTANCES}", timeout=2)
+
+
+def test_juju_kdu_refuses_a_namespace_that_exists(env, profile) -> None:
+    """OSM makes the Edge OSM's Juju model in the KDU's namespace: a namespace made
+    beforehand (a Secret put there) fails the KDU as Juju refuses it."""
+    client, ids, kube = env
+    kube.ensure_secret("mecaas-jujuns-osm", "misplaced", {"admin-token": TOKEN})
+    ns_id, op_id = _instantiate_env(client, ids, profile, "jujuns", None)
+    with pytest.raises(OperationFailed) as failed:
+        client.wait_for_operation(op_id, timeout=60)
+    assert failed.value.detail == (
+        "Error deploying KDU osm of member-vnf-index edge-osm: add_model mecaas-jujuns-osm: "
+        "the model cannot be created because a namespace with the proposed model name "
+        "already exists in the k8s cluster. Please choose a different model name.")
+    client.wait_for_operation(client.delete_ns(ns_id), timeout=60, gone_ok=True)
