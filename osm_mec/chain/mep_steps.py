@@ -25,7 +25,7 @@ from ..osm.kube import KubeApi
 from ..osm.mep_access import MepAccess, SecretDrop
 from ..osm.mep_client import MepClient
 from . import names
-from .failures import ChainFailed
+from .failures import ChainFailed, lcm_gap
 from .mep_link import (ADMIN_KEY, ADMIN_SECRET, admin_token_file, cluster_api,
                        ensure_admin_token, kdu_cluster, mep_url, read_admin_token,
                        remove_admin_token, sample_registration)
@@ -118,7 +118,16 @@ class ChainMep:
             raise ChainFailed(step, f"no node address of cluster {cluster_id}: {exc}",
                               CLUSTER_HINT.format(command="provision", csp=self.csp)
                               ) from exc
-        url = mep_url(kdur.get("services") or [], node)
+        if not kdur.get("services"):
+            env = self.state.get(names.ENV.key) or {}
+            raise ChainFailed(step, lcm_gap(
+                f"OSM reported no Kubernetes service for KDU 'mep' of VNF "
+                f"{nsd_members.MEP_MEMBER} in {env.get('name')}, so the MEP's address is "
+                "unknown"), f"check that KDU in the Main OSM (`osm vnf-show`, `GET "
+                f"/nslcm/v1/vnf_instances?nsr-id-ref={env.get('id')}`), then run `osm-mec "
+                f"provision --csp {self.csp}` again; `osm-mec teardown --csp {self.csp}` "
+                "removes what was created")
+        url = mep_url(kdur["services"], node)
         if url is None:
             raise ChainFailed(step, "OSM reports no NodePort or LoadBalancer Service of the "
                               f"MEP KDU (services: {kdur.get('services') or 'none'})",

@@ -26,7 +26,7 @@ from ..osm.waiting import OperationFailed
 from . import day2, names, workers
 from .day2 import primitive_results
 from .edge_osm import EdgeOsmAccess, accounts_dir
-from .failures import ChainFailed
+from .failures import ChainFailed, lcm_gap
 from .mep_link import cluster_api
 from .mep_steps import ChainMep
 from ..osm.kube import KubeApi, KubeFailed
@@ -55,18 +55,6 @@ def nbi_hint(exc: NbiFailure, command: str, csp: str) -> str:
         return f"OSM failed ({exc.status}): when it works again, {again} again resumes"
     return (f"OSM refused the request ({exc.status}): fix what it names, then {again} "
             "again resumes")
-
-
-def lcm_gap(what: str, op: dict[str, Any] | None = None) -> str:
-    """OSM finished its part but lacks data that only its LCM produces: say what is missing
-    and why (the operation's own detailed-status says what the LCM reported)."""
-    reported = ""
-    if op is not None:
-        reported = (f" (operation {op.get('_id') or op.get('id')}: "
-                    f"{op.get('detailed-status') or 'no detailed-status'!r})")
-    return (f"{what}{reported}: OSM's LCM did not produce it (did it deploy and configure "
-            "anything? an NBI without a working LCM, RO or Juju completes operations "
-            "without results)")
 
 
 @dataclass

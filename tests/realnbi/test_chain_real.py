@@ -4,6 +4,9 @@ one stand-in here because no LCM, RO or Juju can run; it completes every operati
 100 ms and deploys nothing). The chain goes as far as data that only a real LCM produces
 (a primitive's results, VNF records of new VMs, KDU services) and then stops with a message
 naming what is missing and why, exit 1, never a traceback; teardown removes what was made.
+Clusters registered by hand name a local Kubernetes API-server double in their kubeconfig
+(tests/osm/test_kube_api.py; no Kubernetes runs here): the chain puts the MEP's admin token
+there as a Secret before mec-env-ns.
 
 Each test has its own CSP, VIM accounts and profile prefix: the harness's DB is shared by
 the whole session.
@@ -23,6 +26,7 @@ from osm_mec.osm.nbi import NbiClient
 from osm_mec.offer.profile import default_profile
 from osm_mec.core.secret_files import write_secret_file
 
+from ..osm.test_kube_api import FakeApiServer
 from .test_client_real import cluster_body, vim_body
 
 LCM_GAP = "OSM's LCM did not produce it"
@@ -71,10 +75,13 @@ class ChainRun:
             "".join(__import__("traceback").format_exception(result.exception))
         return result
 
-    def register_cluster(self, site: str) -> None:
+    def register_cluster(self, site: str, kubeconfig: dict | None = None) -> None:
         """Register the CSP's cluster as an operator would (`osm k8scluster-add`)."""
         name = f"{self.prefix}-{self.csp}-{site}"
-        cluster = self.client.create_admin("k8scluster", cluster_body(name, self.vim_ids[site]))
+        body = cluster_body(name, self.vim_ids[site])
+        if kubeconfig is not None:
+            body["credentials"] = kubeconfig
+        cluster = self.client.create_admin("k8scluster", body)
         self.client.wait_for_admin("k8scluster", cluster, timeout=30)
 
     def ns_names(self) -> list[str]:
@@ -120,22 +127,31 @@ def test_provision_stops_at_register_cluster_and_teardown_cleans_up(
 @pytest.mark.parametrize("model", ["b2b2c", "b2c"])
 def test_with_registered_clusters_provision_and_scale_reach_the_lcm_boundary(
         real_nbi_lcm, tmp_path: Path, model: str) -> None:
-    """With the clusters registered by hand, provision adopts them and goes on: b2b2c stops
-    at the Edge OSM's address (a KDU service), b2c at the MEP's (a KDU service); scale-out
-    stops at the new worker's VNF record, scale-in at the worker's node name (the VM's name),
-    before draining anything.
+    """With the clusters registered by hand, provision adopts them and goes on: the MEP's
+    admin token goes to the NSP cluster's API as a Secret, mec-env-ns names only the
+    Secret; b2b2c stops at the Edge OSM's address (a KDU service), b2c at the MEP's (a KDU
+    service), which the sample app needs before its NS; scale-out stops at the new worker's
+    VNF record, scale-in at the worker's node name (the VM's name), before draining anything.
     """
     run = ChainRun(real_nbi_lcm, tmp_path, f"far-{model}", model, False, workers=2)
-    run.register_cluster("nsp")
+    api = FakeApiServer(tmp_path)
+    run.register_cluster("nsp", api.kubeconfig())
     if model == "b2c":
-        run.register_cluster("edge")
+        run.register_cluster("edge", api.kubeconfig())
     provision = run("provision")
     if model == "b2b2c":
         message = _stopped(provision, "step '4", "'nbi'", "edge-osm",
                            f"{run.prefix}-far-{model}-env")
     else:
-        message = _stopped(provision, "step '6 endpoints", "KDU 'mep'")
-        assert f"{run.prefix}-far-{model}-app" in run.ns_names()
+        message = _stopped(provision, "step '5", "MEP address", "KDU 'mep'")
+        assert f"{run.prefix}-far-{model}-app" not in run.ns_names()
+    token = (run.state.parent / f"far-{model}.mep" / "admin-token").read_text().strip()
+    secret = api.secrets[(f"{run.prefix}-far-{model}-mep", "osm-mec-mep-admin")]
+    assert secret["stringData"] == {"admin-token": token}
+    env = run.client.find_ns(f"{run.prefix}-far-{model}-env")
+    instantiate = run.client.list_operations(env["_id"])[0]
+    assert "osm-mec-mep-admin" in str(instantiate["operationParams"])
+    assert token not in str(instantiate) and token not in str(env)
     assert "already registered and ENABLED" in provision.output
     assert "teardown" in message
 
