@@ -66,12 +66,20 @@ def test_mep_with_profile_values(profile):
     docs = _manifests("mep", values)
     service = next(d for d in docs if d["kind"] == "Service" and d["metadata"]["name"] == "mep")
     assert service["spec"]["type"] == "NodePort"
-    assert service["spec"]["ports"][0]["nodePort"] == 30380
+    # no fixed NodePort (issue 12 item 9): Kubernetes allocates one, so CSPs whose MEPs share
+    # the NSP cluster never collide; OSM records it and the chain reads it there
+    assert "nodePort" not in service["spec"]["ports"][0]
     deployment = next(d for d in docs if d["kind"] == "Deployment")
     assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == \
         "ghcr.io/osm-mec/osm-mec/mep:0.1.0"
     for doc in docs:
         kubernetes_validate.validate(doc, "1.30", strict=True)
+
+
+def test_mep_node_port_only_when_given():
+    docs = _manifests("mep", {"service": {"type": "NodePort", "nodePort": 30500}})
+    service = next(d for d in docs if d["kind"] == "Service" and d["metadata"]["name"] == "mep")
+    assert service["spec"]["ports"][0]["nodePort"] == 30500
 
 
 def test_mep_cluster_ip_has_no_node_port():
