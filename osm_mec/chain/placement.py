@@ -22,17 +22,3 @@ def networks_per_vim(config: dict[str, Any], mgmt_networks: dict[str, str]) -> N
         vld["vim-network-name"] = {vim: (name if network == name else network)
                                    for vim, network in mgmt_networks.items()}
 
-
-def node_ports_left_to_kubernetes(config: dict[str, Any]) -> None:
-    """Drop fixed NodePorts from the KDUs' Helm values (``service.nodePort``) in place.
-
-    OSM places the CNFs of every CSP on the first ENABLED cluster of a VIM, so one fixed
-    NodePort would make the second CSP's release fail ("provided port is already
-    allocated"); Kubernetes picks a free one instead and OSM records it in
-    ``kdur.services[].ports[].node_port``, where the chain reads it.
-    """
-    for member in config.get("additionalParamsForVnf") or []:
-        for kdu in member.get("additionalParamsForKdu") or []:
-            service = (kdu.get("additionalParams") or {}).get("service")
-            if isinstance(service, dict):
-                service.pop("nodePort", None)

@@ -30,7 +30,7 @@ from .failures import ChainFailed, lcm_gap
 from .mep_link import cluster_api
 from .mep_steps import ChainMep
 from ..osm.kube import KubeApi, KubeFailed
-from .placement import networks_per_vim, node_ports_left_to_kubernetes
+from .placement import networks_per_vim
 from .progress import Progress
 from .state import CspState, facade_state
 from .target import OsmTarget
@@ -236,7 +236,6 @@ class Chain:
                     item["vimAccountId"] = vnf_vims[item["member-vnf-index"]]
             if mgmt_networks:
                 networks_per_vim(config, mgmt_networks)
-            node_ports_left_to_kubernetes(config)
             return config
         return build
 
