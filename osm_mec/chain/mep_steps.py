@@ -107,7 +107,7 @@ class ChainMep:
 
     def url(self) -> str:
         """The MEP's URL as the chain and the apps reach it: a node address of its cluster
-        and the NodePort OSM recorded for its Service (http); remembered in the state."""
+        and the NodePort OSM recorded for its Service (http)."""
         step = "MEP address"
         kdur = self.kdur() or {}
         cluster_id = (kdur.get("k8s-cluster") or {}).get("id")
@@ -134,6 +134,11 @@ class ChainMep:
                               "the MEP must be reachable from the edge cluster: set "
                               "mep.service_type: NodePort in the profile (the default), "
                               f"then `osm-mec teardown --csp {self.csp}` and provision again")
+        return url
+
+    def record_url(self) -> str:
+        """The MEP's URL, remembered in the state (for `app deploy` and teardown)."""
+        url = self.url()
         if (self.state.get(MEP_STATE) or {}).get("url") != url:
             self.state.record(MEP_STATE, url=url)
         return url
@@ -162,6 +167,7 @@ class ChainMep:
         app_id = names.APP.ns_name(self.profile, self.csp)
         namespace = kdu_namespace(self.profile, self.csp, APP_KDU)
         cluster_id = self.knf_cluster(target, edge_vim, "mec_app_cnf", step)
+        self.record_url()
         access = MepAccess(self.client(step), SecretDrop(self.kube(target, cluster_id)))
         try:
             values = access.hand_over(app_id, namespace, sample_registration(self.profile))

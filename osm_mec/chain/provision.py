@@ -549,8 +549,10 @@ class Chain:
         return list((self.mep.kdur() or {}).get("services") or [])
 
     def check_endpoints(self) -> None:
-        """The MEP must be reachable: OSM reports its KDU's service once deployed."""
+        """The MEP must be reachable: OSM reports its KDU's service once deployed (its URL
+        is remembered in the state)."""
         if self.mep_services():
+            self.mep.record_url()
             return
         env = self.state.get(names.ENV.key) or {}
         raise ChainFailed("endpoints", lcm_gap(
