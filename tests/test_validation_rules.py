@@ -309,7 +309,7 @@ def test_optional_parameter_without_default_is_a_warning(package_copy):
         "'vim-network' is optional for the charm, but OSM's NBI refuses every action request "
         "without it, as it has no non-empty default-value: give one or leave the parameter "
         "out"))]
-    assert findings[0].path.endswith("config-primitive[4].parameter[6]")
+    assert findings[0].path.endswith("config-primitive[4].parameter[7]")
 
 
 def test_generated_packages_have_no_findings(built):
