@@ -111,9 +111,12 @@ def app_options(command: Callable[..., None]) -> Callable[..., None]:
                                                     path_type=Path),
                      help="CA certificate(s) of the Edge OSM's TLS certificate."),
         click.option("--mep-url", metavar="URL",
-                     help="The CSP's MEP: applications are (de)registered there."),
+                     help="The CSP's MEP, where applications are (de)registered. Default: "
+                          "the MEP provisioning recorded (URL in the state, admin token in "
+                          "<state dir>/<csp>.mep/)."),
         click.option("--mep-token-file", type=click.Path(dir_okay=False, path_type=Path),
-                     help="0600 file holding the MEP's platform manager token."),
+                     help="0600 file holding the MEP's platform manager token (with "
+                          "--mep-url)."),
         click.option("--json", "as_json", is_flag=True, help="Print the result as JSON."),
     ]):
         command = option(command)
@@ -150,8 +153,9 @@ def _run_app(action: str, options: dict[str, Any], **arguments: Any) -> None:
 @click.option("--name", help="Name of the application instance (default: the AppD's appName).")
 @app_options
 def app_deploy(appd: Path, chart: str | None, name: str | None, **options: Any) -> None:
-    """Onboard the AppD's packages into the CSP's Edge OSM, instantiate the application and
-    register it in the MEP (with --mep-url)."""
+    """Onboard the AppD's packages into the CSP's Edge OSM, register the application in the
+    CSP's MEP (its token goes into a Kubernetes Secret in the application's namespace), then
+    instantiate it with the MEP's URL and that Secret's name."""
     from ..chain.apps import read_source
 
     _run_app("deploy", options, source=read_source(appd, chart), name=name)
