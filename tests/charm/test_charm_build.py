@@ -148,7 +148,7 @@ def server(tmp_path_factory):
             pytest.fail(f"CI must run the built charm against sshd: {reason}")
         pytest.skip(reason)
     srv = sshd.SshServer(tmp_path_factory.mktemp("sshd"))
-    srv.add_user("osmmecdsp", "test-dispatch")
+    srv.add_user(sshd.unique_user("osmmecdsp"), "test-dispatch")  # its only user
     srv.start()
     yield srv
     srv.cleanup()
@@ -212,10 +212,11 @@ def test_dispatch_install_then_actions_over_ssh(agent, server):
     done = agent.dispatch("actions/get-ssh-public-key", "get-ssh-public-key")
     pubkey = agent.results()["pubkey"]
     assert pubkey.startswith("ssh-ed25519 ")
-    server.users["osmmecdsp"].authorize(pubkey)
+    login = next(iter(server.users))
+    server.users[login].authorize(pubkey)
 
     agent.config.update({"ssh-hostname": "127.0.0.1", "ssh-port": server.port,
-                         "ssh-username": "osmmecdsp"})
+                         "ssh-username": login})
     done = agent.dispatch("hooks/config-changed")
     assert done.returncode == 0, done.stderr
     assert agent.status() == ["active", "worker at 127.0.0.1"]

@@ -617,9 +617,6 @@ def test_bad_cluster_net_cidr_fails_before_touching_the_vm(ctx, vm):
     assert "cluster-net-cidr '172.16.0.0/33'" in results["output"] and not vm.calls
 
 
-@pytest.mark.xfail(strict=True, reason="charm bug reported to the lead (H13): join-token-ttl "
-                   "is passed to `kubeadm token create --ttl` unchecked; a value kubeadm "
-                   "refuses ('1d') only fails later, after kubeadm init succeeded")
 def test_a_join_token_ttl_kubeadm_refuses_blocks_the_unit_before_any_init(ctx, vm):
     """kubeadm's --ttl is a Go duration ('30m', '1h'); '1d' makes `kubeadm token create`
     exit 1 (time: unknown unit "d"), so init-control-plane with a related worker fails

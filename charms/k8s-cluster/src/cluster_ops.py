@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol, Sequence
@@ -95,6 +96,16 @@ def ca_cert_hash(cert_pem: str) -> str:
     except (ValueError, IndexError) as exc:
         raise StepFailed("ca-cert-hash", f"not a PEM X.509 certificate: {exc}") from exc
     return "sha256:" + hashlib.sha256(spki).hexdigest()
+
+
+# What kubeadm's --ttl accepts: a Go duration (time.ParseDuration), e.g. 30m, 1h30m, 1.5h;
+# 0 means the token never expires. Days ("1d") are not a Go unit.
+_GO_DURATION = re.compile(r"^(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)$")
+
+
+def is_go_duration(value: str) -> bool:
+    """True when kubeadm accepts value as a duration (Go syntax, no sign: 30m, 1h30m, 0)."""
+    return bool(_GO_DURATION.match(value))
 
 
 def iface_regex(cidr: str) -> str:

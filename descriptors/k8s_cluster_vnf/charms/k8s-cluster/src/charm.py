@@ -18,7 +18,7 @@ from typing import Any, Callable, ClassVar
 import ops
 import yaml
 
-from cluster_ops import Clock, Node, StepFailed, iface_regex
+from cluster_ops import Clock, Node, StepFailed, iface_regex, is_go_duration
 from osm_registration import OsmRegistration, RegistrationError, parse_deployment_methods
 from remote import (Credentials, HostKey, RemoteError, RemoteHost, Unreachable,
                     decode_host_key, generate_key)
@@ -102,6 +102,12 @@ class K8sClusterCharm(ops.CharmBase):
         role = self.config.get("role", "")
         if role not in ROLES:
             self.unit.status = ops.BlockedStatus(f"role {role!r}: use one of {', '.join(ROLES)}")
+            return
+        ttl = str(self.config.get("join-token-ttl", "30m"))
+        if not is_go_duration(ttl):
+            self.unit.status = ops.BlockedStatus(
+                f"join-token-ttl {ttl!r}: not a kubeadm duration; use Go syntax, e.g. 30m "
+                "or 1h30m (units ns us ms s m h; no d)")
             return
         if not self.config.get("ssh-hostname"):
             self.unit.status = ops.BlockedStatus("waiting for ssh credentials")
