@@ -4,16 +4,19 @@ OSM's LCM hands the package's ``charms/<name>/`` folder to python-libjuju, which
 uploads it as it is: the folder must already be a built charm. The build writes
 
 - ``dispatch``: the script Juju runs for every hook and action (charmcraft's own form);
-- ``venv/``: the Python dependencies, unpacked from pinned artefacts;
+- ``venv/``: the Python dependencies, unpacked from pinned artefacts (Python 3.8+: ops 2.x);
+- ``venv-py36/``: the same for Python 3.6/3.7 (Ubuntu 18.04, the series OSM gives proxy-charm
+  machines: ops 1.5), from ``requirements-py36.txt``; ``dispatch`` picks the folder by the
+  interpreter's version;
 - ``src/``, ``metadata.yaml``, ``config.yaml``, ``actions.yaml`` and the data folders the
   charm reads at run time (``cni/``, ``storage/``);
 - ``manifest.yaml``: the bases (Ubuntu releases and architectures) the charm runs on.
 
-Dependencies. ``requirements.txt`` pins every dependency with one ``--hash=sha256:`` per
-artefact; the artefacts live in the charm's ``wheelhouse/`` (so a build needs no network
+Dependencies. ``requirements.txt`` (and ``requirements-py36.txt``) pin every dependency
+with one ``--hash=sha256:`` per artefact; the artefacts live in the charm's ``wheelhouse/`` (so a build needs no network
 and is byte-identical for the same input). Only pure-Python artefacts are accepted
 (``py3-none-any`` wheels, or the pure package of an sdist listed in PURE_SDIST_PACKAGES):
-the charm then runs on every base's Python (3.8+) and every architecture, which is why it
+the charm then runs on every base's Python (3.6+) and every architecture, which is why it
 drives the VM with the system's OpenSSH client rather than paramiko (whose cryptography,
 bcrypt and PyNaCl are compiled per Python and platform). ``fetch_wheelhouse`` downloads
 missing artefacts from PyPI with pip when the pins change.
@@ -36,13 +39,19 @@ import yaml
 from ..core.errors import OsmMecError
 
 REQUIREMENTS = "requirements.txt"
+# Each pin set and the folder it is vendored into; dispatch uses the second on Python < 3.8.
+VENVS = ((REQUIREMENTS, "venv", "3.8"), ("requirements-py36.txt", "venv-py36", "3.6"))
 WHEELHOUSE = "wheelhouse"
 # What charmcraft pack puts in a charm besides dispatch/venv/manifest, plus our data folders.
 CHARM_FILES = ("metadata.yaml", "config.yaml", "actions.yaml", "LICENSE", "README.md",
                "icon.svg")
 CHARM_FOLDERS = ("src", "lib", "cni", "storage")
 DISPATCH = ('#!/bin/sh\n'
-            'JUJU_DISPATCH_PATH="${JUJU_DISPATCH_PATH:-$0}" PYTHONPATH=lib:venv '
+            '# ops 2.x needs Python 3.8+; Ubuntu 18.04 (Python 3.6) runs ops 1.5 from venv-py36\n'
+            'VENV=venv\n'
+            "/usr/bin/env python3 -c 'import sys; sys.exit(sys.version_info < (3, 8))' "
+            '|| VENV=venv-py36\n'
+            'JUJU_DISPATCH_PATH="${JUJU_DISPATCH_PATH:-$0}" PYTHONPATH="lib:$VENV" '
             '/usr/bin/env python3 ./src/charm.py\n')
 # PyYAML publishes no pure-Python wheel; its C extension is optional, so the build takes
 # the pure package folder from the pinned sdist.
@@ -77,9 +86,9 @@ class Pin:
         return re.sub(r"[-_.]+", "-", self.name).lower()
 
 
-def read_pins(source: Path) -> list[Pin]:
-    """The pins of requirements.txt: `name==version --hash=sha256:<hex>` on each line."""
-    path = source / REQUIREMENTS
+def read_pins(source: Path, requirements: str = REQUIREMENTS) -> list[Pin]:
+    """The pins of a requirements file: `name==version --hash=sha256:<hex>` on each line."""
+    path = source / requirements
     if not path.exists():
         raise CharmBuildError(f"{path}: missing; pin the charm's dependencies there")
     pins = []
@@ -95,7 +104,7 @@ def read_pins(source: Path) -> list[Pin]:
     return pins
 
 
-def _artefact(source: Path, pin: Pin) -> tuple[str, bytes]:
+def _artefact(source: Path, pin: Pin, requirements: str = REQUIREMENTS) -> tuple[str, bytes]:
     """The wheelhouse file of a pin, checked against its hash."""
     folder = source / WHEELHOUSE
     for path in sorted(folder.glob("*")) if folder.is_dir() else []:
@@ -107,7 +116,7 @@ def _artefact(source: Path, pin: Pin) -> tuple[str, bytes]:
                 return path.name, data
     raise CharmBuildError(f"{folder}: no artefact of {pin.name}=={pin.version} with sha256 "
                           f"{pin.sha256}; run `python3 -m osm_mec.offer.charm_build fetch {source}` "
-                          "(needs PyPI) or fix the hash in requirements.txt")
+                          f"(needs PyPI) or fix the hash in {requirements}")
 
 
 def _from_wheel(name: str, data: bytes) -> dict[str, bytes]:
@@ -151,11 +160,12 @@ def _from_sdist(name: str, data: bytes, pin: Pin) -> dict[str, bytes]:
     return files
 
 
-def vendored(source: Path) -> dict[str, bytes]:
-    """venv/ of the built charm: every pinned artefact unpacked, by relative path."""
+def vendored(source: Path, requirements: str = REQUIREMENTS) -> dict[str, bytes]:
+    """A venv folder of the built charm: every artefact pinned in requirements, unpacked,
+    by relative path."""
     files: dict[str, bytes] = {}
-    for pin in read_pins(source):
-        name, data = _artefact(source, pin)
+    for pin in read_pins(source, requirements):
+        name, data = _artefact(source, pin, requirements)
         unpacked = _from_wheel(name, data) if name.endswith(".whl") else \
             _from_sdist(name, data, pin)
         for rel, content in unpacked.items():
@@ -214,8 +224,11 @@ def build_charm(source: Path) -> dict[str, BuiltFile]:
     files = _source_files(source)
     files["dispatch"] = BuiltFile(DISPATCH.encode(), executable=True)
     files["manifest.yaml"] = BuiltFile(manifest(source).encode())
-    for rel, data in vendored(source).items():
-        files[f"venv/{rel}"] = BuiltFile(data)
+    for requirements, venv, _python in VENVS:
+        if venv != "venv" and not (source / requirements).exists():
+            continue  # no pins for older Pythons: dispatch then needs Python 3.8+
+        for rel, data in vendored(source, requirements).items():
+            files[f"{venv}/{rel}"] = BuiltFile(data)
     return dict(sorted(files.items()))
 
 
@@ -245,19 +258,22 @@ def fetch_wheelhouse(source: Path) -> list[str]:
     folder = source / WHEELHOUSE
     folder.mkdir(exist_ok=True)
     fetched = []
-    for pin in read_pins(source):
-        try:
-            _artefact(source, pin)
+    for requirements, venv, python in VENVS:
+        if venv != "venv" and not (source / requirements).exists():
             continue
-        except CharmBuildError:
-            pass
-        kind = ["--no-binary", pin.name] if pin.key in PURE_SDIST_PACKAGES else \
-            ["--only-binary=:all:", "--platform", "any", "--python-version", "3.8",
-             "--implementation", "py"]
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", *kind,
-                        "-d", str(folder), f"{pin.name}=={pin.version}"], check=True)
-        _artefact(source, pin)  # the hash must match what was downloaded
-        fetched.append(f"{pin.name}=={pin.version}")
+        for pin in read_pins(source, requirements):
+            try:
+                _artefact(source, pin, requirements)
+                continue
+            except CharmBuildError:
+                pass
+            kind = ["--no-binary", pin.name] if pin.key in PURE_SDIST_PACKAGES else \
+                ["--only-binary=:all:", "--platform", "any", "--python-version", python,
+                 "--implementation", "py"]
+            subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", *kind,
+                            "-d", str(folder), f"{pin.name}=={pin.version}"], check=True)
+            _artefact(source, pin, requirements)  # the hash must match what was downloaded
+            fetched.append(f"{pin.name}=={pin.version}")
     return fetched
 
 

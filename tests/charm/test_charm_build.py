@@ -31,10 +31,12 @@ HOOK_TOOLS = Path(__file__).resolve().parent / "doubles" / "hook_tools.py"
 TOOLS = ("relation-ids", "config-get", "action-get", "action-set", "action-fail", "action-log", "status-set",
          "status-get", "is-leader", "juju-log", "application-version-set")
 BASE_PYTHON = Path("/usr/bin/python3")
-# The Python of each Ubuntu base in charmcraft.yaml (20.04: 3.8, 22.04: 3.10, 24.04: 3.12),
-# from pyenv's interpreters on the test machines, each run with -S (nothing installed).
+# The Python of each Ubuntu base in charmcraft.yaml (18.04: 3.6, 20.04: 3.8, 22.04: 3.10,
+# 24.04: 3.12), from pyenv's interpreters on the test machines, each run with -S (nothing
+# installed). 18.04 is the series OSM gives proxy-charm machines; it runs ops 1.5 from
+# venv-py36/, the others ops 2.x from venv/.
 PYENV = Path(os.environ.get("PYENV_ROOT", "/root/.pyenv")) / "versions"
-BASE_PYTHONS = {"20.04": "3.8", "22.04": "3.10", "24.04": "3.12"}
+BASE_PYTHONS = {"18.04": "3.6", "20.04": "3.8", "22.04": "3.10", "24.04": "3.12"}
 
 
 @pytest.fixture(scope="module")
@@ -44,18 +46,25 @@ def built():
 
 def test_layout_is_what_charmcraft_pack_writes(built):
     assert built["dispatch"].executable
-    assert built["dispatch"].data.decode().splitlines() == [
-        "#!/bin/sh",
-        'JUJU_DISPATCH_PATH="${JUJU_DISPATCH_PATH:-$0}" PYTHONPATH=lib:venv /usr/bin/env '
+    assert built["dispatch"].data.decode().splitlines()[2:] == [
+        "VENV=venv",
+        "/usr/bin/env python3 -c 'import sys; sys.exit(sys.version_info < (3, 8))' "
+        "|| VENV=venv-py36",
+        'JUJU_DISPATCH_PATH="${JUJU_DISPATCH_PATH:-$0}" PYTHONPATH="lib:$VENV" /usr/bin/env '
         'python3 ./src/charm.py']
     for name in ("metadata.yaml", "config.yaml", "actions.yaml", "manifest.yaml",
                  "src/charm.py", "src/remote.py", "cni/flannel.yaml",
-                 "venv/ops/__init__.py", "venv/yaml/__init__.py", "venv/websocket/__init__.py"):
+                 "venv/ops/__init__.py", "venv/yaml/__init__.py", "venv/websocket/__init__.py",
+                 "venv-py36/ops/__init__.py", "venv-py36/yaml/__init__.py",
+                 "venv-py36/dataclasses.py"):
         assert name in built, name
     assert not [p for p in built if p.startswith(("wheelhouse/", "requirements"))]
     assert not [p for p in built if p.endswith((".so", ".pyc"))]  # pure Python: any base
     bases = yaml.safe_load(built["manifest.yaml"].data)["bases"]
     assert {"name": "ubuntu", "channel": "20.04", "architectures": ["amd64", "arm64"]} in bases
+    assert {"name": "ubuntu", "channel": "18.04", "architectures": ["amd64", "arm64"]} in bases
+    assert b"version = '1.5.5'" in built["venv-py36/ops/version.py"].data
+    assert "dataclasses.py" not in {p.split("/", 1)[1] for p in built if p.startswith("venv/")}
 
 
 def test_build_is_reproducible(built):
@@ -66,9 +75,13 @@ def test_build_is_reproducible(built):
         assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 
-def test_every_dependency_is_pinned_with_a_hash():
-    pins = {p.key: p for p in read_pins(CHARM_DIR)}
-    assert set(pins) == {"ops", "websocket-client", "pyyaml"}
+@pytest.mark.parametrize("requirements, expected", [
+    ("requirements.txt", {"ops", "websocket-client", "pyyaml"}),
+    ("requirements-py36.txt", {"ops", "pyyaml", "dataclasses"}),
+])
+def test_every_dependency_is_pinned_with_a_hash(requirements, expected):
+    pins = {p.key: p for p in read_pins(CHARM_DIR, requirements)}
+    assert set(pins) == expected
     for pin in pins.values():
         matching = [f for f in (CHARM_DIR / "wheelhouse").iterdir()
                     if hashlib.sha256(f.read_bytes()).hexdigest() == pin.sha256]
@@ -173,10 +186,8 @@ def test_every_base_in_the_manifest_has_a_python_under_test(built):
     assert channels == set(BASE_PYTHONS)
 
 
-@pytest.mark.parametrize("channel", sorted(BASE_PYTHONS))
-def test_dispatch_runs_on_each_bases_python(built, tmp_path, channel):
-    """install, then the key actions OSM runs before the VM exists, on 20.04/22.04/24.04's
-    Python: the vendored ops/yaml/websocket-client and the charm's code import there."""
+def _base_python(channel: str) -> Path:
+    """pyenv's interpreter of the Python an Ubuntu base ships (skips here, fails on CI)."""
     version = BASE_PYTHONS[channel]
     python = PYENV / next((v.name for v in sorted(PYENV.glob(f"{version}.*"))), "missing") / \
         "bin" / "python3"
@@ -185,7 +196,24 @@ def test_dispatch_runs_on_each_bases_python(built, tmp_path, channel):
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
-    agent = FakeAgent(_unpack(built, tmp_path / "charm"), tmp_path, python)
+    return python
+
+
+def _only_the_venv_dispatch_picks(charm: Path, channel: str) -> None:
+    """Remove the other venv: the run then proves dispatch chose by the interpreter."""
+    import shutil
+    shutil.rmtree(charm / ("venv" if BASE_PYTHONS[channel] == "3.6" else "venv-py36"))
+
+
+@pytest.mark.parametrize("channel", sorted(BASE_PYTHONS))
+def test_dispatch_runs_on_each_bases_python(built, tmp_path, channel):
+    """install, then the key actions OSM runs before the VM exists, on 18.04/20.04/22.04/
+    24.04's Python: dispatch picks venv-py36/ (ops 1.5) on 3.6 and venv/ (ops 2.19) on the
+    others, and the vendored packages and the charm's code import there."""
+    python = _base_python(channel)
+    charm = _unpack(built, tmp_path / "charm")
+    _only_the_venv_dispatch_picks(charm, channel)
+    agent = FakeAgent(charm, tmp_path, python)
     agent.config = {"role": "controller", "ssh-hostname": "", "ssh-key-type": "ed25519"}
     done = agent.dispatch("hooks/install")
     assert done.returncode == 0, done.stderr
@@ -196,10 +224,17 @@ def test_dispatch_runs_on_each_bases_python(built, tmp_path, channel):
         done.stderr
 
 
-def test_dispatch_install_then_actions_over_ssh(agent, server):
+@pytest.mark.parametrize("channel", ["18.04", "system"])
+def test_dispatch_install_then_actions_over_ssh(built, tmp_path, server, channel):
     """The order OSM's N2VC drives a proxy charm: deploy (install/start) and wait for
     active|blocked, generate-ssh-key and get-ssh-public-key (the key is injected into the
-    VM), the `config` primitive (config-changed), then actions."""
+    VM), the `config` primitive (config-changed), then actions. On the system's python3
+    and on Ubuntu 18.04's Python 3.6 (ops 1.5), the series OSM gives the charm's machine."""
+    python = BASE_PYTHON if channel == "system" else _base_python(channel)
+    charm = _unpack(built, tmp_path / "charm")
+    if channel != "system":
+        _only_the_venv_dispatch_picks(charm, channel)
+    agent = FakeAgent(charm, tmp_path, python)
     agent.config = {"role": "worker", "ssh-hostname": "", "ssh-username": "ubuntu",
                     "ssh-port": 22, "ssh-password": "", "ssh-key-type": "ed25519",
                     "ssh-key-bits": 4096, "ssh-public-key": ""}

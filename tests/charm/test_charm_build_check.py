@@ -1,5 +1,6 @@
 """`osm-mec validate` refuses a package whose charm Juju could not run: no dispatch (the
-charm's source), or ops/yaml missing or broken in venv/ (validation/charm_build_check.py)."""
+charm's source), or ops/yaml missing or broken in venv/ or in venv-py36/ (the venv dispatch
+picks on Python 3.6, Ubuntu 18.04) (validation/charm_build_check.py)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,8 @@ def test_charm_source_without_dispatch_is_an_error(charmed, tmp_path):
     ("remove-yaml", "'yaml' is not vendored"),
     ("break-ops", "vendored 'ops' cannot be imported"),
     ("not-executable", "not executable"),
+    ("remove-py36-ops", "'ops' is not vendored in lib/ or venv-py36/"),
+    ("break-py36-yaml", "vendored 'yaml' cannot be imported"),
 ])
 def test_unimportable_ops_or_unrunnable_dispatch_is_an_error(charmed, tmp_path, damage,
                                                              expected):
@@ -65,6 +68,10 @@ def test_unimportable_ops_or_unrunnable_dispatch_is_an_error(charmed, tmp_path, 
         shutil.rmtree(charm / "venv" / "yaml")
     elif damage == "break-ops":
         (charm / "venv" / "ops" / "__init__.py").write_text("def broken(:\n")
+    elif damage == "remove-py36-ops":  # what Ubuntu 18.04's Python 3.6 runs
+        shutil.rmtree(charm / "venv-py36" / "ops")
+    elif damage == "break-py36-yaml":
+        (charm / "venv-py36" / "yaml" / "__init__.py").write_text("def broken(:\n")
     else:
         (charm / "dispatch").chmod(0o644)
     findings = _charm_findings(folder)

@@ -14,15 +14,13 @@ releases that still had Helm v2, then the registration without the field; the re
 what OSM holds.
 """
 
-from __future__ import annotations
-
 import json
 import ssl
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 DEPLOYMENT_METHODS = ("juju-bundle", "helm-chart-v3")
 ALL_METHODS = "all"
@@ -32,7 +30,7 @@ class RegistrationError(Exception):
     """Registration failed; the message names the call and OSM's answer."""
 
 
-def parse_deployment_methods(text: str) -> dict[str, bool] | None:
+def parse_deployment_methods(text: str) -> Optional[Dict[str, bool]]:
     """NBI's ``deployment_methods`` for the action's ``deployment-methods`` text: None for
     ``all`` or empty (not sent: OSM initialises every method), else the listed methods true
     and the others false. RegistrationError names a bad item and the accepted values.
@@ -49,13 +47,13 @@ def parse_deployment_methods(text: str) -> dict[str, bool] | None:
     return {method: method in chosen for method in DEPLOYMENT_METHODS}
 
 
-def method_shapes(methods: dict[str, bool] | None) -> list[dict[str, bool]]:
+def method_shapes(methods: Optional[Dict[str, bool]]) -> List[Dict[str, bool]]:
     """The ``deployment_methods`` bodies to offer, in order: NBI master's (the two keys),
     then that of releases with Helm v2 (``helm-chart`` too, false); none for OSM's default."""
     return [] if methods is None else [methods, {"helm-chart": False, **methods}]
 
 
-def describe_methods(methods: dict[str, bool] | None) -> str:
+def describe_methods(methods: Optional[Dict[str, bool]]) -> str:
     """The action result's text for what OSM was asked to initialise."""
     if methods is None:
         return "not sent (OSM initialises every method)"
@@ -137,16 +135,16 @@ class OsmRegistration:
         raise RegistrationError(f"VIM account {vim!r} not found in {self.base}; create it or "
                                 "pass its name or id as vim-account")
 
-    def find_cluster(self, name: str) -> dict[str, Any] | None:
+    def find_cluster(self, name: str) -> Optional[Dict[str, Any]]:
         path = "/admin/v1/k8sclusters"
         for cluster in self._expect(self._call("GET", path), "GET", path, 200) or []:
             if cluster.get("name") == name:
                 return cluster
         return None
 
-    def register(self, name: str, vim: str, kubeconfig: dict[str, Any], k8s_version: str,
-                 vim_network: str = "", deployment_methods: dict[str, bool] | None = None
-                 ) -> dict[str, Any]:
+    def register(self, name: str, vim: str, kubeconfig: Dict[str, Any], k8s_version: str,
+                 vim_network: str = "", deployment_methods: Optional[Dict[str, bool]] = None
+                 ) -> Dict[str, Any]:
         """Create (or adopt) the registration and wait until it is ENABLED. The result's
         ``deployment-methods`` says what OSM holds for a new registration (or an adopted
         one)."""
@@ -165,8 +163,8 @@ class OsmRegistration:
         return {"cluster-id": cluster_id, "state": state, "created": created,
                 "deployment-methods": methods}
 
-    def _create(self, body: dict[str, Any], methods: dict[str, bool] | None
-                ) -> tuple[str, str]:
+    def _create(self, body: Dict[str, Any], methods: Optional[Dict[str, bool]]
+                ) -> Tuple[str, str]:
         """POST the registration, with ``deployment_methods`` when given: NBI master's two
         keys, else (a 422 naming the field) the three keys of releases that still had Helm
         v2 (``helm-chart`` false), else without the field. (id, what OSM holds)."""

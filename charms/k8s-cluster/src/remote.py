@@ -12,8 +12,6 @@ only and one build runs on every base and architecture.
 - every command has a timeout; exit status, stdout and stderr are captured.
 """
 
-from __future__ import annotations
-
 import os
 import re
 import shlex
@@ -23,7 +21,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from subprocess import PIPE
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 SSH_FAILED = 255  # ssh's own exit status when the connection or login failed
 HOST_ALIAS = "osm-mec-vm"  # known_hosts entries do not depend on the address or port
@@ -91,8 +90,8 @@ class Credentials:
     host: str
     username: str
     port: int = 22
-    password: str | None = None
-    key_filename: str | None = None
+    password: Optional[str] = None
+    key_filename: Optional[str] = None
 
     @property
     def label(self) -> str:
@@ -121,7 +120,7 @@ class _Workdir:
     def pin(self, key: HostKey) -> None:
         self.known_hosts.write_text(f"{HOST_ALIAS} {key.key_type} {key.data}\n")
 
-    def learned(self) -> HostKey | None:
+    def learned(self) -> Optional[HostKey]:
         for line in self.known_hosts.read_text().splitlines():
             words = line.split()
             if len(words) >= 3 and words[0] == HOST_ALIAS:
@@ -135,7 +134,7 @@ class _Workdir:
 class RemoteHost:
     """SSH access to one VM through the system's `ssh` client (one connection a command)."""
 
-    def __init__(self, credentials: Credentials, pinned: HostKey | None = None,
+    def __init__(self, credentials: Credentials, pinned: Optional[HostKey] = None,
                  on_first_use: Callable[[HostKey], None] = lambda key: None,
                  connect_deadline: float = 300.0, connect_timeout: float = 10.0,
                  first_backoff: float = 1.0, max_backoff: float = 15.0,
@@ -151,8 +150,8 @@ class RemoteHost:
         self.auth_attempts = auth_attempts
         self.sleep = sleep
         self.ssh = ssh
-        self._work: _Workdir | None = None
-        self._master: subprocess.Popen | None = None
+        self._work: Optional[_Workdir] = None
+        self._master: Optional[subprocess.Popen] = None
         self._connected = False
 
     # -- the ssh command line ------------------------------------------------------------
@@ -161,7 +160,7 @@ class RemoteHost:
             self._work = _Workdir()
         return self._work
 
-    def _argv(self, line: str) -> tuple[list[str], dict[str, str]]:
+    def _argv(self, line: str) -> Tuple[List[str], Dict[str, str]]:
         c, work = self.credentials, self._workdir()
         if self.pinned is not None:
             work.pin(self.pinned)
@@ -207,10 +206,10 @@ class RemoteHost:
                 and time.monotonic() < deadline:
             time.sleep(0.02)
 
-    def _ssh(self, line: str, timeout: float, stdin: str | None = None) -> Result:
+    def _ssh(self, line: str, timeout: float, stdin: Optional[str] = None) -> Result:
         argv, env = self._argv(line)
         try:
-            done = subprocess.run(argv, input=(stdin or "").encode(), capture_output=True,
+            done = subprocess.run(argv, input=(stdin or "").encode(), stdout=PIPE, stderr=PIPE,
                                   timeout=timeout, env=env, start_new_session=True)
         except subprocess.TimeoutExpired as exc:
             raise CommandTimeout(f"no answer within {timeout:.0f} s", line,
@@ -289,13 +288,13 @@ class RemoteHost:
                 self.on_first_use(self.pinned)
         self._start_master()
 
-    def run(self, argv: Sequence[str], timeout: float = 120.0, stdin: str | None = None,
+    def run(self, argv: Sequence[str], timeout: float = 120.0, stdin: Optional[str] = None,
             sudo: bool = False) -> Result:
         """Run argv (quoted) on the VM; sudo runs it as root without a password prompt."""
         words = (["sudo", "-n", "--"] if sudo else []) + list(argv)
         return self.run_line(quote_argv(words), timeout=timeout, stdin=stdin)
 
-    def run_line(self, line: str, timeout: float = 120.0, stdin: str | None = None) -> Result:
+    def run_line(self, line: str, timeout: float = 120.0, stdin: Optional[str] = None) -> Result:
         """Run a command line as the remote login shell parses it (the `run` action)."""
         self.connect()
         result = self._ssh(line, timeout=timeout, stdin=stdin)
@@ -324,7 +323,7 @@ def _last_line(text: str) -> str:
 
 
 def generate_key(key_type: str = "rsa", bits: int = 4096,
-                 keygen: str = "ssh-keygen") -> tuple[str, str]:
+                 keygen: str = "ssh-keygen") -> Tuple[str, str]:
     """A new private key (OpenSSH format) and its public key line, made by ssh-keygen."""
     if key_type not in ("rsa", "ed25519"):
         raise ValueError(f"ssh-key-type {key_type!r}: use rsa or ed25519")
@@ -334,7 +333,8 @@ def generate_key(key_type: str = "rsa", bits: int = 4096,
         argv = [keygen, "-q", "-t", key_type, "-N", "", "-C", "", "-f", str(path)]
         if key_type == "rsa":
             argv[4:4] = ["-b", str(bits)]
-        done = subprocess.run(argv, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        done = subprocess.run(argv, stdout=PIPE, stderr=PIPE, stdin=subprocess.DEVNULL,
+                              universal_newlines=True)
         if done.returncode != 0:
             raise ValueError(f"ssh-keygen failed ({done.returncode}): {done.stderr.strip()}")
         public = " ".join(path.with_suffix(".pub").read_text().split()[:2])
@@ -343,7 +343,7 @@ def generate_key(key_type: str = "rsa", bits: int = 4096,
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def decode_host_key(value: str) -> HostKey | None:
+def decode_host_key(value: str) -> Optional[HostKey]:
     """A HostKey from its stored 'type base64' form (None when empty)."""
     import base64
 

@@ -7,16 +7,18 @@ Every action reports failure the way OSM shows it: results["output"] names the f
 step, the command and the tail of its stderr, then event.fail(). No exception escapes.
 """
 
-from __future__ import annotations
-
 import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, Callable, ClassVar
+from typing import Any, Callable, ClassVar, Dict, Optional
 
-import ops
 import yaml
+# The submodules, not ops' top-level names: ops 1.5 (Python 3.6, Ubuntu 18.04) has only
+# these; ops 2.x keeps them.
+from ops.charm import ActionEvent, CharmBase
+from ops.framework import EventBase, Framework, StoredState
+from ops.model import ActiveStatus, BlockedStatus, Relation, StatusBase, WaitingStatus
 
 from cluster_ops import Clock, Node, StepFailed, iface_regex, is_go_duration
 from osm_registration import OsmRegistration, RegistrationError, parse_deployment_methods
@@ -57,15 +59,15 @@ def failure_output(exc: Exception) -> str:
     return text
 
 
-class K8sClusterCharm(ops.CharmBase):
+class K8sClusterCharm(CharmBase):
     """Day-1 and day-2 of one Kubernetes node, driven over SSH."""
 
-    _stored = ops.StoredState()
+    _stored = StoredState()
     # Replaced in tests: how to reach the VM, and how time passes during waits.
     remote_factory: RemoteFactory = RemoteHost
     clock: Clock = Clock()
 
-    ACTIONS: ClassVar[dict[str, str]] = {
+    ACTIONS: ClassVar[Dict[str, str]] = {
         "generate-ssh-key": "_generate_ssh_key",
         "get-ssh-public-key": "_get_ssh_public_key",
         "verify-ssh-credentials": "_verify_ssh_credentials",
@@ -81,7 +83,7 @@ class K8sClusterCharm(ops.CharmBase):
         "register-cluster": "_register_cluster",
     }
 
-    def __init__(self, framework: ops.Framework) -> None:
+    def __init__(self, framework: Framework) -> None:
         super().__init__(framework)
         self._stored.set_default(host_key="")
         for hook in (self.on.install, self.on.config_changed, self.on.start,
@@ -94,33 +96,33 @@ class K8sClusterCharm(ops.CharmBase):
             framework.observe(self.on[action].action, self._on_action)
 
     # -- status ---------------------------------------------------------------------------
-    def _on_config_changed(self, event: ops.EventBase) -> None:
+    def _on_config_changed(self, event: EventBase) -> None:
         """Active or blocked, never waiting before configuration: N2VC waits for one of the
         two before it sends the `config` primitive, so a unit waiting for its configuration
         would stall. Once the VM answers, the cluster-join relation is served (controller)
         or used (worker)."""
         role = self.config.get("role", "")
         if role not in ROLES:
-            self.unit.status = ops.BlockedStatus(f"role {role!r}: use one of {', '.join(ROLES)}")
+            self.unit.status = BlockedStatus(f"role {role!r}: use one of {', '.join(ROLES)}")
             return
         ttl = str(self.config.get("join-token-ttl", "30m"))
         if not is_go_duration(ttl):
-            self.unit.status = ops.BlockedStatus(
+            self.unit.status = BlockedStatus(
                 f"join-token-ttl {ttl!r}: not a kubeadm duration; use Go syntax, e.g. 30m "
                 "or 1h30m (units ns us ms s m h; no d)")
             return
         if not self.config.get("ssh-hostname"):
-            self.unit.status = ops.BlockedStatus("waiting for ssh credentials")
+            self.unit.status = BlockedStatus("waiting for ssh credentials")
             return
         try:
             status = self._reachability(role)
-            if isinstance(status, ops.ActiveStatus):
+            if isinstance(status, ActiveStatus):
                 status = self._relation_work(role) or status
         finally:
             self._close()
         self.unit.status = status
 
-    def _reachability(self, role: str) -> ops.StatusBase:
+    def _reachability(self, role: str) -> StatusBase:
         """Active when a short SSH probe of the VM succeeds, blocked with the reason if not."""
         try:
             result = self._remote(connect_deadline=HOOK_CONNECT_DEADLINE).run(
@@ -128,10 +130,10 @@ class K8sClusterCharm(ops.CharmBase):
             if not result.ok:
                 raise StepFailed("probe", f"`true` exited {result.exit_status}")
         except (RemoteError, StepFailed) as exc:
-            return ops.BlockedStatus(f"cannot reach the VM: {getattr(exc, 'detail', exc)}")
-        return ops.ActiveStatus(f"{role} at {self.config['ssh-hostname']}")
+            return BlockedStatus(f"cannot reach the VM: {getattr(exc, 'detail', exc)}")
+        return ActiveStatus(f"{role} at {self.config['ssh-hostname']}")
 
-    def _relation_work(self, role: str) -> ops.StatusBase | None:
+    def _relation_work(self, role: str) -> Optional[StatusBase]:
         """Serve (controller) or use (worker) the join data; a status when it matters."""
         try:
             if role == "controller":
@@ -143,11 +145,11 @@ class K8sClusterCharm(ops.CharmBase):
         except (StepFailed, RemoteError) as exc:
             first = failure_output(exc).splitlines()[0]
             logger.error("cluster-join: %s", first)
-            return ops.BlockedStatus(f"cluster-join: {first}"[:120])
+            return BlockedStatus(f"cluster-join: {first}"[:120])
         return None
 
     # -- the cluster-join relation (join data in Juju's database, never in OSM's) ----------
-    def _serve_join(self, relation: ops.Relation) -> None:
+    def _serve_join(self, relation: Relation) -> None:
         """Publish endpoint, CA hash and a short-lived token to the related worker; delete
         the token once the worker has joined. Nothing before the control plane is up."""
         node = self._node()
@@ -172,7 +174,7 @@ class K8sClusterCharm(ops.CharmBase):
         mine["served-request"] = request
         logger.info("published join data to %s", relation.app.name)
 
-    def _join_from_relation(self) -> ops.StatusBase | None:
+    def _join_from_relation(self) -> Optional[StatusBase]:
         """Join with the controller's relation data, once it is there and the VM is ready."""
         relation = self.model.get_relation(CONTROL_PLANE)
         if relation is None:
@@ -188,9 +190,9 @@ class K8sClusterCharm(ops.CharmBase):
         if mine.get("node-name"):  # joined once and left since: osm-mec rejoins it
             return None
         if not all(data.get(k) for k in ("endpoint", "ca-cert-hash", "token")):
-            return ops.WaitingStatus("waiting for join data from the controller")
+            return WaitingStatus("waiting for join data from the controller")
         if not node.prepared():
-            return ops.WaitingStatus("waiting for cloud-init to prepare the node")
+            return WaitingStatus("waiting for cloud-init to prepare the node")
         host = str(data["endpoint"]).split("://", 1)[-1].rsplit(":", 1)[0]
         try:
             result = node.join_cluster(host, data["token"], data["ca-cert-hash"],
@@ -204,11 +206,11 @@ class K8sClusterCharm(ops.CharmBase):
         return None
 
     # -- plumbing -------------------------------------------------------------------------
-    def _on_action(self, event: ops.ActionEvent) -> None:
+    def _on_action(self, event: ActionEvent) -> None:
         """Run the action's handler; turn every failure into results['output'] + fail."""
         kind = event.handle.kind  # "<name>_action"; no str.removesuffix on Python 3.8
         name = kind[:-len("_action")].replace("_", "-")
-        handler: Callable[[ops.ActionEvent], dict[str, Any]] = getattr(self, self.ACTIONS[name])
+        handler: Callable[[ActionEvent], Dict[str, Any]] = getattr(self, self.ACTIONS[name])
         logger.info("action %s started", name)
         try:
             event.set_results(handler(event))
@@ -266,7 +268,7 @@ class K8sClusterCharm(ops.CharmBase):
                              f"unit's role is {role!r}")
 
     @staticmethod
-    def _params(event: ops.ActionEvent, *required: str) -> dict[str, Any]:
+    def _params(event: ActionEvent, *required: str) -> Dict[str, Any]:
         params = dict(event.params)
         missing = [name for name in required if params.get(name) in (None, "")]
         if missing:
@@ -274,7 +276,7 @@ class K8sClusterCharm(ops.CharmBase):
         return params
 
     # -- OSM's standard proxy actions -----------------------------------------------------
-    def _generate_ssh_key(self, event: ops.ActionEvent) -> dict[str, Any]:
+    def _generate_ssh_key(self, event: ActionEvent) -> Dict[str, Any]:
         path = self._key_path()
         if path.exists():
             return {"output": "the unit already has an SSH key; kept it"}
@@ -287,13 +289,13 @@ class K8sClusterCharm(ops.CharmBase):
         path.with_suffix(".pub").write_text(public + "\n")
         return {"output": "generated a new SSH key"}
 
-    def _get_ssh_public_key(self, event: ops.ActionEvent) -> dict[str, Any]:
+    def _get_ssh_public_key(self, event: ActionEvent) -> Dict[str, Any]:
         pub = self._key_path().with_suffix(".pub")
         if not pub.exists():
             raise StepFailed("get-ssh-public-key", "no key yet: run generate-ssh-key first")
         return {"pubkey": pub.read_text().strip()}
 
-    def _verify_ssh_credentials(self, event: ops.ActionEvent) -> dict[str, Any]:
+    def _verify_ssh_credentials(self, event: ActionEvent) -> Dict[str, Any]:
         try:
             result = self._remote().run(["true"], timeout=30)
         except RemoteError as exc:
@@ -305,7 +307,7 @@ class K8sClusterCharm(ops.CharmBase):
                              result.command, result.stderr)
         return {"verified": "true"}
 
-    def _run_command(self, event: ops.ActionEvent) -> dict[str, Any]:
+    def _run_command(self, event: ActionEvent) -> Dict[str, Any]:
         command = self._params(event, "command")["command"]
         result = self._remote().run_line(command, timeout=float(event.params.get("timeout",
                                                                                   600)))
@@ -333,7 +335,7 @@ class K8sClusterCharm(ops.CharmBase):
             raise StepFailed("default-storage", f"storage {storage!r}: use local-path or none")
         return path.read_text()
 
-    def _init_control_plane(self, event: ops.ActionEvent) -> dict[str, Any]:
+    def _init_control_plane(self, event: ActionEvent) -> Dict[str, Any]:
         self._require_role("controller")
         p = self._params(event, "advertise-address", "pod-cidr", "service-cidr",
                          "kubernetes-version", "cni")
@@ -352,7 +354,7 @@ class K8sClusterCharm(ops.CharmBase):
             self._serve_join(relation)  # workers related before init can join now
         return results
 
-    def _leave_cluster(self, event: ops.ActionEvent) -> dict[str, Any]:
+    def _leave_cluster(self, event: ActionEvent) -> Dict[str, Any]:
         try:
             return self._node().leave_cluster()
         except (Unreachable, StepFailed) as exc:
@@ -363,7 +365,7 @@ class K8sClusterCharm(ops.CharmBase):
             # is not gone: that fails, with the reason in OSM's detailed status.
             return {"output": f"node unreachable, nothing to clean: {exc}"}
 
-    def _authorize_controller(self, event: ops.ActionEvent) -> dict[str, Any]:
+    def _authorize_controller(self, event: ActionEvent) -> Dict[str, Any]:
         """Worker: let the controller's unit log in to this VM to join it (add-worker). Only
         public material goes through OSM: the controller's public key in, this VM's address
         and pinned host key out."""
@@ -384,13 +386,13 @@ class K8sClusterCharm(ops.CharmBase):
                 "joined": "true" if joined else "false"}
 
     # -- day 2 ----------------------------------------------------------------------------
-    def _get_join_info(self, event: ops.ActionEvent) -> dict[str, Any]:
+    def _get_join_info(self, event: ActionEvent) -> Dict[str, Any]:
         """The API endpoint and the CA's hash: public, no token (tokens go through the
         cluster-join relation or add-worker, never through OSM)."""
         self._require_role("controller")
         return self._node().join_data()
 
-    def _add_worker(self, event: ops.ActionEvent) -> dict[str, Any]:
+    def _add_worker(self, event: ActionEvent) -> Dict[str, Any]:
         """Controller: join the worker VM at `address` itself, over SSH with this unit's key
         (the worker's authorize-controller let it in) and the host key it reported. The
         token is created for this join, used and deleted here: it never leaves this unit
@@ -425,7 +427,7 @@ class K8sClusterCharm(ops.CharmBase):
     def _server_url(self) -> str:
         return f"https://{self.config.get('ssh-hostname')}:6443"
 
-    def _get_kubeconfig(self, event: ops.ActionEvent) -> dict[str, Any]:
+    def _get_kubeconfig(self, event: ActionEvent) -> Dict[str, Any]:
         self._require_role("controller")
         p = event.params
         kubeconfig = self._node().kubeconfig(p.get("service-account", "osm-admin"),
@@ -433,16 +435,16 @@ class K8sClusterCharm(ops.CharmBase):
                                              int(p.get("duration", 31536000)), self._server_url())
         return {"kubeconfig": kubeconfig}
 
-    def _remove_node(self, event: ops.ActionEvent) -> dict[str, Any]:
+    def _remove_node(self, event: ActionEvent) -> Dict[str, Any]:
         self._require_role("controller")
         p = self._params(event, "node")
         return self._node().remove_node(p["node"], int(p.get("drain-timeout", 300)))
 
-    def _list_nodes(self, event: ops.ActionEvent) -> dict[str, Any]:
+    def _list_nodes(self, event: ActionEvent) -> Dict[str, Any]:
         self._require_role("controller")
         return {"nodes": json.dumps(self._node().list_nodes())}
 
-    def _register_cluster(self, event: ops.ActionEvent) -> dict[str, Any]:
+    def _register_cluster(self, event: ActionEvent) -> Dict[str, Any]:
         self._require_role("controller")
         p = self._params(event, "osm-url", "osm-token", "vim-account", "cluster-name")
         methods = parse_deployment_methods(str(p.get("deployment-methods") or ""))
@@ -459,5 +461,16 @@ class K8sClusterCharm(ops.CharmBase):
                 "created": "true" if result["created"] else "false",
                 "deployment-methods": result["deployment-methods"]}
 
+def main() -> None:
+    """Run the charm with the vendored ops: ops.main(...) on ops 2.x, ops.main.main(...) on
+    ops 1.5 (whose package does not export main)."""
+    import ops
+    if callable(getattr(ops, "main", None)):
+        ops.main(K8sClusterCharm)
+    else:  # ops 1.5
+        from ops.main import main as legacy_main
+        legacy_main(K8sClusterCharm)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    ops.main(K8sClusterCharm)
+    main()

@@ -5,19 +5,22 @@ raises StepFailed naming the step, the command and its stderr. Every operation i
 idempotent: run again after success, it changes nothing and succeeds.
 """
 
-from __future__ import annotations
-
 import base64
 import hashlib
 import json
 import re
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
 from remote import Result
+
+if TYPE_CHECKING:
+    from typing import Protocol
+else:  # typing.Protocol is Python 3.8+; the charm also runs on Ubuntu 18.04's Python 3.6
+    Protocol = object
 
 ADMIN_CONF = "/etc/kubernetes/admin.conf"
 KUBELET_CONF = "/etc/kubernetes/kubelet.conf"
@@ -44,7 +47,7 @@ AS_NODE = ["kubectl", "--kubeconfig", KUBELET_CONF]
 
 
 class Runner(Protocol):
-    def run(self, argv: Sequence[str], timeout: float = ..., stdin: str | None = ...,
+    def run(self, argv: Sequence[str], timeout: float = ..., stdin: Optional[str] = ...,
             sudo: bool = ...) -> Result: ...
 
 
@@ -68,7 +71,7 @@ class Clock:
     poll: float = 5.0
 
 
-def _der_element(data: bytes, start: int) -> tuple[int, int]:
+def _der_element(data: bytes, start: int) -> Tuple[int, int]:
     """(where the content starts, where the element ends) of the DER TLV at start."""
     length, index = data[start + 1], start + 2
     if length & 0x80:
@@ -129,7 +132,7 @@ def iface_regex(cidr: str) -> str:
     return "^" + "[.]".join(parts) + "$"
 
 
-def _json_documents(text: str) -> list[Any]:
+def _json_documents(text: str) -> List[Any]:
     """kubeadm prints one JSON object per token, back to back."""
     decoder, docs, index = json.JSONDecoder(), [], 0
     text = text.strip()
@@ -145,13 +148,13 @@ def _json_documents(text: str) -> list[Any]:
 class Node:
     """One VM of the cluster, reached through a runner."""
 
-    def __init__(self, runner: Runner, clock: Clock | None = None) -> None:
+    def __init__(self, runner: Runner, clock: Optional[Clock] = None) -> None:
         self.runner = runner
         self.clock = clock or Clock()
 
     # -- plumbing -------------------------------------------------------------------------
     def _run(self, step: str, argv: Sequence[str], timeout: float = 120.0,
-             stdin: str | None = None, sudo: bool = True, check: bool = True) -> Result:
+             stdin: Optional[str] = None, sudo: bool = True, check: bool = True) -> Result:
         result = self.runner.run(argv, timeout=timeout, stdin=stdin, sudo=sudo)
         if check and not result.ok:
             raise StepFailed(step, f"exit status {result.exit_status}", result.command,
@@ -176,7 +179,7 @@ class Node:
         self._wait("wait-for-cloud-init", f"{PREPARED_MARKER} (cloud-init still running?)",
                    timeout, lambda: self._exists(PREPARED_MARKER))
 
-    def wait_ready(self, name: str, kubectl: list[str], timeout: float) -> None:
+    def wait_ready(self, name: str, kubectl: List[str], timeout: float) -> None:
         jsonpath = '{.status.conditions[?(@.type=="Ready")].status}'
 
         def ready() -> bool:
@@ -191,7 +194,7 @@ class Node:
 
     # -- day 1 ----------------------------------------------------------------------------
     @staticmethod
-    def kubeadm_config(version: str, advertise: str, extra_sans: list[str],
+    def kubeadm_config(version: str, advertise: str, extra_sans: List[str],
                        pod_cidr: str, service_cidr: str) -> str:
         """kubeadm's InitConfiguration + ClusterConfiguration (v1beta3, or v1beta4 on 1.31+).
 
@@ -218,7 +221,7 @@ class Node:
     def init_control_plane(self, advertise: str, pod_cidr: str, service_cidr: str,
                            version: str, cni_manifest: str, mgmt_address: str = "",
                            prepare_timeout: float = 1200, ready_timeout: float = 600
-                           ) -> dict[str, str]:
+                           ) -> Dict[str, str]:
         """kubeadm init (its own CA, no lasting token), the CNI, wait until Ready."""
         self.wait_prepared(prepare_timeout)
         name = self.hostname()
@@ -263,7 +266,7 @@ class Node:
 
     def join_cluster(self, controller: str, token: str, ca_hash: str,
                      prepare_timeout: float = 1200, ready_timeout: float = 900
-                     ) -> dict[str, str]:
+                     ) -> Dict[str, str]:
         """Wait for the controller's API, kubeadm join with the pinned CA hash, wait Ready."""
         self.wait_prepared(prepare_timeout)
         name = self.hostname()
@@ -317,7 +320,7 @@ class Node:
         if any(self._exists(path) for path in LEFTOVERS):
             self._reset()
 
-    def leave_cluster(self) -> dict[str, str]:
+    def leave_cluster(self) -> Dict[str, str]:
         """Delete this node's Node object (with the kubelet's own credentials, so a scale-in
         leaves no NotReady node), then kubeadm reset and clean-up; a node that is not (or no
         longer) joined, or has no kubeadm, is fine."""
@@ -336,13 +339,13 @@ class Node:
                 + note}
 
     # -- day 2 (controller) ---------------------------------------------------------------
-    def _admin_kubeconfig(self) -> dict[str, Any]:
+    def _admin_kubeconfig(self) -> Dict[str, Any]:
         if not self._exists(ADMIN_CONF):
             raise StepFailed("read-kubeconfig", f"{ADMIN_CONF} not found: the control plane is "
                              "not initialised (run init-control-plane first)")
         return yaml.safe_load(self._run("read-kubeconfig", ["cat", ADMIN_CONF]).stdout)
 
-    def join_data(self) -> dict[str, str]:
+    def join_data(self) -> Dict[str, str]:
         """What a worker needs besides a token: the API endpoint and the CA's pinned hash
         (public: the hash of the CA's public key)."""
         server = self._admin_kubeconfig()["clusters"][0]["cluster"]["server"]
@@ -409,7 +412,7 @@ class Node:
         }
         return yaml.safe_dump(config, sort_keys=False)
 
-    def remove_node(self, node: str, drain_timeout: int) -> dict[str, str]:
+    def remove_node(self, node: str, drain_timeout: int) -> Dict[str, str]:
         """Drain (ignoring DaemonSets) and delete a node; a node already gone is fine."""
         found = self._run("get-node", ADMIN + ["get", "node", node, "-o", "name"], check=False)
         if not found.ok:
@@ -423,7 +426,7 @@ class Node:
         self._run("delete-node", ADMIN + ["delete", "node", node, "--ignore-not-found"])
         return {"output": f"node {node} drained and deleted"}
 
-    def list_nodes(self) -> list[dict[str, Any]]:
+    def list_nodes(self) -> List[Dict[str, Any]]:
         """Name, roles, Ready and kubelet version of every node."""
         data = json.loads(self._run("list-nodes", ADMIN + ["get", "nodes", "-o", "json"]).stdout)
         nodes = []

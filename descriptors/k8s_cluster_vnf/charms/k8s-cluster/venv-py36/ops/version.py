@@ -1,0 +1,3 @@
+# this is a generated file
+
+version = '1.5.5'
