@@ -10,7 +10,6 @@ import hashlib
 import json
 import re
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import yaml
@@ -62,13 +61,14 @@ class StepFailed(Exception):
         self.stderr = stderr
 
 
-@dataclass
 class Clock:
     """Time for waits; tests replace it to run waits instantly."""
 
-    sleep: Callable[[float], None] = time.sleep
-    now: Callable[[], float] = time.monotonic
-    poll: float = 5.0
+    def __init__(self, sleep: Callable[[float], None] = time.sleep,
+                 now: Callable[[], float] = time.monotonic, poll: float = 5.0) -> None:
+        self.sleep = sleep
+        self.now = now
+        self.poll = poll
 
 
 def _der_element(data: bytes, start: int) -> Tuple[int, int]:

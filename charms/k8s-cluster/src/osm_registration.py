@@ -19,8 +19,7 @@ import ssl
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 DEPLOYMENT_METHODS = ("juju-bundle", "helm-chart-v3")
 ALL_METHODS = "all"
@@ -60,8 +59,7 @@ def describe_methods(methods: Optional[Dict[str, bool]]) -> str:
     return ",".join(f"{m}={'true' if on else 'false'}" for m, on in methods.items())
 
 
-@dataclass
-class NbiAnswer:
+class NbiAnswer(NamedTuple):
     status: int
     body: Any
 

@@ -19,10 +19,9 @@ import shutil
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from subprocess import PIPE
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 SSH_FAILED = 255  # ssh's own exit status when the connection or login failed
 HOST_ALIAS = "osm-mec-vm"  # known_hosts entries do not depend on the address or port
@@ -56,8 +55,8 @@ class CommandTimeout(RemoteError):
     """A command did not finish in time."""
 
 
-@dataclass(frozen=True)
-class Result:
+# NamedTuples, not dataclasses: Ubuntu 18.04's Python 3.6 has no dataclasses module.
+class Result(NamedTuple):
     """What a remote command did."""
 
     command: str
@@ -75,16 +74,14 @@ def quote_argv(argv: Sequence[str]) -> str:
     return " ".join(shlex.quote(str(arg)) for arg in argv)
 
 
-@dataclass(frozen=True)
-class HostKey:
+class HostKey(NamedTuple):
     """A pinned host key, as OpenSSH writes it in known_hosts."""
 
     key_type: str
     data: str  # base64
 
 
-@dataclass
-class Credentials:
+class Credentials(NamedTuple):
     """How to log in: a private key file and/or a password."""
 
     host: str
