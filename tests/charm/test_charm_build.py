@@ -187,11 +187,14 @@ def test_every_base_in_the_manifest_has_a_python_under_test(built):
 
 def _base_python(channel: str) -> Path:
     """pyenv's interpreter of the Python an Ubuntu base ships (skips here, fails on CI)."""
-    version = BASE_PYTHONS[channel]
+    return _pyenv_python(BASE_PYTHONS[channel], f"Ubuntu {channel}")
+
+
+def _pyenv_python(version: str, label: str) -> Path:
     python = PYENV / next((v.name for v in sorted(PYENV.glob(f"{version}.*"))), "missing") / \
         "bin" / "python3"
     if not python.exists():
-        reason = f"no Python {version} (Ubuntu {channel}) under {PYENV}"
+        reason = f"no Python {version} ({label}) under {PYENV}"
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
@@ -221,6 +224,19 @@ def test_dispatch_runs_on_each_bases_python(built, tmp_path, channel):
     done = agent.dispatch("actions/get-ssh-public-key", "get-ssh-public-key")
     assert done.returncode == 0 and agent.results()["pubkey"].startswith("ssh-ed25519 "), \
         done.stderr
+
+
+def test_python_3_7_runs_the_charm_from_venv_py36_too(built, tmp_path):
+    """No Ubuntu base ships 3.7, but dispatch sends every Python older than 3.8 to
+    venv-py36/: nothing there may shadow 3.7's standard library (a dataclasses backport
+    did: AttributeError in typing)."""
+    charm = _unpack(built, tmp_path / "charm")
+    _only_the_venv_dispatch_picks(charm, "18.04")
+    agent = FakeAgent(charm, tmp_path, _pyenv_python("3.7", "any Python < 3.8"))
+    agent.config = {"role": "worker", "ssh-hostname": ""}
+    done = agent.dispatch("hooks/install")
+    assert done.returncode == 0, done.stderr
+    assert agent.status() == ["blocked", "waiting for ssh credentials"]
 
 
 @pytest.mark.parametrize("channel", ["18.04", "system"])
