@@ -26,7 +26,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.recorded import record as record_result  # noqa: E402
 
 
-
 def csp_profile(index: int, rng: random.Random) -> Profile:
     """A plausible CSP offer: its own prefix, model, flavours, worker bounds, CNI."""
     low = rng.randint(0, 2)

@@ -38,12 +38,11 @@ import httpx
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from benchmarks.recorded import RESULTS  # noqa: E402
 from benchmarks.recorded import record as record_result  # noqa: E402
-
 from tests.mep.servers import RedisServer  # noqa: E402
 from tests.net import free_port, wait_port  # noqa: E402
 
-from benchmarks.recorded import RESULTS  # noqa: E402
 THREADS = 1  # wrk threads: on a 2-core machine one core stays with the server
 # With taskset, the servers run on CPU 0 and wrk on CPU 1, so that the load generator does
 # not steal the server's core (the tail latency measured the machine, not the server).

@@ -27,7 +27,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from benchmarks.recorded import record as record_result  # noqa: E402
-
 from tests.mep.servers import RedisServer  # noqa: E402
 from tests.net import free_port, wait_port  # noqa: E402
 

@@ -25,13 +25,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from benchmarks.recorded import record as record_result  # noqa: E402
-
-from osm_mec.osm.credentials import Credentials  # noqa: E402
 from osm_mec.offer.packages import build  # noqa: E402
 from osm_mec.offer.params import instantiation_params  # noqa: E402
 from osm_mec.offer.profile import default_profile  # noqa: E402
-from osm_mec.sandbox import Sandbox  # noqa: E402
+from osm_mec.osm.credentials import Credentials  # noqa: E402
 from osm_mec.osm.waiting import OperationListener  # noqa: E402
+from osm_mec.sandbox import Sandbox  # noqa: E402
 from tests.sandbox.conftest import client_for, onboard  # noqa: E402
 
 OSMCLIENT_MEAN = 2.5  # fixed 5 s polling: uniform phase, mean 2.5 s

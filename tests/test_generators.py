@@ -12,10 +12,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from osm_mec.offer.charm_interface import load_charm_interface
 from osm_mec.cli.commands import cli
-from osm_mec.offer.descriptors import PACKAGES, cloud_init, juju_bundle, package_spec
 from osm_mec.core.errors import UsageError
+from osm_mec.offer.charm_interface import load_charm_interface
+from osm_mec.offer.descriptors import PACKAGES, cloud_init, juju_bundle, package_spec
 from osm_mec.offer.packages import build
 from osm_mec.offer.params import instantiation_params, vdu_params
 from osm_mec.offer.profile import validate_profile_data

@@ -3,11 +3,10 @@ against the Kubernetes schema of the profile's version (kubernetes-validate, str
 
 from __future__ import annotations
 
-import pytest
-import yaml
-
 import helm_python
 import kubernetes_validate
+import pytest
+import yaml
 
 from osm_mec.offer.params import instantiation_params
 

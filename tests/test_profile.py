@@ -11,8 +11,12 @@ from click.testing import CliRunner
 
 from osm_mec.cli.commands import cli
 from osm_mec.core.errors import UsageError
-from osm_mec.offer.profile import (default_profile, default_profile_yaml, load_profile,
-    validate_profile_data)
+from osm_mec.offer.profile import (
+    default_profile,
+    default_profile_yaml,
+    load_profile,
+    validate_profile_data,
+)
 
 
 def test_defaults_follow_the_paper():

@@ -14,8 +14,13 @@ from click.testing import CliRunner
 
 from osm_mec.cli.commands import cli
 from osm_mec.offer.packages import PackageFile, archive_bytes, checksums_text
-from osm_mec.offer.validation import (ERROR, WARNING, has_errors, validate_package_bytes,
-    validate_paths)
+from osm_mec.offer.validation import (
+    ERROR,
+    WARNING,
+    has_errors,
+    validate_package_bytes,
+    validate_paths,
+)
 
 from .archives import tar_gz
 from .conftest import dump_yaml, load_yaml

@@ -34,8 +34,15 @@ from .archive import AppdPackage, is_package_name, read_appd_package
 from .chart import HelmChart, load_chart
 from .ids import AppPackageIds, package_ids
 from .mep import graceful_termination, mep_registration
-from .model import (AppD, AppdError, appd_from_data, check_appd_data, load_appd, parse_appd,
-    read_appd_source)
+from .model import (
+    AppD,
+    AppdError,
+    appd_from_data,
+    check_appd_data,
+    load_appd,
+    parse_appd,
+    read_appd_source,
+)
 from .osm_packages import AppPackage, BuiltPackages, app_packages, build_app_packages
 from .samples import sample_appd, sample_appd_package, sample_chart
 from .values import DEFAULT_VIM_NETWORK, kdu_values, ns_config

@@ -27,11 +27,16 @@ from ..appd import is_package_name, load_appd, load_chart, read_appd_package
 from ..appd.writer import appd_package_bytes
 from ..core.errors import OsmMecError, UsageError
 from ..core.retry import Backoff, poll
-from ..meo import MeoContext, MeoSettings, build_context
-from ..meo import lcm, pkgm
-from ..meo.models import Checksum, CreateAppInstanceRequest, CreateAppPkg, \
-    InstantiateAppRequest, MECHostInformation, TerminateAppRequest
+from ..meo import MeoContext, MeoSettings, build_context, lcm, pkgm
 from ..meo.edge import OP_TIMEOUT
+from ..meo.models import (
+    Checksum,
+    CreateAppInstanceRequest,
+    CreateAppPkg,
+    InstantiateAppRequest,
+    MECHostInformation,
+    TerminateAppRequest,
+)
 from ..meo.problems import Problem
 from ..osm.credentials import Credentials, read_credentials_file
 from ..osm.kube import KubeApi

@@ -12,8 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..offer.descriptors import package_spec
 from ..core.errors import OsmMecError, UsageError
+from ..offer.descriptors import package_spec
 from ..offer.packages import archive_bytes, package_files
 from ..offer.params import instantiation_params
 from ..offer.profile import Profile

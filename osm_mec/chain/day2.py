@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import yaml
 

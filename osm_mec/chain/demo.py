@@ -11,8 +11,8 @@ from pathlib import Path
 from ..appd import sample_appd, sample_appd_package
 from ..appd.samples import sample_appd_path
 from ..offer.profile import default_profile
-from .apps import AppSource
 from ..timings.report import write_report
+from .apps import AppSource
 from .progress import Progress
 from .provision import provision_with
 from .run import run_for_csp, scale_action, teardown_action

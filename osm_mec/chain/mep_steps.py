@@ -26,9 +26,18 @@ from ..osm.mep_access import MepAccess, SecretDrop
 from ..osm.mep_client import MepClient
 from . import names
 from .failures import ChainFailed, lcm_gap
-from .mep_link import (ADMIN_KEY, ADMIN_SECRET, admin_token_file, cluster_api,
-                       ensure_admin_token, kdu_cluster, mep_url, read_admin_token,
-                       remove_admin_token, sample_registration)
+from .mep_link import (
+    ADMIN_KEY,
+    ADMIN_SECRET,
+    admin_token_file,
+    cluster_api,
+    ensure_admin_token,
+    kdu_cluster,
+    mep_url,
+    read_admin_token,
+    remove_admin_token,
+    sample_registration,
+)
 from .progress import Progress
 from .state import CspState
 from .target import OsmTarget

@@ -7,21 +7,22 @@ from __future__ import annotations
 import json
 import secrets
 import threading
-from pathlib import Path
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..osm.credentials import Credentials
-from ..offer.descriptors import package_spec
-from ..offer.descriptors import network_services as nsd_members
-from ..offer.descriptors.juju_bundle import NBI_SERVICE
 from ..core.errors import OsmMecError, UsageError
-from ..osm.nbi import NbiClient, NbiError, NbiFailure, RetryPolicy
+from ..offer.descriptors import network_services as nsd_members
+from ..offer.descriptors import package_spec
+from ..offer.descriptors.juju_bundle import NBI_SERVICE
+from ..offer.images import require_registry_images
 from ..offer.packages import archive_bytes, package_files
 from ..offer.params import instantiation_params
-from ..offer.images import require_registry_images
 from ..offer.profile import Profile
+from ..osm.credentials import Credentials
+from ..osm.kube import KubeApi, KubeFailed
+from ..osm.nbi import NbiClient, NbiError, NbiFailure, RetryPolicy
 from ..osm.waiting import OperationFailed
 from . import day2, names, workers
 from .day2 import primitive_results
@@ -29,7 +30,6 @@ from .edge_osm import EdgeOsmAccess, accounts_dir
 from .failures import ChainFailed, lcm_gap
 from .mep_link import cluster_api
 from .mep_steps import ChainMep
-from ..osm.kube import KubeApi, KubeFailed
 from .placement import networks_per_vim
 from .progress import Progress
 from .state import CspState, facade_state

@@ -3,24 +3,24 @@ rollback on request, several CSPs in parallel without sharing anything but the O
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
 from ..core.errors import OsmMecError
+from ..offer.profile import Profile
 from ..osm.nbi import NbiFailure
 from ..osm.waiting import OperationFailed
-from ..offer.profile import Profile
 from ..timings.records import write_jsonl
 from .lock import CspLock
 from .progress import Progress
 from .provision import Chain, ChainFailed
 from .scaling import scale
-from .status import status
 from .session import Session
+from .status import status
 from .teardown import teardown
 
 Action = Callable[[Chain], dict[str, Any]]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.errors import OsmMecError, UsageError
 from ..offer.descriptors import network_services as nsd_members
 from ..offer.descriptors.k8s_cluster_vnf import SCALING_ASPECT
-from ..core.errors import OsmMecError, UsageError
 from ..osm.nbi import NbiFailure
 from ..osm.waiting import OperationFailed
 from . import day2, names, workers

@@ -7,17 +7,17 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from collections.abc import Mapping
 
-from ..osm.credentials import Credentials, load_credentials, read_credentials_file
 from ..core.errors import OsmMecError, UsageError
+from ..offer.profile import Profile
+from ..osm.credentials import Credentials, load_credentials, read_credentials_file
 from ..osm.kafka_bus import KafkaUnavailable
 from ..osm.nbi import NbiClient, NbiFailure, check_nbi_url
 from ..osm.waiting import OperationListener
-from ..offer.profile import Profile
 from .progress import Progress
 from .provision import Chain
 from .state import CspState

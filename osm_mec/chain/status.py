@@ -7,10 +7,10 @@ from typing import Any
 
 from ..core.errors import OsmMecError
 from ..offer.descriptors import network_services as nsd_members
+from ..osm.kube import KubeFailed, server_host
 from ..osm.mep_client import MepClient
 from ..osm.nbi import NbiFailure
 from . import names
-from ..osm.kube import KubeFailed, server_host
 from .provision import Chain, ChainFailed
 from .target import OsmTarget
 

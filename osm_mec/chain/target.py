@@ -10,8 +10,8 @@ from typing import Any
 
 from ..osm.kafka_bus import KafkaUnavailable, Record
 from ..osm.nbi import NbiClient
-from ..timings.records import OpTiming, from_operation, pair_records
 from ..osm.waiting import OperationListener
+from ..timings.records import OpTiming, from_operation, pair_records
 from .progress import Progress
 
 log = logging.getLogger(__name__)

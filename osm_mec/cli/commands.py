@@ -73,10 +73,9 @@ def build(profile_path: Path | None, out_dir: Path, check_dir: Path | None,
           names: tuple[str, ...]) -> None:
     """Generate the OSM packages of a profile: folders and reproducible .tar.gz archives."""
     from ..offer.descriptors import PACKAGES, package_spec
+    from ..offer.images import profile_image_problems
     from ..offer.packages import build as build_packages
     from ..offer.packages import check
-
-    from ..offer.images import profile_image_problems
 
     prof = load_profile(profile_path)
     specs = [package_spec(n) for n in names] if names else list(PACKAGES)
@@ -136,9 +135,9 @@ def params(profile_path: Path | None, ns_package: str, csp: str, out: str | None
     controller and workers get their join tokens through a Juju relation, see
     docs/security.md); it is still created 0600, never written through a symbolic link and
     never overwritten without --force."""
-    from ..offer.params import instantiation_params
     from ..core.secret_files import write_secret_file
     from ..core.yamlio import dump_yaml
+    from ..offer.params import instantiation_params
 
     prof = load_profile(profile_path)
     config = instantiation_params(prof, ns_package, csp)

@@ -13,11 +13,11 @@ import io
 import lzma
 import tarfile
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import BinaryIO
-from collections.abc import Iterator
 
 from .errors import UsageError
 

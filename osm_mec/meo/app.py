@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator, Callable
 from fastapi import FastAPI
 
 from ..core.mec_app import mec_application
-from ..osm.nbi import NbiClient
 from ..osm.mep_client import MepClient
+from ..osm.nbi import NbiClient
 from ..osm.waiting import OperationListener
 from . import api_lcm, api_pkgm, lcm, problems
 from .context import MeoContext, MeoSettings

@@ -14,8 +14,8 @@ occurrence (app_lcm_op_occs) and a notification to the matching subscriptions.""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from ..core.errors import OsmMecError

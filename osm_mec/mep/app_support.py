@@ -10,8 +10,13 @@ from fastapi.responses import JSONResponse
 from . import subscriptions
 from .context import caller, ctx, own_app
 from .lifecycle import finalize_termination
-from .models import (AppReadyConfirmation, AppTerminationConfirmation,
-                     AppTerminationSubscription, DnsRule, TrafficRule)
+from .models import (
+    AppReadyConfirmation,
+    AppTerminationConfirmation,
+    AppTerminationSubscription,
+    DnsRule,
+    TrafficRule,
+)
 from .problems import Problem, if_match
 from .store import Conflict
 

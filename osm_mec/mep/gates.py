@@ -5,8 +5,8 @@ discovery."""
 
 from __future__ import annotations
 
-from typing import Any
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request

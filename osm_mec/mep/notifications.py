@@ -13,8 +13,8 @@ import aiohttp
 
 from .callbacks import CallbackPolicy, PolicyResolver
 from .outage import UNAVAILABLE
-from .tasks import stop_tasks, wait_event
 from .store import Service, Store
+from .tasks import stop_tasks, wait_event
 
 log = logging.getLogger("osm_mec.mep.notifications")
 SERVICE_NOTIFICATION = "SerAvailabilityNotification"

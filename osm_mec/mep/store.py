@@ -27,9 +27,9 @@ import hashlib
 import json
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
@@ -42,7 +42,6 @@ from redis.exceptions import WatchError
 from .discovery_cache import DiscoveryCache
 from .outage import UNAVAILABLE, Outage
 from .tasks import wait_event
-
 
 # SUNION of the index sets, then MGET of the services' JSON, sorted by id: one round trip.
 _DISCOVER = """

@@ -13,16 +13,16 @@ import io
 import os
 import shutil
 import tarfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterable
 
-from .assets import chart_dir, charm_dir
+from ..core.errors import OsmMecError
+from ..core.yamlio import dump_yaml
+from .assets import charm_dir, chart_dir
 from .charm_build import build_charm
 from .descriptors import PACKAGES, PackageSpec
-from ..core.errors import OsmMecError
 from .profile import Profile
-from ..core.yamlio import dump_yaml
 
 # 1980-01-01, the earliest time ZIP and many tools accept; the same for every entry.
 FIXED_MTIME = 315532800

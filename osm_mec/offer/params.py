@@ -22,10 +22,10 @@ import ipaddress
 import re
 from typing import Any
 
+from ..core.errors import UsageError
 from .descriptors import network_services as ns
 from .descriptors.common import MGMT_VL
 from .descriptors.k8s_cluster_vnf import CLUSTER_VL, cluster_cpd
-from ..core.errors import UsageError
 from .profile import Profile
 
 CSP_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,29}$")

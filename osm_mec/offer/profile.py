@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
 
 import jsonschema
 import yaml

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Mapping
 
 from ..core.errors import UsageError
 from ..core.yamlio import load_yaml

@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import OsmMecError
 from ..core.retry import Backoff, Deadline, poll
 from .errors import NbiError
-from .kafka_bus import (COMPLETION_KEYS, NS_TOPIC, KafkaUnavailable, Record, open_consumer,
-                        poll_record)
+from .kafka_bus import (
+    COMPLETION_KEYS,
+    NS_TOPIC,
+    KafkaUnavailable,
+    Record,
+    open_consumer,
+    poll_record,
+)
 
 if TYPE_CHECKING:
     from .nbi import NbiClient

@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ..osm.credentials import Credentials

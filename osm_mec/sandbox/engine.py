@@ -11,15 +11,15 @@ from typing import Any
 
 from ..osm.credentials import Credentials
 from . import accounts, k8s_init, packages
-from .admin_users import Directory
-from .kube_sim import SimulatedClusters
 from .addressing import VimNetworks
+from .admin_users import Directory
 from .clock import SimClock
 from .faults import Faults
 from .inputs import OPERATIONS, check
 from .instances import new_ns
-from .operations import check_instantiate, check_operation, check_state, operation_params
+from .kube_sim import SimulatedClusters
 from .lcm import EdgeLauncher, Lcm
+from .operations import check_instantiate, check_operation, check_state, operation_params
 from .store import Conflict, NotAuthenticated, NotFound, Store, new_id
 from .timing import TimingModel
 

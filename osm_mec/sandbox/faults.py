@@ -32,10 +32,10 @@ from __future__ import annotations
 import fnmatch
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
 from ..core.errors import UsageError
 from ..core.yamlio import load_yaml_file

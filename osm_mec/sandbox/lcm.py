@@ -8,28 +8,37 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..osm.kafka_bus import NS_TOPIC
-from .clock import SimClock
-from .deploy import (VnfNetworks, aspect_deltas, cluster_node_ip, day1_config,
-                     edge_osm_services, initial_counts, kdu_services, kdu_values, vdu_limits,
-                     vnf_work_kind)
 from . import k8s_init
+from .addressing import VimNetworks
+from .clock import SimClock
+from .deploy import (
+    VnfNetworks,
+    aspect_deltas,
+    cluster_node_ip,
+    day1_config,
+    edge_osm_services,
+    initial_counts,
+    kdu_services,
+    kdu_values,
+    vdu_limits,
+    vnf_work_kind,
+)
 from .faults import Faults
 from .kdu_workloads import chart_name
 from .kdu_workloads import launch as launch_workload
+from .kube_sim import SimulatedClusters
 from .mep_runner import WorkloadFailed
 from .nbi_params import unyaml
 from .operations import declared_primitives
 from .primitives import ClusterView, PrimitiveFailed, run_primitive
 from .relations import related_instances
-from .kube_sim import SimulatedClusters
 from .store import Refusal, Store, new_id
 from .timing import TimingModel
-from .addressing import VimNetworks
 
 log = logging.getLogger(__name__)
 COMPLETION_KEY = {"instantiate": "instantiated", "scale": "scaled", "action": "actioned",

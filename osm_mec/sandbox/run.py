@@ -7,14 +7,14 @@ import os
 import secrets
 import signal
 import threading
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 import yaml
 
-from ..osm.credentials import ENV_PASSWORD, Credentials
 from ..core.errors import OsmMecError
 from ..core.secret_files import write_secret_file
+from ..osm.credentials import ENV_PASSWORD, Credentials
 from . import Sandbox
 from .faults import Faults
 

@@ -10,9 +10,9 @@ import re
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -22,7 +22,7 @@ from .. import __version__
 from ..core.yamlio import YamlInputError, load_yaml
 from . import admin_routes, kube_routes, packages
 from .engine import ADMIN_COLLECTION, SandboxOsm
-from .store import (Conflict, FormatError, InvalidRequest, NotAuthenticated, NotFound, Refusal)
+from .store import Conflict, FormatError, InvalidRequest, NotAuthenticated, NotFound, Refusal
 
 log = logging.getLogger(__name__)
 ROOT = "/osm"

@@ -15,14 +15,14 @@ gives the same records or names the line that is wrong.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
 
 from ..core.errors import UsageError
-from .records import pairing_fields
-from .rawcapture import MAX_RECORD, SPECS, START, RawRecord, decode, decoded_block
 from .fastflow import Picker
+from .rawcapture import MAX_RECORD, SPECS, START, RawRecord, decode, decoded_block
+from .records import pairing_fields
 
 _START = START.encode()
 # rawcapture.TAIL for ASCII text; \s and \S spelt out as Python's str patterns read them

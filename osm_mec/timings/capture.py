@@ -7,10 +7,10 @@ large file, and paired in file order (records.Pairer)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
 
 from ..core.errors import OsmMecError
 from . import parallel

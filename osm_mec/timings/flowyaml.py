@@ -12,9 +12,9 @@ fall back to ``yaml.safe_load``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Union
-from collections.abc import Callable
 
 import yaml
 

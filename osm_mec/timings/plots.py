@@ -16,8 +16,8 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .paper import PAPER, paper_values
 from .groups import KINDS, Group, kind_groups, series_name
+from .paper import PAPER, paper_values
 
 PAPER_SUFFIX = " (paper)"
 TITLES = {"deploy": "Deployment", "scale": "Scaling", "baselines": "Baseline deployment"}

@@ -17,9 +17,9 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
-from collections.abc import Callable, Iterator
 
 import yaml
 

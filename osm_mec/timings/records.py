@@ -5,10 +5,10 @@ with completion ``nslcmop_id``. Unpaired records are reported, never filled in."
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
-from collections.abc import Iterable
 
 from ..core.errors import UsageError
 from ..osm.kafka_bus import COMPLETION_KEYS, REQUEST_KEYS, Record

@@ -9,9 +9,9 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable, Iterable
 
 from ..core.errors import UsageError
 from .groups import KINDS, PAPER_NS, Group, kind_groups, series_name

@@ -12,8 +12,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from osm_mec.appd import (AppdError, app_packages, check_appd, load_appd, load_chart,
-    read_appd_package)
+from osm_mec.appd import (
+    AppdError,
+    app_packages,
+    check_appd,
+    load_appd,
+    load_chart,
+    read_appd_package,
+)
 from osm_mec.appd.archive import archive_files
 from osm_mec.appd.writer import appd_package_bytes
 from osm_mec.cli.commands import cli

@@ -10,10 +10,18 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from osm_mec.appd import (app_packages, build_app_packages, kdu_values, load_appd, load_chart,
-    mep_registration, ns_config, package_ids)
-from osm_mec.appd.values import image_values
+from osm_mec.appd import (
+    app_packages,
+    build_app_packages,
+    kdu_values,
+    load_appd,
+    load_chart,
+    mep_registration,
+    ns_config,
+    package_ids,
+)
 from osm_mec.appd.osm_packages import APPD_FILE, KDU_VALUES_FILE, MEP_REGISTRATION_FILE
+from osm_mec.appd.values import image_values
 from osm_mec.cli.commands import cli
 from osm_mec.core.errors import UsageError
 from osm_mec.offer.validation import has_errors, validate_paths

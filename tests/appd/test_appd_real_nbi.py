@@ -15,7 +15,6 @@ from osm_mec.osm.credentials import Credentials
 from osm_mec.osm.nbi import NbiClient, NbiError
 
 from ..realnbi.dummies import dummy_vim_with_cluster
-
 from .helpers import CHART_DIR, appd_bytes, example_data
 
 

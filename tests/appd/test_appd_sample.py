@@ -11,8 +11,13 @@ import jsonschema
 import yaml
 
 from osm_mec import __version__
-from osm_mec.appd import (kdu_values, read_appd_package, sample_appd, sample_appd_package,
-    sample_chart)
+from osm_mec.appd import (
+    kdu_values,
+    read_appd_package,
+    sample_appd,
+    sample_appd_package,
+    sample_chart,
+)
 from osm_mec.offer.profile import default_profile
 
 from .helpers import CHART_DIR, EXAMPLE

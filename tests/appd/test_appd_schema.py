@@ -4,9 +4,9 @@ refused naming the field and what to do; `osm-mec appd check` exits 2 with no tr
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
 import pytest
 from click.testing import CliRunner

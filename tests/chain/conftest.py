@@ -11,8 +11,8 @@ import yaml
 from osm_mec.chain.progress import Progress, quiet
 from osm_mec.chain.run import run_for_csp
 from osm_mec.chain.session import OsmOptions, Session
-from osm_mec.offer.profile import default_profile, validate_profile_data
 from osm_mec.core.secret_files import write_secret_file
+from osm_mec.offer.profile import default_profile, validate_profile_data
 
 from ..sandbox.conftest import make_sandbox  # noqa: F401  (fixture)
 

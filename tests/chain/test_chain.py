@@ -16,13 +16,18 @@ import pytest
 from osm_mec.chain import names
 from osm_mec.chain.progress import Progress
 from osm_mec.chain.provision import ChainFailed
-from osm_mec.chain.run import (provision_action, run_many, scale_action, status_action,
-                               teardown_action)
+from osm_mec.chain.run import (
+    provision_action,
+    run_many,
+    scale_action,
+    status_action,
+    teardown_action,
+)
 from osm_mec.chain.session import Session
 from osm_mec.chain.state import CspState
 from osm_mec.core.errors import OsmMecError
-from osm_mec.osm.nbi import NbiClient
 from osm_mec.offer.profile import default_profile
+from osm_mec.osm.nbi import NbiClient
 from osm_mec.sandbox.faults import parse_faults
 from osm_mec.timings.records import read_jsonl
 

@@ -94,8 +94,8 @@ def test_separate_sandbox_process_with_osm_url(tmp_path: Path) -> None:
 def test_the_osm_is_chosen_explicitly(make_sandbox, tmp_path: Path) -> None:
     """--osm-url, OSM_HOSTNAME, the credentials file's url (and Kafka), the state file's URL
     or --sandbox: never a silent throw-away sandbox; bad URLs are refused at once."""
-    from osm_mec.timings.records import read_jsonl
     from osm_mec.core.secret_files import write_secret_file
+    from osm_mec.timings.records import read_jsonl
 
     from ..sandbox.conftest import CREDENTIALS
     state = ["--state-dir", str(tmp_path / "state"), "--timings-dir", str(tmp_path / "timings")]

@@ -14,8 +14,15 @@ from pathlib import Path
 import pytest
 import requests
 
-from osm_mec.chain.edge_osm import (EdgeAccessFailed, EdgeOsmAccess, accounts_dir,
-                                    new_password, read_accounts, write_accounts, EdgeAccounts)
+from osm_mec.chain.edge_osm import (
+    EdgeAccessFailed,
+    EdgeAccounts,
+    EdgeOsmAccess,
+    accounts_dir,
+    new_password,
+    read_accounts,
+    write_accounts,
+)
 from osm_mec.chain.run import provision_action, status_action, teardown_action
 from osm_mec.osm.credentials import Credentials
 from osm_mec.osm.nbi import NbiClient
@@ -63,8 +70,9 @@ def edge_osm():
 
 
 def test_new_passwords_fit_nbis_policy() -> None:
-    from osm_mec.sandbox.admin_users import PASSWORD
     import re
+
+    from osm_mec.sandbox.admin_users import PASSWORD
     pattern = re.compile(PASSWORD["pattern"])
     passwords = {new_password() for _ in range(200)}
     assert len(passwords) == 200

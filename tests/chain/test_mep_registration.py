@@ -21,8 +21,8 @@ from osm_mec.chain.apps import read_source
 from osm_mec.chain.mep_link import ADMIN_KEY, ADMIN_SECRET, admin_folder, admin_token_file
 from osm_mec.chain.provision import provision_with
 from osm_mec.chain.run import provision_action, status_action, teardown_action
-from osm_mec.chain.status import status_table
 from osm_mec.chain.state import CspState
+from osm_mec.chain.status import status_table
 from osm_mec.chain.teardown import teardown
 from osm_mec.meo import lcm
 from osm_mec.sandbox.deploy import kdu_values

@@ -15,9 +15,9 @@ from osm_mec.chain import day2
 from osm_mec.chain.lock import CspBusy
 from osm_mec.chain.run import provision_action, scale_action, status_action, teardown_action
 from osm_mec.core.errors import OsmMecError, UsageError
-from osm_mec.osm.nbi import NbiClient
 from osm_mec.offer.params import instantiation_params
 from osm_mec.offer.profile import validate_profile_data
+from osm_mec.osm.nbi import NbiClient
 from osm_mec.sandbox.faults import parse_faults
 
 from ..sandbox.conftest import CREDENTIALS

@@ -16,8 +16,9 @@ DOUBLES_DIR = Path(__file__).resolve().parent / "doubles"
 sys.path.insert(0, str(CHARM_DIR / "src"))
 sys.path.insert(0, str(DOUBLES_DIR))  # k8s_model and friends, as the executables import them
 
-from cluster_ops import PREPARED_MARKER, Clock  # noqa: E402
 from fake_vm import FakeVm  # noqa: E402
+
+from cluster_ops import PREPARED_MARKER, Clock  # noqa: E402
 
 
 class FakeClock(Clock):

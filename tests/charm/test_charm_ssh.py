@@ -16,13 +16,20 @@ import pytest
 from ops import testing
 
 from charm import K8sClusterCharm
-from remote import (AuthenticationFailed, CommandTimeout, Credentials, HostKeyChanged,
-                    RemoteHost, Unreachable, generate_key)
+from osm_mec.osm.credentials import Credentials as OsmLogin
+from osm_mec.sandbox import Sandbox
+from remote import (
+    AuthenticationFailed,
+    CommandTimeout,
+    Credentials,
+    HostKeyChanged,
+    RemoteHost,
+    Unreachable,
+    generate_key,
+)
 
 from . import sshd
 from .conftest import FakeClock, charm_context
-from osm_mec.osm.credentials import Credentials as OsmLogin
-from osm_mec.sandbox import Sandbox
 
 CTL = sshd.unique_user("osmmecctl")  # the controller VM's login user
 WRK = sshd.unique_user("osmmecwrk")  # the worker VM's

@@ -14,7 +14,6 @@ import json
 import os
 
 import pytest
-
 from ops import testing
 
 from . import sshd

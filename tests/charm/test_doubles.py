@@ -34,7 +34,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
 from fake_vm import FakeVm
 
 from .conftest import TEST_CA

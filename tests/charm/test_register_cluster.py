@@ -10,17 +10,15 @@ import time
 
 import pytest
 
-from osm_registration import OsmRegistration, RegistrationError
-
-from ..net import free_port
 from osm_mec.osm.credentials import Credentials
 from osm_mec.osm.nbi import NbiClient
 from osm_mec.sandbox import Sandbox, inputs, k8s_init
 from osm_mec.sandbox.faults import parse_faults
+from osm_registration import OsmRegistration, RegistrationError
 
+from ..net import free_port
 from ..sandbox.test_deployment_methods import schema_of_release
 from .test_charm_unit import CONTROLLER, INIT, failed_action, run_action
-
 
 OSM_LOGIN = Credentials("admin", "s3cret pass")
 

@@ -18,9 +18,9 @@ where the documents name application/json: the content-type check accepts both.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 
 import httpx
 import pytest

@@ -15,8 +15,7 @@ import yaml
 
 from osm_mec.osm.nbi import NbiClient
 
-from .conftest import INSTANTIATE, MEP_ADMIN, create_package, instance_state, new_instance, \
-    onboard
+from .conftest import INSTANTIATE, MEP_ADMIN, create_package, instance_state, new_instance, onboard
 from .servers import AUTH, sample_package
 
 PM = "/mec_platform_mgmt/v1/app_instances"

@@ -15,8 +15,8 @@ import uvicorn
 
 from osm_mec.mecapp import MecAppConfig, create_app
 
-from .conftest import ADMIN, add_service, register_app
 from ..net import free_port, wait_port
+from .conftest import ADMIN, add_service, register_app
 
 SM = "/mec_service_mgmt/v1"
 PM = "/mec_platform_mgmt/v1"

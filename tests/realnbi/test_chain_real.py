@@ -21,10 +21,10 @@ import yaml
 from click.testing import CliRunner, Result
 
 from osm_mec.cli.commands import cli
+from osm_mec.core.secret_files import write_secret_file
+from osm_mec.offer.profile import default_profile
 from osm_mec.osm.credentials import Credentials
 from osm_mec.osm.nbi import NbiClient
-from osm_mec.offer.profile import default_profile
-from osm_mec.core.secret_files import write_secret_file
 
 from ..osm.test_kube_api import FakeApiServer
 from .test_client_real import cluster_body, vim_body

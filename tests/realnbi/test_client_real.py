@@ -18,14 +18,14 @@ import pytest
 import yaml
 
 from osm_mec.chain import day2
-from osm_mec.osm.credentials import Credentials
 from osm_mec.offer.descriptors import network_services as nsd_members
 from osm_mec.offer.descriptors import package_spec
 from osm_mec.offer.descriptors.k8s_cluster_vnf import SCALING_ASPECT
-from osm_mec.osm.nbi import NbiClient, NbiError
 from osm_mec.offer.packages import archive_bytes, package_files
 from osm_mec.offer.params import cluster_name, instantiation_params
 from osm_mec.offer.profile import Profile, default_profile, validate_profile_data
+from osm_mec.osm.credentials import Credentials
+from osm_mec.osm.nbi import NbiClient, NbiError
 
 from .recorder import Recorder, assert_json_request
 

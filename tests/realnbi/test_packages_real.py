@@ -25,12 +25,12 @@ from click.testing import CliRunner
 
 from osm_mec.chain import day2
 from osm_mec.cli.commands import cli
-from osm_mec.osm.credentials import Credentials
 from osm_mec.offer.descriptors import PACKAGES, cloud_init
-from osm_mec.osm.nbi import NbiClient, NbiError
 from osm_mec.offer.packages import archive_bytes, build, package_files
 from osm_mec.offer.params import NS_PACKAGES, cluster_name, instantiation_params
 from osm_mec.offer.profile import Profile, validate_profile_data
+from osm_mec.osm.credentials import Credentials
+from osm_mec.osm.nbi import NbiClient, NbiError
 
 from .dummies import dummy_vim_with_cluster
 

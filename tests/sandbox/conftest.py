@@ -10,8 +10,8 @@ import pytest
 
 from osm_mec.osm.credentials import Credentials
 from osm_mec.osm.nbi import NbiClient, RetryPolicy
-from osm_mec.sandbox import Sandbox
 from osm_mec.osm.waiting import OperationListener
+from osm_mec.sandbox import Sandbox
 
 CREDENTIALS = Credentials("admin", "sandbox pass w/ spaces", "admin")
 VNF_PACKAGES = ("k8s_cluster_vnf", "mec_blocks_cnf", "edge_mano_cnf", "mec_app_cnf",

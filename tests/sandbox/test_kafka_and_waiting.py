@@ -10,11 +10,11 @@ import statistics
 import pytest
 import yaml
 
-from osm_mec.osm.kafka_bus import open_consumer, poll_record
 from osm_mec.offer.params import instantiation_params
+from osm_mec.osm.kafka_bus import open_consumer, poll_record
+from osm_mec.osm.waiting import OperationFailed, OperationListener
 from osm_mec.sandbox.faults import parse_faults
 from osm_mec.sandbox.timing import TimingModel, paper_column
-from osm_mec.osm.waiting import OperationFailed, OperationListener
 
 from .conftest import client_for, onboard
 

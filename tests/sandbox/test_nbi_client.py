@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from osm_mec.osm.credentials import Credentials, load_credentials
 from osm_mec.core.errors import UsageError
+from osm_mec.osm.credentials import Credentials, load_credentials
 from osm_mec.osm.nbi import NbiClient, NbiError, NbiFailure, OsmUnreachable, RetryPolicy
 from osm_mec.sandbox.faults import parse_faults
 

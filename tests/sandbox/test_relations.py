@@ -7,8 +7,8 @@ OSM would."""
 from __future__ import annotations
 
 import copy
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import yaml

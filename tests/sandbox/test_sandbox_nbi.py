@@ -14,10 +14,10 @@ import pytest
 import requests
 import yaml
 
-from osm_mec.osm.kube import SandboxKube
-from osm_mec.osm.nbi import NbiClient, NbiError, OsmUnreachable, RetryPolicy
 from osm_mec.chain import day2
 from osm_mec.offer.params import instantiation_params
+from osm_mec.osm.kube import SandboxKube
+from osm_mec.osm.nbi import NbiClient, NbiError, OsmUnreachable, RetryPolicy
 from osm_mec.osm.waiting import OperationFailed
 from osm_mec.sandbox import CHARMED_OSM_INITIAL
 

@@ -25,16 +25,15 @@ from osm_mec.chain import names
 from osm_mec.chain.mep_link import read_admin_token
 from osm_mec.chain.run import provision_action, scale_action
 from osm_mec.chain.state import CspState
-from osm_mec.osm.mep_access import token_secret_name
 from osm_mec.osm.credentials import Credentials
+from osm_mec.osm.mep_access import token_secret_name
 from osm_mec.osm.nbi import NbiClient, NbiError
 from osm_mec.sandbox import TOPICS
 
 from ..chain.conftest import dirs, osm, run  # noqa: F401  (fixtures)
 from ..realnbi.test_chain_real import ChainRun
 from ..sandbox.conftest import CREDENTIALS, make_sandbox  # noqa: F401  (fixture)
-from .scan import (Scan, kafka_records, nbi_records, passwords_in, recorded_params,
-                   store_records)
+from .scan import Scan, kafka_records, nbi_records, passwords_in, recorded_params, store_records
 
 EDGE_VIM_PASSWORD = "edge-vim pass 7f3a"
 OPERATOR = Credentials("scan-operator", "Scan-Pass-8472!xq", "admin")

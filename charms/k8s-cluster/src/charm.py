@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar, Dict, Optional
 
 import yaml
+
 # The submodules, not ops' top-level names: ops 1.5 (Python 3.6, Ubuntu 18.04) has only
 # these; ops 2.x keeps them.
 from ops.charm import ActionEvent, CharmBase
@@ -22,8 +23,15 @@ from ops.model import ActiveStatus, BlockedStatus, Relation, StatusBase, Waiting
 
 from cluster_ops import Clock, Node, StepFailed, iface_regex, is_go_duration
 from osm_registration import OsmRegistration, RegistrationError, parse_deployment_methods
-from remote import (Credentials, HostKey, RemoteError, RemoteHost, Unreachable,
-                    decode_host_key, generate_key)
+from remote import (
+    Credentials,
+    HostKey,
+    RemoteError,
+    RemoteHost,
+    Unreachable,
+    decode_host_key,
+    generate_key,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -9,18 +9,27 @@ the information model (``information_model``), NBI's cross-reference checks
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable
 
 from .charm_build_check import check_built_charms
 from .charm_contract import check_charm_contract
 from .findings import ERROR, WARNING, Finding, has_errors
 from .information_model import check_information_model
-from .package import (DESCRIPTOR_SUFFIXES, BadInputFile, PackageContent, check_package_files,
-                      find_descriptor, load_archive, load_archive_bytes, load_folder,
-                      parse_descriptor_text, read_limited)
+from .package import (
+    DESCRIPTOR_SUFFIXES,
+    BadInputFile,
+    PackageContent,
+    check_package_files,
+    find_descriptor,
+    load_archive,
+    load_archive_bytes,
+    load_folder,
+    parse_descriptor_text,
+    read_limited,
+)
 from .references import check_nsd_references, check_vnfd_references
 
 __all__ = ["Finding", "ERROR", "WARNING", "has_errors", "validate_paths",

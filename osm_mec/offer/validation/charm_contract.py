@@ -4,8 +4,8 @@ required parameters and compatible types. OSM itself only finds these mid-deploy
 from __future__ import annotations
 
 import re
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 from ..charm_interface import CharmInterface
 from .findings import WARNING, Finding

@@ -4,8 +4,8 @@ with juju-bundle, duplicate composite list keys, null values)."""
 
 from __future__ import annotations
 
-from typing import Any
 from collections.abc import Iterator
+from typing import Any
 
 import jsonschema
 from jsonschema import validators

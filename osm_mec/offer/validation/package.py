@@ -9,20 +9,25 @@ import io
 import json
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
-from collections.abc import Callable
 
 import jinja2
 
-from ..charm_interface import CharmInterface, parse_charm_interface
-from ..images import chart_values_problems
 from ...core.errors import BadInputFile
 from ...core.safe_archive import DEFAULT_LIMITS as ARCHIVE_LIMITS
-from ...core.safe_archive import (ArchiveError, ArchiveLimits, ArchiveMember, iter_members,
-    unsafe_name)
+from ...core.safe_archive import (
+    ArchiveError,
+    ArchiveLimits,
+    ArchiveMember,
+    iter_members,
+    unsafe_name,
+)
 from ...core.yamlio import DEFAULT_LIMITS, YamlInputError, decode_text, load_yaml
+from ..charm_interface import CharmInterface, parse_charm_interface
+from ..images import chart_values_problems
 from .findings import LAYOUT, WARNING, Finding
 
 DESCRIPTOR_SUFFIXES = (".yaml", ".yml", ".json")

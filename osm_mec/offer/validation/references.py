@@ -7,8 +7,8 @@ information model still gets every reference finding that applies.
 from __future__ import annotations
 
 import re
-from typing import Any
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from .findings import CONTENT, MISSING_DEPENDENCY, WARNING, Finding
 

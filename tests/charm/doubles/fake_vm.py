@@ -17,11 +17,12 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from collections.abc import Sequence
 
 import k8s_model
+
 from remote import Result, quote_argv
 
 CONTROLLER_ADDRESS = "172.16.0.10"

@@ -20,9 +20,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from collections.abc import Iterator
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
 

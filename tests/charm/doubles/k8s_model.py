@@ -22,9 +22,9 @@ message, flag errors + "See 'kubectl <cmd> --help' for usage.", exit 1).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
-from collections.abc import Callable
 
 import yaml
 

@@ -11,15 +11,27 @@ import json
 import re
 import secrets
 import string
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 import yaml
-
 from cli_flags import FlagError, Parsed, flags, parse
-from k8s_model import (ADMIN_CONF, API_PORT, APISERVER_MANIFEST, CA_CRT, CA_KEY, KUBE,
-                       KUBELET_CONF, Host, Outcome, ToolError, api_up, endpoint,
-                       kubeconfig, new_cluster)
+from k8s_model import (
+    ADMIN_CONF,
+    API_PORT,
+    APISERVER_MANIFEST,
+    CA_CRT,
+    CA_KEY,
+    KUBE,
+    KUBELET_CONF,
+    Host,
+    Outcome,
+    ToolError,
+    api_up,
+    endpoint,
+    kubeconfig,
+    new_cluster,
+)
 
 STACK_HINT = "To see the stack trace of this error execute with --v=5 or higher"
 TOKEN = re.compile(r"^[a-z0-9]{6}\.[a-z0-9]{16}$")

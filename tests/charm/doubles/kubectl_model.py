@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 import yaml
-
 from cli_flags import FlagError, Parsed, flags, parse
 from k8s_model import CNI_DAEMONSET, VERSION, Host, Outcome, ToolError, api_up, endpoint
 
