@@ -98,11 +98,14 @@ class OperationListener:
     def settle(self, idle: float = 0.1, limit: float = 1.0) -> None:
         """Wait until the bus has been quiet for `idle` s (records in flight arrive)."""
         asked = time.monotonic()
-        while time.monotonic() - asked < limit and self._thread.is_alive():
+
+        def quiet() -> bool | None:
+            if not self._thread.is_alive():
+                return True
             with self._changed:
-                if self._polled - max(self._last, asked) >= idle:
-                    return
-            time.sleep(0.01)
+                return True if self._polled - max(self._last, asked) >= idle else None
+
+        poll(quiet, limit, Backoff(0.01, factor=1.0))
 
     def close(self) -> None:
         self._stop.set()

@@ -13,11 +13,10 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from .served_app import START_TIMEOUT, ServedApp, WorkloadFailed
+from .served_app import ServedApp, WorkloadFailed, wait_started
 
 __all__ = ["RedisProcess", "RunningMep", "WorkloadFailed"]
 # callbacks go to workloads the sandbox runs, all on loopback: the MEP must allow it
@@ -58,12 +57,13 @@ class RedisProcess:
              "700", "--dir", str(self.folder), "--save", "", "--appendonly", "no",
              "--daemonize", "no", "--logfile", ""],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + START_TIMEOUT
-        while not _redis_answers(self.socket):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise WorkloadFailed(f"redis-server did not start (socket {self.socket})")
-            time.sleep(0.005)
+        process = self.process
+        try:
+            wait_started(lambda: _redis_answers(self.socket), lambda: process.poll() is None,
+                         f"redis-server did not start (socket {self.socket})")
+        except WorkloadFailed:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:

@@ -6,15 +6,32 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
+from collections.abc import Callable
 from typing import Any
+
+from ..core.retry import Backoff, poll
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 10.0  # seconds a workload gets to answer
+START_POLL = Backoff(0.005, factor=1.0)
 
 
 class WorkloadFailed(Exception):
     """A workload of a KDU could not start; the message says why and what to do."""
+
+
+def wait_started(ready: Callable[[], bool], alive: Callable[[], bool], failure: str) -> None:
+    """Until `ready()`, for START_TIMEOUT s; WorkloadFailed(`failure`) when the process or
+    thread is gone (`alive()` false) or the time is up."""
+    def check() -> bool | None:
+        if ready():
+            return True
+        if not alive():
+            raise WorkloadFailed(failure)
+        return None
+
+    if poll(check, START_TIMEOUT, START_POLL) is None:
+        raise WorkloadFailed(failure)
 
 
 class ServedApp:
@@ -47,11 +64,9 @@ class ServedApp:
                                         kwargs={"sockets": [self._listener]},
                                         name=f"sandbox-{self.name}-{self.port}", daemon=True)
         self._thread.start()
-        deadline = time.monotonic() + START_TIMEOUT
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise WorkloadFailed(f"{self.name} did not start on {self.url}")
-            time.sleep(0.005)
+        thread = self._thread
+        wait_started(lambda: bool(self._server.started), thread.is_alive,
+                     f"{self.name} did not start on {self.url}")
         return self
 
     def request_exit(self) -> None:
