@@ -152,14 +152,14 @@ class ChainMep:
             self.state.record(MEP_STATE, url=url)
         return url
 
-    def admin(self) -> tuple[str, str] | None:
-        """(URL, admin token) of the CSP's MEP; None when the chain made no token (a
-        mec-env-ns from before the token existed)."""
+    def admin(self, url: str | None = None) -> tuple[str, str] | None:
+        """(URL, admin token) of the CSP's MEP (`url` when the caller just read it); None
+        when the chain made no token (a mec-env-ns from before the token existed)."""
         token = read_admin_token(self.state.path)
-        return None if token is None else (self.url(), token)
+        return None if token is None else (url or self.url(), token)
 
-    def client(self, step: str) -> MepClient:
-        admin = self.admin()
+    def client(self, step: str, url: str | None = None) -> MepClient:
+        admin = self.admin(url)
         if admin is None:
             raise ChainFailed(step, f"no MEP admin token in {admin_token_file(self.state.path)}",
                               "mec-env-ns was made without one (by an older osm-mec): "
@@ -176,8 +176,8 @@ class ChainMep:
         app_id = names.APP.ns_name(self.profile, self.csp)
         namespace = kdu_namespace(self.profile, self.csp, APP_KDU)
         cluster_id = self.knf_cluster(target, edge_vim, "mec_app_cnf", step)
-        self.record_url()
-        access = MepAccess(self.client(step), SecretDrop(self.kube(target, cluster_id)))
+        url = self.record_url()
+        access = MepAccess(self.client(step, url), SecretDrop(self.kube(target, cluster_id)))
         try:
             values = access.hand_over(app_id, namespace, sample_registration(self.profile))
         except OsmMecError as exc:
